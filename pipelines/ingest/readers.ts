@@ -1,0 +1,398 @@
+// Readers: every accepted format (CSV in any of its encodings, XLSX, Parquet, JSON, NDJSON) becomes
+// one temporary all-text table `raw_in(row_no, c0 … cN)` inside DuckDB, with the row number a
+// person sees in the file, plus `gm_reader_rejects` for rows the reader itself could not split
+// (a CSV line with too many columns, an NDJSON line that is not JSON). Typing and validation
+// happen afterwards in SQL (validate.ts), the same for every format.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import ExcelJS from 'exceljs';
+import { UnusableFileError } from '../errors.ts';
+import type { Store } from '../store/database.ts';
+import { ident, sqlString } from '../store/sql.ts';
+import { detectEncoding, readHead, transcodeToUtf8, type TextEncoding } from './encoding.ts';
+import { CONTRACT, detectKind, matchHeaders, normalizeHeader, type Kind } from './contract.ts';
+
+export type Format = 'csv' | 'xlsx' | 'parquet' | 'json' | 'ndjson';
+
+export const FORMAT_ZH: Record<Format, string> = {
+  csv: 'CSV',
+  xlsx: 'Excel（XLSX）',
+  parquet: 'Parquet',
+  json: 'JSON',
+  ndjson: 'NDJSON',
+};
+
+/** What a first look at a file tells: its format, encoding and headers. */
+export interface Sniffed {
+  format: Format;
+  encoding?: TextEncoding;
+  /** the file DuckDB reads: the archived copy, or a UTF-8 transcoding of it */
+  readPath: string;
+  headers: string[];
+  sheet?: string;
+  delimiter?: string;
+  /** for XLSX: the row of the header (1-based) */
+  headerRow?: number;
+  workbook?: ExcelJS.Workbook;
+  /** temporary files to remove when done */
+  temps: string[];
+  warnings: string[];
+}
+
+const MAX_XLSX_BYTES = 200 * 1024 * 1024;
+
+function tempPath(ext: string): string {
+  return path.join(os.tmpdir(), `govmon-${process.pid}-${crypto.randomBytes(6).toString('hex')}${ext}`);
+}
+
+export function cleanup(s: Sniffed | undefined): void {
+  for (const t of s?.temps ?? []) fs.rmSync(t, { force: true });
+}
+
+/** Detect the format from the first bytes (the extension only breaks ties). */
+export function detectFormat(head: Buffer, name: string): Format {
+  if (head.length >= 4 && head.subarray(0, 4).toString('latin1') === 'PAR1') return 'parquet';
+  if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return 'xlsx';
+  const ext = path.extname(name).toLowerCase();
+  if (ext === '.xls') throw new UnusableFileError('不支持旧版 Excel 97-2003（.xls）格式，请另存为 .xlsx 或 CSV 后再导入');
+  const text = head.subarray(0, 4096).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson';
+  if (ext === '.json' || text.startsWith('[') || text.startsWith('{')) {
+    if (text.startsWith('[')) return 'json';
+    return 'ndjson';
+  }
+  return 'csv';
+}
+
+/**
+ * Look at a file: format, encoding, header names, and for XLSX the sheet and header row.
+ * `utf8Valid` says whether the whole file is valid UTF-8 (known from the archive pass).
+ */
+export async function sniff(p: string, displayName: string, utf8Valid: boolean, forcedKind?: Kind): Promise<Sniffed> {
+  const head = await readHead(p);
+  if (head.length === 0) throw new UnusableFileError('文件为空');
+  const format = detectFormat(head, displayName);
+  const s: Sniffed = { format, readPath: p, headers: [], temps: [], warnings: [] };
+  if (format === 'csv') await sniffCsv(s, head, utf8Valid);
+  else if (format === 'xlsx') await sniffXlsx(s, p, forcedKind);
+  return s;
+}
+
+// ---------------------------------------------------------------- CSV
+
+async function sniffCsv(s: Sniffed, head: Buffer, utf8Valid: boolean): Promise<void> {
+  let enc = detectEncoding(head);
+  if (enc === 'utf-8' && !utf8Valid) {
+    // The start is UTF-8 but somewhere later bytes are not: decode as UTF-8 with replacement
+    // characters rather than guess another encoding for the whole file.
+    s.warnings.push('文件中有不是 UTF-8 的字节，已替换为 �，请核对相关行');
+  }
+  s.encoding = enc;
+  if (enc !== 'utf-8' && enc !== 'utf-8-bom') {
+    const out = tempPath('.csv');
+    s.temps.push(out);
+    await transcodeToUtf8(s.readPath, out, enc);
+    s.readPath = out;
+  } else if (!utf8Valid) {
+    const out = tempPath('.csv');
+    s.temps.push(out);
+    await transcodeToUtf8(s.readPath, out, 'utf-8');
+    s.readPath = out;
+    enc = 'utf-8';
+  }
+  const text = (await readHead(s.readPath, 64 * 1024)).toString('utf8').replace(/^\uFEFF/, '');
+  const firstLine = text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+  if (firstLine === '') throw new UnusableFileError('文件为空或只有空行');
+  s.delimiter = detectDelimiter(firstLine);
+  s.headers = splitCsvRecord(firstLine, s.delimiter);
+}
+
+export function detectDelimiter(line: string): string {
+  const candidates = [',', '\t', ';', '|'];
+  let best = ',';
+  let bestN = 0;
+  for (const d of candidates) {
+    const n = splitCsvRecord(line, d).length - 1;
+    if (n > bestN) {
+      best = d;
+      bestN = n;
+    }
+  }
+  return best;
+}
+
+/** Split one CSV record (the header line) honouring double quotes. */
+export function splitCsvRecord(line: string, delim: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let q = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (q) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') q = false;
+      else cur += ch;
+    } else if (ch === '"') q = true;
+    else if (ch === delim) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out.map((h) => h.trim());
+}
+
+export function csvOptions(s: Sniffed): string {
+  return [
+    'header = true',
+    'auto_detect = false',
+    `delim = ${sqlString(s.delimiter ?? ',')}`,
+    `quote = '"'`,
+    `escape = '"'`,
+    'max_line_size = 4194304',
+  ].join(', ');
+}
+
+/** `columns = {'c0': 'VARCHAR', …}` for a CSV read, with the given DuckDB types. */
+export function csvColumns(types: readonly string[]): string {
+  return `columns = {${types.map((t, i) => `${sqlString(`c${i}`)}: ${sqlString(t)}`).join(', ')}}`;
+}
+
+const READER_REASON: Record<string, string> = {
+  'MISSING COLUMNS': '该行的列数少于表头',
+  'TOO MANY COLUMNS': '该行的列数多于表头',
+  'UNQUOTED VALUE': '引号不配对或引号后有多余字符',
+  'LINE SIZE OVER MAXIMUM': '该行过长（超过 4 MB）',
+  'INVALID UNICODE': '该行包含无效的字符编码',
+  'INVALID STATE': '无法解析该行',
+  CAST: '值的类型不符',
+};
+
+async function loadCsv(store: Store, s: Sniffed): Promise<void> {
+  const n = s.headers.length;
+  await store.run(`CREATE OR REPLACE TEMP TABLE gm_csv_in AS
+    SELECT ordinality AS idx, * FROM read_csv(${sqlString(s.readPath)}, ${csvOptions(s)},
+      ${csvColumns(Array(n).fill('VARCHAR'))}, store_rejects = true,
+      rejects_table = 'gm_csv_rej', rejects_scan = 'gm_csv_scan') WITH ORDINALITY`);
+  // The reader skips blank lines and a quoted field may span lines, so the physical line of each
+  // record comes from a second, line-by-line read: a line starts a record when the quotes before
+  // it are balanced and it is not blank. Rejected lines are taken out; the rest pair with idx.
+  await store.run(`CREATE OR REPLACE TEMP TABLE gm_csv_lines AS
+    SELECT ordinality AS ln, l FROM read_csv(${sqlString(s.readPath)}, columns = {'l': 'VARCHAR'}, header = false,
+      delim = chr(0), quote = '', escape = '', auto_detect = false, strict_mode = false,
+      max_line_size = 4194304) WITH ORDINALITY`);
+  await store.run(`CREATE OR REPLACE TEMP TABLE gm_csv_bad AS
+    SELECT line AS ln, list(DISTINCT error_type) AS types, any_value(csv_line) AS csv_line
+    FROM gm_csv_rej GROUP BY line`);
+  await store.run(`CREATE OR REPLACE TEMP TABLE raw_in AS
+    WITH marked AS (
+      SELECT ln, l,
+        coalesce(sum(length(l) - length(replace(l, '"', ''))) OVER (ORDER BY ln ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) % 2 = 0 AS balanced
+      FROM gm_csv_lines
+    ), starts AS (
+      SELECT ln FROM marked WHERE balanced AND l IS NOT NULL
+    ), data_starts AS (
+      SELECT ln, row_number() OVER (ORDER BY ln) AS k
+      FROM starts WHERE ln > (SELECT min(ln) FROM starts) AND ln NOT IN (SELECT ln FROM gm_csv_bad)
+    )
+    SELECT coalesce(d.ln, i.idx + 1) AS row_no, ${Array.from({ length: n }, (_, c) => `i.c${c}`).join(', ')}
+    FROM gm_csv_in i LEFT JOIN data_starts d ON d.k = i.idx
+    ORDER BY i.idx`);
+  await store.run(`INSERT INTO gm_reader_rejects
+    SELECT ln, NULL, left(trim(csv_line, chr(10) || chr(13)), 200),
+      coalesce(${readerReasonCase('types[1]')}, '无法解析该行')
+    FROM gm_csv_bad`);
+  await store.run('DROP TABLE IF EXISTS gm_csv_in; DROP TABLE IF EXISTS gm_csv_lines; DROP TABLE IF EXISTS gm_csv_bad; DROP TABLE IF EXISTS gm_csv_rej; DROP TABLE IF EXISTS gm_csv_scan');
+}
+
+export function readerReasonCase(expr: string): string {
+  return `CASE ${expr} ${Object.entries(READER_REASON)
+    .map(([k, v]) => `WHEN ${sqlString(k)} THEN ${sqlString(v)}`)
+    .join(' ')} END`;
+}
+
+// ---------------------------------------------------------------- XLSX
+
+async function sniffXlsx(s: Sniffed, p: string, forcedKind?: Kind): Promise<void> {
+  if (fs.statSync(p).size > MAX_XLSX_BYTES) throw new UnusableFileError('Excel 文件超过 200 MB，请拆分或另存为 CSV/Parquet 后再导入');
+  const wb = new ExcelJS.Workbook();
+  try {
+    await wb.xlsx.readFile(p);
+  } catch (e) {
+    throw new UnusableFileError(`无法读取 Excel 文件（文件损坏或不是 .xlsx）：${(e as Error).message.split('\n')[0]}`);
+  }
+  const sheets = wb.worksheets.filter((w) => w.state !== 'hidden' && w.state !== 'veryHidden');
+  if (sheets.length === 0) throw new UnusableFileError('Excel 文件中没有工作表');
+  // The sheet named like the kind (English or Chinese), else the first sheet (SPEC §2).
+  const kinds = forcedKind ? [forcedKind] : (Object.keys(CONTRACT) as Kind[]);
+  const named = sheets.find((w) => kinds.some((k) => CONTRACT[k].sheetNames.some((n) => normalizeHeader(n) === normalizeHeader(w.name))));
+  const ws = named ?? sheets[0];
+  s.sheet = ws.name;
+  s.workbook = wb;
+  // The header is the first of the top 10 rows that names a kind's required columns (a title row
+  // above the table is common in bureau spreadsheets).
+  let fallback: { row: number; headers: string[] } | undefined;
+  for (let r = 1; r <= Math.min(10, ws.rowCount); r++) {
+    const headers = rowTexts(ws.getRow(r), ws.columnCount);
+    if (headers.every((h) => h === '')) continue;
+    fallback ??= { row: r, headers };
+    const ok = forcedKind ? matchHeaders(CONTRACT[forcedKind], headers).missingRequired.length === 0 : detectKind(headers) !== undefined;
+    if (ok) {
+      s.headerRow = r;
+      s.headers = headers;
+      return;
+    }
+  }
+  if (!fallback) throw new UnusableFileError(`工作表“${ws.name}”为空`);
+  s.headerRow = fallback.row;
+  s.headers = fallback.headers;
+}
+
+function rowTexts(row: ExcelJS.Row, width: number): string[] {
+  const out: string[] = [];
+  for (let c = 1; c <= width; c++) out.push(cellText(row.getCell(c).value) ?? '');
+  while (out.length && out[out.length - 1] === '') out.pop();
+  return out;
+}
+
+/** A cell value as the text a person sees (dates as YYYY-MM-DD). */
+export function cellText(v: ExcelJS.CellValue): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v.trim() === '' ? null : v.trim();
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : null;
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (v instanceof Date) {
+    if (Number.isNaN(v.getTime())) return null;
+    const iso = v.toISOString();
+    return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+  }
+  if (typeof v === 'object') {
+    if ('richText' in v && Array.isArray(v.richText)) return cellText(v.richText.map((t) => t.text).join(''));
+    if ('error' in v) return String(v.error);
+    if ('result' in v) return cellText((v as { result?: ExcelJS.CellValue }).result ?? null);
+    if ('text' in v) return cellText((v as { text: ExcelJS.CellValue }).text);
+    if ('formula' in v || 'sharedFormula' in v) return null;
+  }
+  return String(v);
+}
+
+async function loadXlsx(store: Store, s: Sniffed): Promise<void> {
+  const ws = s.workbook!.getWorksheet(s.sheet!)!;
+  const n = s.headers.length;
+  await createRawIn(store, n);
+  const app = await store.conn.createAppender('raw_in');
+  try {
+    // XLSX is a zip of XML that DuckDB cannot read without an extension; exceljs parses it and
+    // the appender hands the cells over as text. Validation stays in SQL like for every format.
+    for (let r = (s.headerRow ?? 1) + 1; r <= ws.rowCount; r++) {
+      const row = ws.getRow(r);
+      const cells: (string | null)[] = [];
+      let any = false;
+      for (let c = 1; c <= n; c++) {
+        const t = cellText(row.getCell(c).value);
+        if (t !== null) any = true;
+        cells.push(t);
+      }
+      if (!any) continue; // empty rows in a sheet carry nothing
+      app.appendBigInt(BigInt(r));
+      for (const t of cells) t === null ? app.appendNull() : app.appendVarchar(t);
+      app.endRow();
+    }
+    app.flushSync();
+  } finally {
+    app.closeSync();
+  }
+}
+
+async function createRawIn(store: Store, n: number): Promise<void> {
+  const cols = Array.from({ length: n }, (_, i) => `c${i} VARCHAR`).join(', ');
+  await store.run(`CREATE OR REPLACE TEMP TABLE raw_in (row_no BIGINT${n ? ', ' + cols : ''})`);
+}
+
+// ---------------------------------------------------------------- Parquet
+
+async function sniffParquet(store: Store, s: Sniffed): Promise<void> {
+  try {
+    const cols = await store.all<{ column_name: string }>(`DESCRIBE SELECT * FROM read_parquet(${sqlString(s.readPath)})`);
+    s.headers = cols.map((c) => c.column_name);
+  } catch (e) {
+    throw new UnusableFileError(`无法读取 Parquet 文件：${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+async function loadParquet(store: Store, s: Sniffed): Promise<void> {
+  const sel = s.headers.map((h, i) => `TRY_CAST(${ident(h)} AS VARCHAR) AS c${i}`).join(', ');
+  await store.run(`CREATE OR REPLACE TEMP TABLE raw_in AS
+    SELECT file_row_number + 1 AS row_no, ${sel} FROM read_parquet(${sqlString(s.readPath)}, file_row_number = true)
+    ORDER BY file_row_number`);
+}
+
+// ---------------------------------------------------------------- JSON / NDJSON
+
+async function jsonSource(store: Store, s: Sniffed): Promise<void> {
+  // gm_json_in(row_no, j): one JSON value per record, NULL j for an NDJSON line that is not JSON.
+  if (s.format === 'json') {
+    try {
+      await store.run(`CREATE OR REPLACE TEMP TABLE gm_json_in AS
+        SELECT ordinality AS row_no, json AS j FROM read_json_objects(${sqlString(s.readPath)}, format = 'array', maximum_object_size = 16777216) WITH ORDINALITY`);
+    } catch (e) {
+      throw new UnusableFileError(`JSON 文件无法解析（应为对象数组）：${(e as Error).message.split('\n')[0]}`);
+    }
+  } else {
+    await store.run(`CREATE OR REPLACE TEMP TABLE gm_json_in AS
+      SELECT ln AS row_no, TRY_CAST(l AS JSON) AS j, l FROM (
+        SELECT ordinality AS ln, l FROM read_csv(${sqlString(s.readPath)}, columns = {'l': 'VARCHAR'}, header = false,
+          delim = chr(0), quote = '', escape = '', auto_detect = false, strict_mode = false, max_line_size = 16777216) WITH ORDINALITY
+      ) WHERE l IS NOT NULL AND trim(l) <> ''`);
+    await store.run(`INSERT INTO gm_reader_rejects
+      SELECT row_no, NULL, left(l, 200), '该行不是有效的 JSON' FROM gm_json_in WHERE j IS NULL`);
+  }
+  await store.run(`INSERT INTO gm_reader_rejects
+    SELECT row_no, NULL, left(j::VARCHAR, 200), '该记录不是 JSON 对象' FROM gm_json_in WHERE j IS NOT NULL AND json_type(j) <> 'OBJECT'`);
+}
+
+async function sniffJson(store: Store, s: Sniffed): Promise<void> {
+  await createReaderRejects(store);
+  await jsonSource(store, s);
+  const keys = await store.all<{ k: string }>(`
+    SELECT k FROM (
+      SELECT row_no, unnest(json_keys(j)) AS k, generate_subscripts(json_keys(j), 1) AS pos
+      FROM gm_json_in WHERE json_type(j) = 'OBJECT'
+    ) GROUP BY k ORDER BY min(row_no), min(pos)`);
+  s.headers = keys.map((r) => r.k);
+}
+
+async function loadJson(store: Store, s: Sniffed): Promise<void> {
+  const sel = s.headers.map((h, i) => `json_extract_string(j, [${sqlString(h)}])[1] AS c${i}`).join(', ');
+  await store.run(`CREATE OR REPLACE TEMP TABLE raw_in AS
+    SELECT row_no${sel ? ', ' + sel : ''} FROM gm_json_in WHERE json_type(j) = 'OBJECT' ORDER BY row_no`);
+  await store.run('DROP TABLE IF EXISTS gm_json_in');
+}
+
+// ---------------------------------------------------------------- entry points
+
+async function createReaderRejects(store: Store): Promise<void> {
+  await store.run(`CREATE TEMP TABLE IF NOT EXISTS gm_reader_rejects (row_no BIGINT, column_name VARCHAR, value VARCHAR, reason VARCHAR)`);
+}
+
+/** Headers of formats that need DuckDB to read them (Parquet, JSON). */
+export async function sniffInStore(store: Store, s: Sniffed): Promise<void> {
+  await store.run('DROP TABLE IF EXISTS gm_reader_rejects');
+  await createReaderRejects(store);
+  if (s.format === 'parquet') await sniffParquet(store, s);
+  else if (s.format === 'json' || s.format === 'ndjson') await sniffJson(store, s);
+}
+
+/** Build raw_in and gm_reader_rejects for a sniffed file. */
+export async function loadRaw(store: Store, s: Sniffed): Promise<void> {
+  await createReaderRejects(store);
+  if (s.format === 'csv') await loadCsv(store, s);
+  else if (s.format === 'xlsx') await loadXlsx(store, s);
+  else if (s.format === 'parquet') await loadParquet(store, s);
+  else await loadJson(store, s);
+}

@@ -1,0 +1,150 @@
+// The store: one DuckDB database file per deployment. This module opens it (turning a lock held
+// by another process into a clear Chinese message), converts result values to plain JS, and runs
+// work in transactions.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { DuckDBConnection, DuckDBInstance, DuckDBTypeId, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
+import { UserError } from '../errors.ts';
+
+export type Row = Record<string, unknown>;
+export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
+
+export interface OpenOptions {
+  /** DuckDB memory limit, e.g. '8GB'; defaults to DuckDB's own (80% of RAM). */
+  memoryLimit?: string;
+  threads?: number;
+  readOnly?: boolean;
+}
+
+export const DEFAULT_DB = 'data/govmon.duckdb';
+
+export function dbPathFromEnv(flag?: string): string {
+  return flag ?? process.env.GOVMON_DB ?? DEFAULT_DB;
+}
+
+export class Store {
+  readonly path: string;
+  readonly instance: DuckDBInstance;
+  readonly conn: DuckDBConnection;
+  private closed = false;
+
+  private constructor(p: string, instance: DuckDBInstance, conn: DuckDBConnection) {
+    this.path = p;
+    this.instance = instance;
+    this.conn = conn;
+  }
+
+  get inMemory(): boolean {
+    return this.path === ':memory:';
+  }
+
+  /** Folder beside the database for archives, inbox and site (the database's own folder). */
+  get homeDir(): string {
+    return this.inMemory ? process.cwd() : path.dirname(path.resolve(this.path));
+  }
+
+  static async open(p: string, opts: OpenOptions = {}): Promise<Store> {
+    const options: Record<string, string> = {};
+    if (p !== ':memory:') {
+      fs.mkdirSync(path.dirname(path.resolve(p)), { recursive: true });
+      // Spill to disk beside the database rather than fail when a query outgrows memory (SPEC §9).
+      options.temp_directory = `${path.resolve(p)}.tmp`;
+    }
+    if (opts.memoryLimit) options.memory_limit = opts.memoryLimit;
+    if (opts.threads) options.threads = String(opts.threads);
+    if (opts.readOnly) options.access_mode = 'READ_ONLY';
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(p, options);
+    } catch (e) {
+      throw translateOpenError(e, p);
+    }
+    const conn = await instance.connect();
+    await conn.run("SET TimeZone = 'Asia/Shanghai'");
+    return new Store(p, instance, conn);
+  }
+
+  async run(sql: string, params?: Params): Promise<number> {
+    const r = await this.conn.run(sql, params);
+    return Number(r.rowsChanged);
+  }
+
+  async all<T = Row>(sql: string, params?: Params): Promise<T[]> {
+    const reader = await this.conn.runAndReadAll(sql, params);
+    return toRows(reader) as T[];
+  }
+
+  async one<T = Row>(sql: string, params?: Params): Promise<T | undefined> {
+    return (await this.all<T>(sql, params))[0];
+  }
+
+  async value<T = unknown>(sql: string, params?: Params): Promise<T> {
+    const r = await this.one<Row>(sql, params);
+    return (r ? Object.values(r)[0] : undefined) as T;
+  }
+
+  /** Run `fn` in a transaction: committed if it returns, rolled back if it throws. */
+  async tx<T>(fn: () => Promise<T>): Promise<T> {
+    await this.conn.run('BEGIN TRANSACTION');
+    try {
+      const out = await fn();
+      await this.conn.run('COMMIT');
+      return out;
+    } catch (e) {
+      try {
+        await this.conn.run('ROLLBACK');
+      } catch {
+        // the transaction may already be aborted by DuckDB; nothing to undo then
+      }
+      throw e;
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+function translateOpenError(e: unknown, p: string): Error {
+  const msg = e instanceof Error ? e.message : String(e);
+  const lock = /Could not set lock on file.*?(?:PID (\d+))?/s.exec(msg);
+  if (lock) {
+    const pid = /PID (\d+)/.exec(msg)?.[1];
+    return new UserError(
+      `数据库 ${p} 正被另一个 govmon 进程${pid ? `（PID ${pid}）` : ''}使用（例如定时任务守护进程），请待其完成后重试，或停止该进程。`,
+      1,
+    );
+  }
+  if (/not a valid DuckDB database|Unable to open database|IO Error/i.test(msg)) {
+    return new UserError(`无法打开数据库 ${p}：${msg.split('\n')[0]}`, 1);
+  }
+  return e instanceof Error ? e : new Error(msg);
+}
+
+/** Convert a result to plain rows: integers as numbers, DATE as 'YYYY-MM-DD', timestamps as ISO text. */
+export function toRows(reader: DuckDBResultReader): Row[] {
+  const names = reader.columnNames();
+  const types = reader.columnTypes().map((t) => t.typeId);
+  const json = reader.getRowObjectsJson() as Row[];
+  const js = reader.getRowObjectsJS() as Row[];
+  return json.map((jr, i) => {
+    const out: Row = {};
+    names.forEach((n, c) => {
+      const t = types[c];
+      const v = jr[n];
+      if (v === null || v === undefined) out[n] = null;
+      else if (t === DuckDBTypeId.DATE) out[n] = v;
+      else if (t === DuckDBTypeId.TIMESTAMP || t === DuckDBTypeId.TIMESTAMP_TZ || t === DuckDBTypeId.TIMESTAMP_MS || t === DuckDBTypeId.TIMESTAMP_S)
+        out[n] = (js[i][n] as Date).toISOString();
+      else if (t === DuckDBTypeId.BIGINT || t === DuckDBTypeId.HUGEINT || t === DuckDBTypeId.UBIGINT || t === DuckDBTypeId.DECIMAL)
+        out[n] = Number(v);
+      else if (t === DuckDBTypeId.DOUBLE || t === DuckDBTypeId.FLOAT) out[n] = typeof v === 'string' ? Number(v) : v;
+      else out[n] = js[i][n];
+    });
+    return out;
+  });
+}
