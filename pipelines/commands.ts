@@ -1,4 +1,5 @@
-// Commands beyond the foundation, registered on the program by the capability that owns them.
+// Commands beyond the foundation. Each capability registers its own commands from
+// pipelines/commands/<capability>.ts; this list is the only place that knows them all.
 
 import type { Command } from 'commander';
 import type { z } from 'zod';
@@ -9,4 +10,10 @@ export interface CommandKit {
   parseArg: <T>(schema: z.ZodType<T>, v: unknown) => T;
 }
 
-export function registerCommands(_program: Command, _kit: CommandKit): void {}
+type Register = (program: Command, kit: CommandKit) => void;
+
+const registrars: Register[] = [];
+
+export function registerCommands(program: Command, kit: CommandKit): void {
+  for (const r of registrars) r(program, kit);
+}

@@ -1,0 +1,40 @@
+// Test helpers: a real DuckDB (in memory, or a file in a temp folder) with the schema applied,
+// temp folders that are removed afterwards, and a fixed "now".
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Store } from '../pipelines/store/database.ts';
+import { migrate } from '../pipelines/store/migrations.ts';
+
+/** 2026-11-22 10:00 in Asia/Shanghai: the fixed "today" of the tests. */
+export const NOW = new Date('2026-11-22T02:00:00Z');
+
+export function tempDir(prefix = 'govmon-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A migrated store (in memory unless a path is given) and its archive folder. */
+export async function openTestStore(dbPath = ':memory:'): Promise<{ store: Store; dir: string; archiveDir: string }> {
+  const dir = tempDir();
+  const store = await Store.open(dbPath === ':memory:' ? dbPath : path.join(dir, dbPath));
+  await migrate(store);
+  return { store, dir, archiveDir: path.join(dir, 'archive') };
+}
+
+export async function withStore<T>(fn: (store: Store, ctx: { dir: string; archiveDir: string }) => Promise<T>, dbPath = ':memory:'): Promise<T> {
+  const { store, dir, archiveDir } = await openTestStore(dbPath);
+  try {
+    return await fn(store, { dir, archiveDir });
+  } finally {
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function writeFile(dir: string, name: string, content: string | Buffer): string {
+  const p = path.join(dir, name);
+  fs.mkdirSync(path.dirname(p), { recursive: true });
+  fs.writeFileSync(p, content);
+  return p;
+}
