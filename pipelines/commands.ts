@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import type { WithStore } from './cli.ts';
+import { register as registerRun } from './commands/run.ts';
 
 export interface CommandKit {
   withStore: WithStore;
@@ -12,7 +13,7 @@ export interface CommandKit {
 
 type Register = (program: Command, kit: CommandKit) => void;
 
-const registrars: Register[] = [];
+const registrars: Register[] = [registerRun];
 
 export function registerCommands(program: Command, kit: CommandKit): void {
   for (const r of registrars) r(program, kit);

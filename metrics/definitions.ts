@@ -1,0 +1,189 @@
+// 指标口径: the one definition of every monthly metric and condition (SPEC §4, §4.1). The SQL
+// models are generated from these expressions, and the exports and the metric-definition page
+// read the same records, so the documentation cannot drift from the numbers.
+
+import type { ConditionName } from './profiles/schema.ts';
+
+export interface MetricDef {
+  name: string;
+  zh: string;
+  unit: string;
+  /** Chinese description for the 指标口径 page */
+  description: string;
+  /** SQL over the telemetry rows `t` of one system in one month (an aggregate), or over the
+   *  aggregated metrics and the registry row `s` for a derived metric */
+  sql: string;
+  stage: 'aggregate' | 'derived';
+  /** how the number reads in a table: digits after the decimal point */
+  digits: number;
+}
+
+export const MONTHLY_METRICS: readonly MetricDef[] = [
+  {
+    name: 'days_reported',
+    zh: '报送天数',
+    unit: '天',
+    description: '当月有监测数据的不同日期数。',
+    sql: 'count(DISTINCT t.date)',
+    stage: 'aggregate',
+    digits: 0,
+  },
+  {
+    name: 'cpu_avg_pct',
+    zh: 'CPU平均使用率',
+    unit: '%',
+    description: '当月各日 CPU 平均使用率的算术平均（忽略空值）。',
+    sql: 'avg(t.cpu_avg_pct)',
+    stage: 'aggregate',
+    digits: 1,
+  },
+  {
+    name: 'cpu_p95_pct',
+    zh: 'CPU峰值P95',
+    unit: '%',
+    description: '当月各日 CPU 峰值使用率的第 95 百分位数（连续分位、线性插值，即 DuckDB quantile_cont）。',
+    sql: 'quantile_cont(t.cpu_max_pct, 0.95)',
+    stage: 'aggregate',
+    digits: 1,
+  },
+  {
+    name: 'mem_avg_pct',
+    zh: '内存平均使用率',
+    unit: '%',
+    description: '当月各日内存平均使用率的算术平均（忽略空值）。',
+    sql: 'avg(t.mem_avg_pct)',
+    stage: 'aggregate',
+    digits: 1,
+  },
+  {
+    name: 'storage_used_gb',
+    zh: '存储使用量',
+    unit: 'GB',
+    description: '当月最后一个有数据日期的存储使用量。',
+    sql: 'arg_max_null(t.storage_used_gb, t.date)',
+    stage: 'aggregate',
+    digits: 1,
+  },
+  {
+    name: 'storage_util_pct',
+    zh: '存储使用率',
+    unit: '%',
+    description: '100 × 存储使用量 ÷ 系统目录中分配的存储（GB）；分配存储为 0 或空时为空。',
+    sql: '100 * m.storage_used_gb / nullif(s.storage_gb, 0)',
+    stage: 'derived',
+    digits: 1,
+  },
+  {
+    name: 'dau_avg',
+    zh: '日均活跃用户',
+    unit: '人',
+    description: '当月各日活跃用户数的平均值。',
+    sql: 'avg(t.active_users)',
+    stage: 'aggregate',
+    digits: 1,
+  },
+  {
+    name: 'dau_max',
+    zh: '最高日活跃用户',
+    unit: '人',
+    description: '当月各日活跃用户数的最大值。',
+    sql: 'max(t.active_users)',
+    stage: 'aggregate',
+    digits: 0,
+  },
+  {
+    name: 'requests_total',
+    zh: '月访问量',
+    unit: '次',
+    description: '当月各日业务访问量之和（不含探活请求）。',
+    sql: 'sum(t.requests)',
+    stage: 'aggregate',
+    digits: 0,
+  },
+  {
+    name: 'availability_pct',
+    zh: '可用率',
+    unit: '%',
+    description: '当月各日可用率的算术平均。',
+    sql: 'avg(t.availability_pct)',
+    stage: 'aggregate',
+    digits: 2,
+  },
+  {
+    name: 'open_high_vulns',
+    zh: '未修复高危漏洞',
+    unit: '个',
+    description: '当月最后一个有数据日期结束时未修复的高危/严重漏洞数。',
+    sql: 'arg_max_null(t.open_high_vulns, t.date)',
+    stage: 'aggregate',
+    digits: 0,
+  },
+];
+
+export interface ConditionDef {
+  name: ConditionName;
+  zh: string;
+  description: string;
+  /** SQL predicate over the month's metrics `m` and the run parameters `p`; NULL counts as false */
+  sql: string;
+  /** the profile parameters it reads, as `p.<condition>_<param>` */
+  params: readonly string[];
+  /** metrics shown as evidence on the lists */
+  evidence: readonly string[];
+}
+
+// A comparison with a NULL metric does not hold (SPEC §4.1): every predicate is wrapped in
+// coalesce(…, false) by the model that evaluates it.
+export const CONDITIONS: readonly ConditionDef[] = [
+  {
+    name: 'no_data',
+    zh: '监测数据缺失',
+    description: '当月报送天数少于“当月天数 × 最低报送比例”。',
+    sql: 'm.days_reported < p.no_data_min_days_ratio * m.days_in_month',
+    params: ['min_days_ratio'],
+    evidence: ['days_reported'],
+  },
+  {
+    name: 'inactive',
+    zh: '无业务访问（闲置）',
+    description: '数据不缺失，且最高日活跃用户不超过阈值、月访问量不超过阈值。',
+    sql: 'NOT m.no_data AND m.dau_max <= p.inactive_dau_max AND m.requests_total <= p.inactive_requests_max',
+    params: ['dau_max', 'requests_max'],
+    evidence: ['dau_max', 'requests_total'],
+  },
+  {
+    name: 'low_util',
+    zh: '云资源使用率低',
+    description: '数据不缺失，且 CPU 平均使用率与 CPU 峰值 P95 均低于阈值。',
+    sql: 'NOT m.no_data AND m.cpu_avg_pct < p.low_util_cpu_avg_max AND m.cpu_p95_pct < p.low_util_cpu_p95_max',
+    params: ['cpu_avg_max', 'cpu_p95_max'],
+    evidence: ['cpu_avg_pct', 'cpu_p95_pct'],
+  },
+  {
+    name: 'unusable',
+    zh: '无法正常使用',
+    description: '数据不缺失，且月均可用率低于阈值。',
+    sql: 'NOT m.no_data AND m.availability_pct < p.unusable_availability_max',
+    params: ['availability_max'],
+    evidence: ['availability_pct'],
+  },
+  {
+    name: 'security',
+    zh: '严重安全隐患',
+    description: '当月最后一个有数据日期的未修复高危漏洞数大于 0（数据缺失的月份同样判定）。',
+    sql: 'm.open_high_vulns > 0',
+    params: [],
+    evidence: ['open_high_vulns'],
+  },
+];
+
+export const CONDITION_ZH: Readonly<Record<ConditionName, string>> = Object.fromEntries(CONDITIONS.map((c) => [c.name, c.zh])) as Record<
+  ConditionName,
+  string
+>;
+
+export function metricDef(name: string): MetricDef {
+  const m = MONTHLY_METRICS.find((x) => x.name === name);
+  if (!m) throw new Error(`unknown metric ${name}`);
+  return m;
+}

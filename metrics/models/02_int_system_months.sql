@@ -1,0 +1,22 @@
+-- int_system_months
+-- grain: one row per system in stage `operation` per month, from the later of its go-live month
+-- and the first month of telemetry in the database, up to the run month (SPEC §4 "Rows"). The
+-- registry's current stage applies to every month.
+WITH p AS (
+  SELECT * FROM run_params
+), operating AS (
+  SELECT system_id, go_live_date FROM stg_systems WHERE stage = 'operation'
+), months AS (
+  SELECT o.system_id,
+    unnest(generate_series(
+      greatest(date_trunc('month', coalesce(o.go_live_date, p.first_month)), p.first_month)::TIMESTAMP,
+      p.month::TIMESTAMP,
+      INTERVAL 1 MONTH)) AS month_ts
+  FROM operating o, p
+  WHERE p.first_month IS NOT NULL
+)
+SELECT system_id,
+  CAST(month_ts AS DATE) AS month,
+  CAST(day(last_day(month_ts)) AS INTEGER) AS days_in_month,
+  last_day(CAST(month_ts AS DATE)) AS month_end
+FROM months

@@ -1,0 +1,41 @@
+-- mart_elimination
+-- grain: one row per system in operation that has a condition at or beyond eliminate_months in
+-- the run month (exempt systems included and flagged: they go to the separate exempted section).
+-- Conditions are those whose streak reached eliminate_months; evidence is the metrics of the
+-- months each streak covers; what to reclaim comes from the registry.
+WITH p AS (
+  SELECT * FROM run_params
+), flagged AS (
+  SELECT s.system_id, s.condition, s.streak, c.condition_order,
+    CAST(p.month - to_months(s.streak - 1) AS DATE) AS from_month
+  FROM int_condition_streaks s
+  JOIN condition_params c USING (condition)
+  CROSS JOIN p
+  WHERE s.month = p.month AND s.eliminated
+), conds AS (
+  SELECT system_id,
+    list({'condition': condition, 'streak': streak, 'from_month': from_month} ORDER BY condition_order) AS conditions,
+    list(condition) AS names,
+    min(from_month) AS first_month
+  FROM flagged GROUP BY system_id
+), evidence AS (
+  SELECT c.system_id,
+    to_json(list({{evidence_struct}} ORDER BY m.month)) AS evidence
+  FROM conds c
+  JOIN int_conditions m ON m.system_id = c.system_id AND m.month >= c.first_month
+  GROUP BY c.system_id
+), cites AS (
+  SELECT c.system_id, list(DISTINCT rc.citation ORDER BY rc.citation) AS citations
+  FROM conds c
+  JOIN rule_citations rc ON rc.rule = 'elimination' OR list_contains(c.names, replace(rc.rule, 'condition.', ''))
+  GROUP BY c.system_id
+)
+SELECT c.system_id, s.system_name, s.department, p.month, c.conditions, e.evidence, ci.citations,
+  s.vcpu, s.memory_gb, s.storage_gb, s.cloud_cost_annual,
+  st.exempt, s.exempt_until, s.exempt_reason
+FROM conds c
+CROSS JOIN p
+JOIN stg_systems s USING (system_id)
+JOIN int_system_status st ON st.system_id = c.system_id AND st.month = p.month
+LEFT JOIN evidence e USING (system_id)
+LEFT JOIN cites ci USING (system_id)
