@@ -373,4 +373,3 @@ export function periodOf(o: { month?: string; year?: string | number; run?: stri
   }
   return p;
 }
-

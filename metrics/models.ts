@@ -8,7 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Store } from '../pipelines/store/database.ts';
 import { CONDITIONS, MONTHLY_METRICS } from './definitions.ts';
-import { CONDITIONS as CONDITION_NAMES, type Profile } from './profiles/schema.ts';
+import { CONDITIONS as CONDITION_NAMES, type Profile, type Rule } from './profiles/schema.ts';
+import { buildWorkCalendar } from './workdays.ts';
 import { citationLabel } from './profiles/measures.ts';
 import { monthEnd, monthStart } from '../pipelines/clock.ts';
 
@@ -72,48 +73,137 @@ export function loadModels(dir = MODELS_DIR): Model[] {
     });
 }
 
-/** Parameters of a run as temporary tables the models read: run_params, condition_params, rule_citations. */
-export async function setRunParams(store: Store, month: string, profile: Profile): Promise<void> {
-  const mon = profile.monitoring;
-  await store.run(`CREATE OR REPLACE TEMP TABLE run_params (
-    month DATE, month_end DATE, first_month DATE,
-    no_data_min_days_ratio DOUBLE, inactive_dau_max DOUBLE, inactive_requests_max DOUBLE,
-    low_util_cpu_avg_max DOUBLE, low_util_cpu_p95_max DOUBLE, unusable_availability_max DOUBLE,
-    rightsizing_p95_max DOUBLE, rightsizing_months INTEGER, rightsizing_target_p95 DOUBLE)`);
+/** One run parameter: its column in run_params, SQL type and value. */
+type Param = [name: string, type: 'DATE' | 'DOUBLE' | 'INTEGER' | 'VARCHAR', value: string | number | null];
+
+function profileParams(month: string, p: Profile): Param[] {
+  const mon = p.monitoring;
+  const sc = p.scoring;
+  const cal = p.calendar;
+  return [
+    ['month', 'DATE', monthStart(month)],
+    ['month_end', 'DATE', monthEnd(month)],
+    ['no_data_min_days_ratio', 'DOUBLE', mon.no_data.min_days_ratio],
+    ['inactive_dau_max', 'DOUBLE', mon.inactive.dau_max],
+    ['inactive_requests_max', 'DOUBLE', mon.inactive.requests_max],
+    ['low_util_cpu_avg_max', 'DOUBLE', mon.low_util.cpu_avg_max],
+    ['low_util_cpu_p95_max', 'DOUBLE', mon.low_util.cpu_p95_max],
+    ['unusable_availability_max', 'DOUBLE', mon.unusable.availability_max],
+    ['rightsizing_p95_max', 'DOUBLE', p.rightsizing.p95_max],
+    ['rightsizing_months', 'INTEGER', p.rightsizing.months],
+    ['rightsizing_target_p95', 'DOUBLE', p.rightsizing.target_p95],
+    ['sharing_min_pct', 'DOUBLE', p.sharing.min_pct],
+    ['catalog_working_days', 'INTEGER', p.catalog_deadline.working_days],
+    ['self_eval_anchor', 'VARCHAR', cal.self_evaluation?.anchor ?? null],
+    ['self_eval_from_months', 'INTEGER', cal.self_evaluation?.from_months ?? null],
+    ['self_eval_to_months', 'INTEGER', cal.self_evaluation?.to_months ?? null],
+    ['report_due_days', 'INTEGER', cal.annual_report?.due_days_after_year_end ?? null],
+    ['acceptance_min_days', 'INTEGER', cal.completion_acceptance?.min_days ?? null],
+    ['acceptance_max_days', 'INTEGER', cal.completion_acceptance?.max_days ?? null],
+    ['sc_availability_points', 'DOUBLE', sc.availability.points],
+    ['sc_availability_floor', 'DOUBLE', sc.availability.floor_pct],
+    ['sc_availability_full', 'DOUBLE', sc.availability.full_pct],
+    ['sc_incidents_points', 'DOUBLE', sc.incidents.points],
+    ['sc_incidents_per', 'DOUBLE', sc.incidents.per_incident],
+    ['sc_utilization_points', 'DOUBLE', sc.utilization.points],
+    ['sc_utilization_floor', 'DOUBLE', sc.utilization.floor_pct],
+    ['sc_utilization_full', 'DOUBLE', sc.utilization.full_pct],
+    ['sc_budget_points', 'DOUBLE', sc.budget_execution.points],
+    ['sc_budget_low', 'DOUBLE', sc.budget_execution.band_low],
+    ['sc_budget_high', 'DOUBLE', sc.budget_execution.band_high],
+    ['sc_budget_falloff', 'DOUBLE', sc.budget_execution.falloff],
+    ['sc_goals_points', 'DOUBLE', sc.goals.points],
+    ['sc_activity_points', 'DOUBLE', sc.activity.points],
+    ['sc_sharing_points', 'DOUBLE', sc.sharing.points],
+    ['sc_sharing_dup_penalty', 'DOUBLE', sc.sharing.duplicate_penalty],
+    ['sc_graded_points', 'DOUBLE', sc.security.graded_protection],
+    ['sc_crypto_points', 'DOUBLE', sc.security.crypto],
+    ['sc_vuln_points', 'DOUBLE', sc.security.vulnerabilities],
+    ['sc_lookback_years', 'INTEGER', sc.security.lookback_years],
+    ['sc_integration_points', 'DOUBLE', sc.integration.points],
+    ['sc_integration_max', 'DOUBLE', sc.integration.max_points],
+    ['grade_excellent', 'DOUBLE', sc.grades.excellent],
+    ['grade_good', 'DOUBLE', sc.grades.good],
+    ['grade_pass', 'DOUBLE', sc.grades.pass],
+    ['inflation_margin', 'DOUBLE', p.inflation.margin],
+    ['reduce_factor', 'DOUBLE', p.budget.reduce_factor],
+    ['dept_open_months', 'INTEGER', p.budget.department_suspension.open_months],
+  ];
+}
+
+/** Every rule of the profile that a decision can cite, by the key the models use. */
+export function ruleEntries(p: Profile): [string, Rule][] {
+  const b = p.budget;
+  const cal = p.calendar;
+  return [
+    ['rectification', p.rectification],
+    ['elimination', p.elimination],
+    ['rightsizing', p.rightsizing],
+    ['sharing', p.sharing],
+    ['catalog_deadline', p.catalog_deadline],
+    ['scoring', p.scoring],
+    ['inflation', p.inflation],
+    ['budget', b],
+    ['budget.withhold_elimination', b.withhold_elimination],
+    ['budget.withhold_no_acceptance', b.withhold_no_acceptance],
+    ['budget.withhold_security', b.withhold_security],
+    ['budget.withhold_sharing', b.withhold_sharing],
+    ['budget.withhold_poor_open', b.withhold_poor_open],
+    ['budget.suspend', b.suspend],
+    ['budget.reduce', b.reduce],
+    ['budget.department_suspension', b.department_suspension],
+    ...(cal.self_evaluation ? ([['calendar.self_evaluation', cal.self_evaluation]] as [string, Rule][]) : []),
+    ...(cal.annual_report ? ([['calendar.annual_report', cal.annual_report]] as [string, Rule][]) : []),
+    ...(cal.completion_acceptance ? ([['calendar.completion_acceptance', cal.completion_acceptance]] as [string, Rule][]) : []),
+    ...CONDITION_NAMES.map((c) => [`condition.${c}`, p.monitoring[c]] as [string, Rule]),
+  ];
+}
+
+/** Citation labels of a rule; a bureau practice says so instead of citing. */
+export function citationLabels(r: Rule): string[] {
+  return r.citations.length ? [...new Set(r.citations.map(citationLabel))] : [PRACTICE_LABEL];
+}
+
+export const PRACTICE_LABEL = '数据局工作口径（办法未作规定）';
+
+/**
+ * Parameters of a run as temporary tables the models read: run_params (one row), condition_params,
+ * cycle_windows, rule_citations; and the working-day calendar.
+ */
+export async function setRunParams(store: Store, month: string, profile: Profile): Promise<{ fallbackYears: number[] }> {
+  const params = profileParams(month, profile);
   await store.run(
-    `INSERT INTO run_params SELECT $1::DATE, $2::DATE,
-       (SELECT min(month) FROM file_months WHERE rows > 0),
-       $3, $4, $5, $6, $7, $8, $9, $10, $11`,
-    [
-      monthStart(month),
-      monthEnd(month),
-      mon.no_data.min_days_ratio,
-      mon.inactive.dau_max,
-      mon.inactive.requests_max,
-      mon.low_util.cpu_avg_max,
-      mon.low_util.cpu_p95_max,
-      mon.unusable.availability_max,
-      profile.rightsizing.p95_max,
-      profile.rightsizing.months,
-      profile.rightsizing.target_p95,
-    ],
+    `CREATE OR REPLACE TEMP TABLE run_params (${params.map(([n, t]) => `${n} ${t}`).join(', ')}, first_month DATE)`,
+  );
+  await store.run(
+    `INSERT INTO run_params SELECT ${params.map(([, t], i) => `CAST($${i + 1} AS ${t})`).join(', ')},
+       (SELECT min(month) FROM file_months WHERE rows > 0)`,
+    params.map(([, , v]) => v),
   );
   await store.run(
     'CREATE OR REPLACE TEMP TABLE condition_params (condition VARCHAR, warn_months INTEGER, eliminate_months INTEGER, condition_order INTEGER)',
   );
   for (const [i, c] of CONDITION_NAMES.entries())
-    await store.run('INSERT INTO condition_params VALUES ($1, $2, $3, $4)', [c, mon[c].warn_months, mon[c].eliminate_months, i]);
+    await store.run('INSERT INTO condition_params VALUES ($1, $2, $3, $4)', [c, profile.monitoring[c].warn_months, profile.monitoring[c].eliminate_months, i]);
+  await store.run('CREATE OR REPLACE TEMP TABLE cycle_windows (update_cycle VARCHAR, window_days INTEGER)');
+  for (const [cycle, days] of Object.entries(profile.sharing.windows))
+    await store.run('INSERT INTO cycle_windows VALUES ($1, $2)', [cycle, days]);
   await store.run('CREATE OR REPLACE TEMP TABLE rule_citations (rule VARCHAR, citation VARCHAR)');
-  const rules: [string, Profile['rectification']][] = [
-    ['rectification', profile.rectification],
-    ['elimination', profile.elimination],
-    ['rightsizing', profile.rightsizing],
-    ...CONDITION_NAMES.map((c) => [`condition.${c}`, mon[c]] as [string, Profile['rectification']]),
-  ];
-  for (const [rule, r] of rules) {
-    const labels = r.citations.length ? [...new Set(r.citations.map(citationLabel))] : ['数据局工作口径（办法未作规定）'];
-    for (const l of labels) await store.run('INSERT INTO rule_citations VALUES ($1, $2)', [rule, l]);
-  }
+  for (const [rule, r] of ruleEntries(profile))
+    for (const l of citationLabels(r)) await store.run('INSERT INTO rule_citations VALUES ($1, $2)', [rule, l]);
+  // The working-day calendar spans every initial acceptance date and the run month.
+  const span = await store.one<{ lo: number | null; hi: number | null }>(
+    'SELECT min(year(initial_acceptance_date)) AS lo, max(year(initial_acceptance_date)) AS hi FROM systems_current',
+  );
+  const runYear = Number(month.slice(0, 4));
+  const lo = Math.min(span?.lo ?? runYear, runYear);
+  const hi = Math.max((span?.hi ?? runYear) + 1, runYear);
+  const fallbackYears = await buildWorkCalendar(store, lo, hi);
+  // Only the years a deadline actually falls in matter for the warning.
+  const used = await store.all<{ y: number }>(
+    `SELECT DISTINCT year(initial_acceptance_date) AS y FROM systems_current WHERE initial_acceptance_date IS NOT NULL`,
+  );
+  return { fallbackYears: fallbackYears.filter((y) => used.some((u) => u.y === y || u.y + 1 === y)) };
 }
 
 /** Build every model as a temporary table, in order. Returns the time each took (ms). */

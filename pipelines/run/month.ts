@@ -9,7 +9,7 @@ import type { Log } from '../log.ts';
 import type { Store } from '../store/database.ts';
 import type { LoadedProfile } from '../../metrics/profiles/profiles.ts';
 import { buildModels, setRunParams } from '../../metrics/models.ts';
-import { finishRun, recordFailedRun, startRun, type RunTrigger } from './record.ts';
+import { executeRun, type RunTrigger } from './record.ts';
 
 export interface MonthRunOptions {
   month: string;
@@ -47,25 +47,17 @@ export function checkMonth(month: string, now: Date): void {
 
 export async function runMonth(store: Store, opts: MonthRunOptions): Promise<MonthRunResult> {
   checkMonth(opts.month, opts.now);
-  const t0 = performance.now();
-  try {
-    return await store.tx(async () => {
-      const runId = await startRun(store, { job: 'month', period: opts.month, profile: opts.profile, now: opts.now, trigger: opts.trigger ?? 'cli' });
-      await setRunParams(store, opts.month, opts.profile.profile);
-      const timings = await buildModels(store);
-      await persist(store, runId);
-      const counts = await countsOf(store, runId);
-      const inputs = await inputFiles(store, opts.month);
-      const durationMs = Math.round(performance.now() - t0);
-      await finishRun(store, runId, { status: 'ok', counts, inputs, durationMs });
-      return { runId, month: opts.month, counts, timings, durationMs };
-    });
-  } catch (e) {
-    await recordFailedRun(store, { job: 'month', period: opts.month, profile: opts.profile, now: opts.now, trigger: opts.trigger ?? 'cli', error: e, durationMs: performance.now() - t0 });
-    throw e;
-  } finally {
-    await dropModelTables(store);
-  }
+  const start = { job: 'month', period: opts.month, profile: opts.profile, now: opts.now, trigger: opts.trigger ?? 'cli' } as const;
+  const run = await executeRun(store, start, async (runId) => {
+    const { fallbackYears } = await setRunParams(store, opts.month, opts.profile.profile);
+    const warnings = fallbackYears.map((y) => `${y} 年不在法定节假日日历中，工作日按周一至周五计算`);
+    for (const w of warnings) opts.log?.warn(w);
+    const timings = await buildModels(store);
+    await persist(store, runId);
+    const counts = await countsOf(store, runId);
+    return { result: { counts, timings }, counts, inputs: await inputFiles(store, opts.month), warnings };
+  });
+  return { runId: run.runId, month: opts.month, counts: run.result.counts, timings: run.result.timings, durationMs: run.durationMs };
 }
 
 async function persist(store: Store, runId: number): Promise<void> {
@@ -73,6 +65,8 @@ async function persist(store: Store, runId: number): Promise<void> {
   await store.run(`INSERT INTO res_notices BY NAME SELECT ${runId} AS run_id, * FROM mart_notices`);
   await store.run(`INSERT INTO res_elimination BY NAME SELECT ${runId} AS run_id, * FROM mart_elimination`);
   await store.run(`INSERT INTO res_rightsizing BY NAME SELECT ${runId} AS run_id, * FROM mart_rightsizing`);
+  await store.run(`INSERT INTO res_sharing BY NAME SELECT ${runId} AS run_id, * FROM int_sharing`);
+  await store.run(`INSERT INTO res_calendar BY NAME SELECT ${runId} AS run_id, * FROM mart_calendar`);
 }
 
 async function countsOf(store: Store, runId: number): Promise<MonthCounts> {
@@ -95,24 +89,14 @@ async function countsOf(store: Store, runId: number): Promise<MonthCounts> {
   ))!;
 }
 
-/** The input files a month's results rest on: the registry files and the telemetry files of months ≤ m. */
-async function inputFiles(store: Store, month: string): Promise<{ file_id: number; sha256: string; name: string }[]> {
+/** The input files a month's results rest on: registry, catalog and report files, and the telemetry files of months ≤ m. */
+export async function inputFiles(store: Store, month: string): Promise<{ file_id: number; sha256: string; name: string }[]> {
   return store.all(
     `SELECT file_id, sha256, file_name AS name FROM files
      WHERE status IN ('loaded', 'partial') AND (
-       kind = 'systems'
+       kind IN ('systems', 'catalog', 'om_report')
        OR file_id IN (SELECT file_id FROM file_months WHERE month <= $1::DATE))
      ORDER BY file_id`,
     [monthStart(month)],
   );
-}
-
-const MODEL_TABLES = [
-  'run_params', 'condition_params', 'rule_citations', 'stg_systems', 'int_system_months', 'int_telemetry_monthly',
-  'int_metrics_monthly', 'int_conditions', 'int_condition_streaks', 'int_system_status', 'mart_metrics',
-  'mart_notices', 'mart_elimination', 'mart_rightsizing',
-];
-
-async function dropModelTables(store: Store): Promise<void> {
-  for (const t of MODEL_TABLES) await store.run(`DROP TABLE IF EXISTS temp.main.${t}`).catch(() => undefined);
 }

@@ -51,3 +51,51 @@ export async function recordFailedRun(store: Store, r: RunStart & { error: unkno
     // the database itself is failing; the caller reports the original error
   }
 }
+
+export interface ExecutedRun<T> {
+  runId: number;
+  result: T;
+  durationMs: number;
+}
+
+/**
+ * Run `body` as one recorded run: the runs row and every result are committed together, so a
+ * crash leaves the database as before the run; a failure is rolled back and then logged on its
+ * own. Temporary model tables are dropped in any case.
+ */
+export async function executeRun<T>(
+  store: Store,
+  start: RunStart,
+  body: (runId: number) => Promise<{ result: T; counts: unknown; inputs: unknown; warnings?: string[] }>,
+): Promise<ExecutedRun<T>> {
+  const t0 = performance.now();
+  try {
+    return await store.tx(async () => {
+      const runId = await startRun(store, start);
+      const out = await body(runId);
+      const durationMs = Math.round(performance.now() - t0);
+      await finishRun(store, runId, {
+        status: out.warnings?.length ? 'warnings' : 'ok',
+        counts: out.counts,
+        inputs: out.inputs,
+        durationMs,
+        message: out.warnings?.join('；'),
+      });
+      return { runId, result: out.result, durationMs };
+    });
+  } catch (e) {
+    await recordFailedRun(store, { ...start, error: e, durationMs: performance.now() - t0 });
+    throw e;
+  } finally {
+    await dropTempTables(store);
+  }
+}
+
+/** Drop every temporary table (the models build theirs fresh each run). */
+export async function dropTempTables(store: Store): Promise<void> {
+  const temps = await store.all<{ name: string; type: string }>(
+    `SELECT table_name AS name, 'TABLE' AS type FROM duckdb_tables() WHERE temporary
+     UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE temporary`,
+  );
+  for (const t of temps) await store.run(`DROP ${t.type} IF EXISTS temp.main."${t.name.replace(/"/g, '""')}"`).catch(() => undefined);
+}

@@ -92,3 +92,40 @@ GROUP BY period;
 -- A text cell that a spreadsheet would read as a formula gets a leading apostrophe (OWASP CSV
 -- injection); used by the CSV and XLSX exports.
 CREATE MACRO gm_safe_text(x) AS CASE WHEN regexp_matches(x, '^[=+\-@\t\r]') THEN '''' || x ELSE x END;
+
+-- grain: one row per run per system (not classified, not retired) per month up to the run month:
+-- data-sharing completeness at the month end (SPEC §5.3)
+CREATE TABLE res_sharing (
+  run_id           INTEGER NOT NULL,
+  system_id        VARCHAR NOT NULL,
+  system_name      VARCHAR,
+  department       VARCHAR,
+  stage            VARCHAR,
+  month            DATE NOT NULL,
+  cataloged        BIGINT NOT NULL,
+  shareable        BIGINT NOT NULL,
+  aggregated       BIGINT NOT NULL,
+  timely           BIGINT NOT NULL,
+  duplicates       BIGINT NOT NULL,
+  completeness_pct DOUBLE,
+  uncataloged      BOOLEAN NOT NULL,
+  sharing_failure  BOOLEAN NOT NULL,
+  catalog_due_date DATE,
+  catalog_overdue  BOOLEAN NOT NULL
+);
+
+-- grain: one row per run per system per dated obligation (SPEC §5.6), status on the run month's end
+CREATE TABLE res_calendar (
+  run_id       INTEGER NOT NULL,
+  system_id    VARCHAR NOT NULL,
+  system_name  VARCHAR,
+  department   VARCHAR,
+  month        DATE NOT NULL,
+  obligation   VARCHAR NOT NULL,
+  window_start DATE,
+  due_date     DATE,
+  done_date    DATE,
+  status       VARCHAR NOT NULL,
+  note         VARCHAR,
+  citations    VARCHAR[] NOT NULL
+);

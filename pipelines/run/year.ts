@@ -1,0 +1,91 @@
+// `govmon evaluate --year Y`: the annual score of every system in operation, the self-evaluation
+// check, next year's budget recommendation per system and per department (SPEC §5.4, §5.5), and
+// the data-sharing and calendar state at the end of the year. The monthly models are built for
+// December of Y (or, for a year in progress, its last full month) and the annual models on top.
+
+import path from 'node:path';
+import { UserError } from '../errors.ts';
+import { lastFullMonth } from '../clock.ts';
+import type { Log } from '../log.ts';
+import type { Store } from '../store/database.ts';
+import type { LoadedProfile } from '../../metrics/profiles/profiles.ts';
+import { MODELS_DIR, buildModels, loadModels, setRunParams } from '../../metrics/models.ts';
+import { executeRun, type RunTrigger } from './record.ts';
+import { inputFiles } from './month.ts';
+
+export interface YearRunOptions {
+  year: number;
+  profile: LoadedProfile;
+  now: Date;
+  log?: Log;
+  trigger?: RunTrigger;
+}
+
+export interface YearCounts {
+  scored: number;
+  report_missing: number;
+  inflation: number;
+  grades: Record<string, number>;
+  budget: Record<string, number>;
+  departments_suspended: number;
+  om_budget_annual: number;
+  recommended_om_budget: number;
+}
+
+export interface YearRunResult {
+  runId: number;
+  year: number;
+  asOfMonth: string;
+  counts: YearCounts;
+  durationMs: number;
+}
+
+/** The month whose end counts as "the end of Y": December, or the last full month of a year in progress. */
+export function asOfMonth(year: number, now: Date): string {
+  const last = lastFullMonth(now);
+  const dec = `${year}-12`;
+  if (last < `${year}-01`) throw new UserError(`${year} 年尚无完整月份的数据可供评价`);
+  return last < dec ? last : dec;
+}
+
+export async function evaluateYear(store: Store, opts: YearRunOptions): Promise<YearRunResult> {
+  if (!Number.isInteger(opts.year) || opts.year < 2000 || opts.year > 2100) throw new UserError(`年份无效：${opts.year}`);
+  const month = asOfMonth(opts.year, opts.now);
+  const start = { job: 'year', period: String(opts.year), profile: opts.profile, now: opts.now, trigger: opts.trigger ?? 'cli' } as const;
+  const run = await executeRun(store, start, async (runId) => {
+    const { fallbackYears } = await setRunParams(store, month, opts.profile.profile);
+    const warnings = fallbackYears.map((y) => `${y} 年不在法定节假日日历中，工作日按周一至周五计算`);
+    if (month !== `${opts.year}-12`) warnings.push(`${opts.year} 年尚未结束，按截至 ${month} 的数据评价`);
+    for (const w of warnings) opts.log?.warn(w);
+    await buildModels(store, [...loadModels(), ...loadModels(path.join(MODELS_DIR, 'annual'))]);
+    const persist = [
+      ['res_scores', 'mart_scores'],
+      ['res_budget', 'mart_budget'],
+      ['res_departments', 'mart_departments'],
+      ['res_calendar', 'mart_calendar'],
+    ];
+    for (const [table, model] of persist) await store.run(`INSERT INTO ${table} BY NAME SELECT ${runId} AS run_id, * FROM ${model}`);
+    await store.run(`INSERT INTO res_sharing BY NAME SELECT ${runId} AS run_id, * FROM int_sharing WHERE month = (SELECT month FROM run_params)`);
+    const counts = await countsOf(store, runId);
+    return { result: counts, counts, inputs: await inputFiles(store, month), warnings };
+  });
+  return { runId: run.runId, year: opts.year, asOfMonth: month, counts: run.result, durationMs: run.durationMs };
+}
+
+async function countsOf(store: Store, runId: number): Promise<YearCounts> {
+  const base = (await store.one<{ scored: number; report_missing: number; inflation: number; om_budget_annual: number; recommended_om_budget: number }>(
+    `SELECT count(*) AS scored, count(*) FILTER (WHERE report_missing) AS report_missing, count(*) FILTER (WHERE inflation) AS inflation,
+       (SELECT coalesce(sum(om_budget_annual), 0) FROM res_budget WHERE run_id = $1) AS om_budget_annual,
+       (SELECT coalesce(sum(recommended_om_budget), 0) FROM res_budget WHERE run_id = $1) AS recommended_om_budget
+     FROM res_scores WHERE run_id = $1`,
+    [runId],
+  ))!;
+  const grades = Object.fromEntries(
+    (await store.all<{ grade: string; n: number }>('SELECT grade, count(*) AS n FROM res_scores WHERE run_id = $1 GROUP BY grade', [runId])).map((r) => [r.grade, r.n]),
+  );
+  const budget = Object.fromEntries(
+    (await store.all<{ r: string; n: number }>('SELECT recommendation AS r, count(*) AS n FROM res_budget WHERE run_id = $1 GROUP BY 1', [runId])).map((r) => [r.r, r.n]),
+  );
+  const departments_suspended = await store.value<number>('SELECT count(*) FROM res_departments WHERE run_id = $1 AND suspend_new_projects', [runId]);
+  return { ...base, grades, budget, departments_suspended };
+}
