@@ -13,7 +13,7 @@ import ExcelJS from 'exceljs';
 import { UserError } from '../pipelines/errors.ts';
 import type { Store, Row } from '../pipelines/store/database.ts';
 import { sqlString } from '../pipelines/store/sql.ts';
-import { isMonth } from '../pipelines/clock.ts';
+import { formatLocal, isMonth } from '../pipelines/clock.ts';
 import { CONDITION_ZH } from '../metrics/definitions.ts';
 
 export type ColType = 'text' | 'number' | 'int' | 'bool' | 'date' | 'month';
@@ -340,7 +340,7 @@ async function writeXlsx(store: Store, sql: string, spec: ExportKind, runId: num
           ['运行编号', run.run_id],
           ['期间', run.period],
           ['政策配置', `${run.profile}（内容哈希 ${String(run.profile_sha256).slice(0, 12)}）`],
-          ['运行时间', String(run.started_at).slice(0, 19).replace('T', ' ')],
+          ['运行时间', formatLocal(String(run.started_at), true)],
         ]
       : []),
     ['列说明', spec.columns.map((col) => `${col.zh}=${col.name}`).join('；')],

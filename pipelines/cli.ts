@@ -11,6 +11,8 @@ import { KINDS, type Kind } from './ingest/contract.ts';
 import { ingestPaths } from './ingest/ingest.ts';
 import { statusReport } from './status.ts';
 import { registerCommands } from './commands.ts';
+import { loadConfig } from './schedule/config.ts';
+import { scheduleStatus } from './schedule/status.ts';
 
 export interface GlobalOpts {
   db?: string;
@@ -74,7 +76,9 @@ export function buildProgram(): Command {
     .description('数据库、最近导入与运行、拒收情况 / database, recent ingests and runs, rejects')
     .action(async () => {
       await withStore(program, async (store, log) => {
-        log.info(await statusReport(store, { now: new Date() }));
+        const now = new Date();
+        const config = loadConfig(store.homeDir);
+        log.info(await statusReport(store, { now, extra: await scheduleStatus(store, config, now) }));
         return 0;
       });
     });

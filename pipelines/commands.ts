@@ -5,6 +5,8 @@ import type { Command } from 'commander';
 import type { z } from 'zod';
 import type { WithStore } from './cli.ts';
 import { register as registerRun } from './commands/run.ts';
+import { register as registerSchedule } from './commands/schedule.ts';
+import { register as registerProfile } from './commands/profile.ts';
 
 export interface CommandKit {
   withStore: WithStore;
@@ -13,7 +15,7 @@ export interface CommandKit {
 
 type Register = (program: Command, kit: CommandKit) => void;
 
-const registrars: Register[] = [registerRun];
+const registrars: Register[] = [registerRun, registerSchedule, registerProfile];
 
 export function registerCommands(program: Command, kit: CommandKit): void {
   for (const r of registrars) r(program, kit);

@@ -2,6 +2,7 @@
 // and what happened to them, the rejects waiting for a person, the last runs.
 
 import path from 'node:path';
+import { formatLocal } from './clock.ts';
 import { STATUS_ZH, type FileStatus } from './ingest/ingest.ts';
 import { KIND_ZH, type Kind } from './ingest/contract.ts';
 import type { Store } from './store/database.ts';
@@ -33,7 +34,7 @@ export async function statusReport(store: Store, opts: StatusOptions): Promise<s
     out.push('', '最近导入的文件：');
     for (const f of files)
       out.push(
-        `  #${f.file_id} ${f.ingested_at.slice(0, 19).replace('T', ' ')} ${f.file_name}（${f.kind ? KIND_ZH[f.kind] : '未知类型'}）${STATUS_ZH[f.status]}：导入 ${f.rows_loaded ?? 0} 行，拒收 ${f.rows_rejected ?? 0} 行`,
+        `  #${f.file_id} ${formatLocal(f.ingested_at, true)} ${f.file_name}（${f.kind ? KIND_ZH[f.kind] : '未知类型'}）${STATUS_ZH[f.status]}：导入 ${f.rows_loaded ?? 0} 行，拒收 ${f.rows_rejected ?? 0} 行`,
       );
   }
   const pending = await store.all<{ file_name: string; n: number }>(
@@ -50,7 +51,7 @@ export async function statusReport(store: Store, opts: StatusOptions): Promise<s
     out.push('', '最近的运行：');
     for (const r of runs)
       out.push(
-        `  #${r.run_id} ${r.started_at.slice(0, 19).replace('T', ' ')} ${JOB_ZH[r.job] ?? r.job}${r.period ? ` ${r.period}` : ''}：${RUN_STATUS_ZH[r.status] ?? r.status}${r.duration_ms !== null ? `，${(r.duration_ms / 1000).toFixed(1)} 秒` : ''}${r.message ? `（${r.message}）` : ''}`,
+        `  #${r.run_id} ${formatLocal(r.started_at, true)} ${JOB_ZH[r.job] ?? r.job}${r.period ? ` ${r.period}` : ''}：${RUN_STATUS_ZH[r.status] ?? r.status}${r.duration_ms !== null ? `，${(r.duration_ms / 1000).toFixed(1)} 秒` : ''}${r.message ? `（${r.message}）` : ''}`,
       );
   }
   if (opts.extra?.length) out.push('', ...opts.extra);

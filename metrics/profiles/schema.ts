@@ -21,7 +21,8 @@ const basis = {
    *  silent and the rule runs as the bureau's own practice (no citation, a note says so). */
   basis: z.enum(['measure', 'practice']),
   citations: z.array(Citation),
-  note: z.string().optional(),
+  /** why the rule reads as it does; null in a child profile drops the parent's note */
+  note: z.string().nullable().optional(),
 };
 const Rule = z.strictObject(basis);
 export type Rule = z.infer<typeof Rule>;
@@ -93,7 +94,9 @@ const Calendar = z.strictObject({
   self_evaluation: z
     .strictObject({
       ...basis,
-      /** what the window counts from */
+      /** what the window counts from: 'final_acceptance' = the completion-acceptance date;
+       *  'operation_start' = going into operation, i.e. the completion acceptance, or the go-live
+       *  date while there is none (see metrics/models/13_mart_calendar.sql) */
       anchor: z.enum(['final_acceptance', 'operation_start']),
       from_months: z.int().min(0),
       to_months: z.int().min(1),
@@ -167,7 +170,7 @@ export function rulesOf(p: unknown, prefix = ''): { path: string; rule: Rule & R
 
 /** Schema first, then each rule's own semantic checks; all problems at once, with dotted paths. */
 export function validateProfile(raw: unknown): { profile?: Profile; issues: ProfileIssue[] } {
-  const r = Profile.safeParse(raw);
+  const r = Profile.safeParse(raw, { error: z.locales.zhCN().localeError });
   if (!r.success) {
     return {
       issues: r.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(根)', message: i.message })),

@@ -19,6 +19,14 @@ export interface OpenOptions {
 
 export const DEFAULT_DB = 'data/govmon.duckdb';
 
+/** The work was stopped on purpose (the daemon is shutting down); its transaction rolled back. */
+export class AbortedError extends Error {
+  constructor(reason: string) {
+    super(`已中止：${reason}`);
+    this.name = 'AbortedError';
+  }
+}
+
 export function dbPathFromEnv(flag?: string): string {
   return flag ?? process.env.GOVMON_DB ?? DEFAULT_DB;
 }
@@ -28,6 +36,7 @@ export class Store {
   readonly instance: DuckDBInstance;
   readonly conn: DuckDBConnection;
   private closed = false;
+  private aborted: string | null = null;
 
   private constructor(p: string, instance: DuckDBInstance, conn: DuckDBConnection) {
     this.path = p;
@@ -66,13 +75,37 @@ export class Store {
   }
 
   async run(sql: string, params?: Params): Promise<number> {
+    this.checkAborted(sql);
     const r = await this.conn.run(sql, params);
     return Number(r.rowsChanged);
   }
 
   async all<T = Row>(sql: string, params?: Params): Promise<T[]> {
+    this.checkAborted(sql);
     const reader = await this.conn.runAndReadAll(sql, params);
     return toRows(reader) as T[];
+  }
+
+  /**
+   * Stop the work under way (SIGTERM of the scheduler): the running query is interrupted and every
+   * further statement but ROLLBACK fails, so the open transaction rolls back and nothing half-done
+   * is committed.
+   */
+  abort(reason: string): void {
+    this.aborted = reason;
+    try {
+      this.conn.interrupt();
+    } catch {
+      // nothing running
+    }
+  }
+
+  get isAborted(): boolean {
+    return this.aborted !== null;
+  }
+
+  private checkAborted(sql: string): void {
+    if (this.aborted !== null && !/^\s*ROLLBACK\b/i.test(sql)) throw new AbortedError(this.aborted);
   }
 
   async one<T = Row>(sql: string, params?: Params): Promise<T | undefined> {
@@ -86,10 +119,10 @@ export class Store {
 
   /** Run `fn` in a transaction: committed if it returns, rolled back if it throws. */
   async tx<T>(fn: () => Promise<T>): Promise<T> {
-    await this.conn.run('BEGIN TRANSACTION');
+    await this.run('BEGIN TRANSACTION');
     try {
       const out = await fn();
-      await this.conn.run('COMMIT');
+      await this.run('COMMIT');
       return out;
     } catch (e) {
       try {
