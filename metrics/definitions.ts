@@ -4,6 +4,8 @@
 
 import type { ConditionName } from './profiles/schema.ts';
 
+// Means use gm_mean (an exact DECIMAL sum divided by the count): the same value whatever order the
+// parallel threads add rows in, so re-running a month gives byte-identical results.
 export interface MetricDef {
   name: string;
   zh: string;
@@ -33,7 +35,7 @@ export const MONTHLY_METRICS: readonly MetricDef[] = [
     zh: 'CPU平均使用率',
     unit: '%',
     description: '当月各日 CPU 平均使用率的算术平均（忽略空值）。',
-    sql: 'avg(t.cpu_avg_pct)',
+    sql: 'gm_mean(t.cpu_avg_pct)',
     stage: 'aggregate',
     digits: 1,
   },
@@ -51,7 +53,7 @@ export const MONTHLY_METRICS: readonly MetricDef[] = [
     zh: '内存平均使用率',
     unit: '%',
     description: '当月各日内存平均使用率的算术平均（忽略空值）。',
-    sql: 'avg(t.mem_avg_pct)',
+    sql: 'gm_mean(t.mem_avg_pct)',
     stage: 'aggregate',
     digits: 1,
   },
@@ -78,7 +80,7 @@ export const MONTHLY_METRICS: readonly MetricDef[] = [
     zh: '日均活跃用户',
     unit: '人',
     description: '当月各日活跃用户数的平均值。',
-    sql: 'avg(t.active_users)',
+    sql: 'gm_mean(t.active_users)',
     stage: 'aggregate',
     digits: 1,
   },
@@ -105,7 +107,7 @@ export const MONTHLY_METRICS: readonly MetricDef[] = [
     zh: '可用率',
     unit: '%',
     description: '当月各日可用率的算术平均。',
-    sql: 'avg(t.availability_pct)',
+    sql: 'gm_mean(t.availability_pct)',
     stage: 'aggregate',
     digits: 2,
   },

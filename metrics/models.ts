@@ -45,8 +45,13 @@ export const PLACEHOLDERS: Readonly<Record<string, () => string>> = {
       .map((c) => wrapCondition(c.name))
       .join(',\n  '),
   condition_list: () => CONDITION_NAMES.join(', '),
-  streak_names: () => CONDITION_NAMES.map((c) => `'streak_${c}'`).join(', '),
-  streak_columns: () => CONDITION_NAMES.map((c) => `CAST(coalesce(streak_${c}, 0) AS INTEGER) AS streak_${c}`).join(', '),
+  streak_windows: () => CONDITION_NAMES.map((c) => `max(CASE WHEN NOT ${c} THEN month END) OVER w AS gm_off_${c}`).join(',\n    '),
+  streak_values: () =>
+    CONDITION_NAMES.map(
+      (c) => `CAST(CASE WHEN ${c} THEN datediff('month', coalesce(gm_off_${c}, CAST(gm_first - INTERVAL 1 MONTH AS DATE)), month) ELSE 0 END AS INTEGER) AS streak_${c}`,
+    ).join(',\n  '),
+  condition_pairs_select: () => CONDITION_NAMES.map((c) => `c.${c}, s.streak_${c}`).join(', '),
+  condition_pairs: () => CONDITION_NAMES.map((c) => `(${c}, streak_${c}) AS ${c}`).join(', '),
   evidence_struct: () =>
     `{'month': strftime(m.month, '%Y-%m'), ${evidenceMetrics.map((e) => `'${e}': m.${e}`).join(', ')}, ${CONDITION_NAMES.map((c) => `'${c}': m.${c}`).join(', ')}}`,
 };

@@ -83,8 +83,8 @@ async function countsOf(store: Store, runId: number): Promise<MonthCounts> {
        (SELECT count(*) FROM res_rightsizing WHERE run_id = $1) AS rightsizing,
        (SELECT coalesce(sum(reclaim_vcpu), 0) FROM res_rightsizing WHERE run_id = $1)
          + (SELECT coalesce(sum(vcpu), 0) FROM res_elimination WHERE run_id = $1 AND NOT exempt) AS reclaim_vcpu,
-       (SELECT coalesce(sum(reclaim_cost_annual), 0) FROM res_rightsizing WHERE run_id = $1)
-         + (SELECT coalesce(sum(cloud_cost_annual), 0) FROM res_elimination WHERE run_id = $1 AND NOT exempt) AS reclaim_cost_annual`,
+       (SELECT coalesce(gm_sum(reclaim_cost_annual), 0) FROM res_rightsizing WHERE run_id = $1)
+         + (SELECT coalesce(gm_sum(cloud_cost_annual), 0) FROM res_elimination WHERE run_id = $1 AND NOT exempt) AS reclaim_cost_annual`,
     [runId],
   ))!;
 }

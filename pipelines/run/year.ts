@@ -75,8 +75,8 @@ export async function evaluateYear(store: Store, opts: YearRunOptions): Promise<
 async function countsOf(store: Store, runId: number): Promise<YearCounts> {
   const base = (await store.one<{ scored: number; report_missing: number; inflation: number; om_budget_annual: number; recommended_om_budget: number }>(
     `SELECT count(*) AS scored, count(*) FILTER (WHERE report_missing) AS report_missing, count(*) FILTER (WHERE inflation) AS inflation,
-       (SELECT coalesce(sum(om_budget_annual), 0) FROM res_budget WHERE run_id = $1) AS om_budget_annual,
-       (SELECT coalesce(sum(recommended_om_budget), 0) FROM res_budget WHERE run_id = $1) AS recommended_om_budget
+       (SELECT coalesce(gm_sum(om_budget_annual), 0) FROM res_budget WHERE run_id = $1) AS om_budget_annual,
+       (SELECT coalesce(gm_sum(recommended_om_budget), 0) FROM res_budget WHERE run_id = $1) AS recommended_om_budget
      FROM res_scores WHERE run_id = $1`,
     [runId],
   ))!;

@@ -6,8 +6,8 @@ WITH p AS (
   SELECT * FROM run_params
 )
 SELECT system_id,
-  avg(availability_pct) AS availability_pct,
-  avg(cpu_p95_pct) AS cpu_p95_pct,
+  gm_mean(availability_pct) AS availability_pct,
+  gm_mean(cpu_p95_pct) AS cpu_p95_pct,
   CAST(count(*) FILTER (WHERE NOT no_data) AS INTEGER) AS months_monitored,
   CAST(count(*) FILTER (WHERE NOT no_data AND NOT inactive) AS INTEGER) AS months_active,
   CAST(count(*) FILTER (WHERE security) AS INTEGER) AS months_security,

@@ -14,9 +14,9 @@ WITH p AS (
     CAST(coalesce(max(o.months_open), 0) AS INTEGER) AS longest_open_months,
     list(b.system_id ORDER BY b.system_id) FILTER (WHERE b.recommendation = 'withhold' AND list_contains(b.reasons, 'sharing_failure')) AS sharing_systems,
     list(o.system_id ORDER BY o.system_id) FILTER (WHERE o.months_open > (SELECT dept_open_months FROM p)) AS long_open_systems,
-    sum(b.om_budget_annual) AS om_budget_annual,
-    sum(b.recommended_om_budget) AS recommended_om_budget,
-    avg(b.score) AS mean_score
+    gm_sum(b.om_budget_annual) AS om_budget_annual,
+    gm_sum(b.recommended_om_budget) AS recommended_om_budget,
+    gm_mean(b.score) AS mean_score
   FROM mart_budget b
   LEFT JOIN open_notices o USING (system_id)
   GROUP BY b.department

@@ -89,6 +89,12 @@ SELECT period AS month, max(run_id) AS run_id
 FROM runs WHERE job = 'month' AND status IN ('ok', 'warnings')
 GROUP BY period;
 
+-- Means and sums of DOUBLE columns are accumulated exactly (DECIMAL), so a result does not depend
+-- on the order in which parallel threads add rows up: re-running a month gives byte-identical
+-- numbers. Inputs carry far fewer than 12 decimals, so nothing is lost.
+CREATE MACRO gm_mean(x) AS CAST(sum(CAST(x AS DECIMAL(38, 12))) / count(x) AS DOUBLE);
+CREATE MACRO gm_sum(x) AS CAST(sum(CAST(x AS DECIMAL(38, 12))) AS DOUBLE);
+
 -- A text cell that a spreadsheet would read as a formula gets a leading apostrophe (OWASP CSV
 -- injection); used by the CSV and XLSX exports.
 CREATE MACRO gm_safe_text(x) AS CASE WHEN regexp_matches(x, '^[=+\-@\t\r]') THEN '''' || x ELSE x END;

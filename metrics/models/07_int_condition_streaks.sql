@@ -1,0 +1,20 @@
+-- int_condition_streaks
+-- grain: one row per system per month per condition, with its streak; warned / eliminated compare
+-- the streak with the profile's warn_months / eliminate_months; deadline is the last day of the
+-- month in which the streak would reach eliminate_months (no_data, never eliminated: end of the
+-- month + 2).
+WITH long AS (
+  UNPIVOT (SELECT c.system_id, c.month, {{condition_pairs_select}} FROM int_conditions c JOIN int_streaks s USING (system_id, month))
+  ON {{condition_pairs}}
+  INTO NAME condition VALUE holds, streak
+)
+SELECT l.system_id, l.month, l.condition, l.holds, l.streak,
+  l.streak >= c.warn_months AS warned,
+  c.eliminate_months IS NOT NULL AND l.streak >= c.eliminate_months AS eliminated,
+  c.warn_months, c.eliminate_months,
+  CASE WHEN l.streak >= c.warn_months THEN
+    CASE WHEN c.eliminate_months IS NULL THEN last_day(l.month + INTERVAL 2 MONTH)
+         ELSE last_day(l.month + to_months(c.eliminate_months - l.streak)) END
+  END AS deadline
+FROM long l
+JOIN condition_params c USING (condition)
