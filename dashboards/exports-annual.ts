@@ -5,7 +5,7 @@
 
 import { UserError } from '../pipelines/errors.ts';
 import type { Store } from '../pipelines/store/database.ts';
-import { addExportKind, currentMonthRun, type ExportColumn, type ColType, type Period } from './exports.ts';
+import { COST_SOURCE_SQL, addExportKind, currentMonthRun, type ExportColumn, type ColType, type Period } from './exports.ts';
 
 const c = (name: string, zh: string, type: ColType, sql = name, width?: number): ExportColumn => ({ name, zh, sql, type, width });
 
@@ -141,6 +141,7 @@ export function registerAnnualExports(): void {
       c('om_budget_annual', '本年度运维经费(元)', 'number', 'b.om_budget_annual'),
       c('recommended_cloud_cost', '建议云资源费用(元)', 'number', 'b.recommended_cloud_cost'),
       c('cloud_cost_annual', '本年度云资源费用(元)', 'number', 'b.cloud_cost_annual'),
+      c('cost_source', '费用来源', 'text', COST_SOURCE_SQL('b.cost_source')),
       c('score', '评价总分', 'number', 'b.score'),
       c('grade', '评价等级', 'text', 'b.grade'),
       c('run_id', '运行编号', 'int', 'b.run_id'),

@@ -52,6 +52,9 @@ export function conditionZhSql(x: string): string {
     .join(' ')} END`;
 }
 
+/** measured (FOCUS bills) | registry → Chinese */
+export const COST_SOURCE_SQL = (x: string) => `CASE ${x} WHEN 'measured' THEN '实测（FOCUS 账单）' WHEN 'registry' THEN '系统目录' END`;
+
 export const STATUS_ZH_SQL = `CASE status WHEN 'issued' THEN '已下发' WHEN 'open' THEN '整改中' WHEN 'resolved' THEN '已整改' WHEN 'escalated' THEN '转入淘汰' END`;
 
 export async function currentMonthRun(store: Store, period: Period): Promise<number> {
@@ -156,6 +159,7 @@ export const EXPORTS: Record<string, ExportKind> = {
       c('cloud_cost_annual', '年云资源费用(元)', 'number', 'e.cloud_cost_annual'),
       c('exempt', '豁免', 'bool', 'e.exempt'),
       c('exempt_reason', '豁免原因', 'text', 'e.exempt_reason', 24),
+      c('cost_source', '费用来源', 'text', COST_SOURCE_SQL('e.cost_source')),
       c('exempt_until', '豁免截止', 'date', 'e.exempt_until'),
       c(
         'condition_details',
@@ -185,6 +189,7 @@ export const EXPORTS: Record<string, ExportKind> = {
       c('department', '建设单位', 'text', 'r.department', 20),
       c('max_p95_pct', '近三月CPU峰值P95最大值(%)', 'number', 'r.max_p95_pct'),
       c('cloud_cost_annual', '年云资源费用(元)', 'number', 'r.cloud_cost_annual'),
+      c('cost_source', '费用来源', 'text', COST_SOURCE_SQL('r.cost_source')),
       c('citations', '依据', 'text', "array_to_string(r.citations, '；')", 40),
       c('run_id', '运行编号', 'int', 'r.run_id'),
     ],

@@ -175,14 +175,16 @@ export const PRACTICE_LABEL = '数据局工作口径（办法未作规定）';
  * Parameters of a run as temporary tables the models read: run_params (one row), condition_params,
  * cycle_windows, rule_citations; and the working-day calendar.
  */
-export async function setRunParams(store: Store, month: string, profile: Profile): Promise<{ fallbackYears: number[] }> {
+export async function setRunParams(store: Store, month: string, profile: Profile): Promise<void> {
   const params = profileParams(month, profile);
   await store.run(
     `CREATE OR REPLACE TEMP TABLE run_params (${params.map(([n, t]) => `${n} ${t}`).join(', ')}, first_month DATE)`,
   );
   await store.run(
     `INSERT INTO run_params SELECT ${params.map(([, t], i) => `CAST($${i + 1} AS ${t})`).join(', ')},
-       (SELECT min(month) FROM file_months WHERE rows > 0)`,
+       -- the first month of telemetry in the database, classified systems' telemetry excluded (§2.1)
+       (SELECT CAST(date_trunc('month', min(t.date)) AS DATE) FROM raw_telemetry t
+        SEMI JOIN (SELECT system_id FROM systems_current WHERE NOT coalesce(classified, false)) s ON s.system_id = t.system_id)`,
     params.map(([, , v]) => v),
   );
   await store.run(
@@ -201,14 +203,25 @@ export async function setRunParams(store: Store, month: string, profile: Profile
     'SELECT min(year(initial_acceptance_date)) AS lo, max(year(initial_acceptance_date)) AS hi FROM systems_current',
   );
   const runYear = Number(month.slice(0, 4));
-  const lo = Math.min(span?.lo ?? runYear, runYear);
-  const hi = Math.max((span?.hi ?? runYear) + 1, runYear);
-  const fallbackYears = await buildWorkCalendar(store, lo, hi);
-  // Only the years a deadline actually falls in matter for the warning.
-  const used = await store.all<{ y: number }>(
-    `SELECT DISTINCT year(initial_acceptance_date) AS y FROM systems_current WHERE initial_acceptance_date IS NOT NULL`,
+  await buildWorkCalendar(store, Math.min(span?.lo ?? runYear, runYear), Math.max((span?.hi ?? runYear) + 1, runYear));
+}
+
+/**
+ * Years the official calendar does not cover in which a working-day deadline was actually counted
+ * (from the day after an initial acceptance to its catalog deadline): those fell back to
+ * Monday–Friday and the run says so. Read after the models are built.
+ */
+export async function calendarFallbackYears(store: Store): Promise<number[]> {
+  const rows = await store.all<{ y: number }>(
+    `SELECT DISTINCT year(w.date) AS y
+     FROM (SELECT DISTINCT y.initial_acceptance_date AS d0, s.catalog_due_date AS d1
+           FROM int_sharing s JOIN stg_systems y USING (system_id)
+           WHERE y.initial_acceptance_date IS NOT NULL) d
+     JOIN work_calendar w ON w.date > d.d0 AND (d.d1 IS NULL OR w.date <= d.d1)
+     WHERE NOT w.covered AND w.date <= coalesce(d.d1, d.d0 + INTERVAL 60 DAY)
+     ORDER BY 1`,
   );
-  return { fallbackYears: fallbackYears.filter((y) => used.some((u) => u.y === y || u.y + 1 === y)) };
+  return rows.map((r) => r.y);
 }
 
 /** Build every model as a temporary table, in order. Returns the time each took (ms). */

@@ -7,6 +7,8 @@ import type { WithStore } from './cli.ts';
 import { register as registerRun } from './commands/run.ts';
 import { register as registerSchedule } from './commands/schedule.ts';
 import { register as registerProfile } from './commands/profile.ts';
+import { register as registerTemplate } from './commands/template.ts';
+import { register as registerPull } from './commands/pull.ts';
 
 export interface CommandKit {
   withStore: WithStore;
@@ -15,7 +17,7 @@ export interface CommandKit {
 
 type Register = (program: Command, kit: CommandKit) => void;
 
-const registrars: Register[] = [registerRun, registerSchedule, registerProfile];
+const registrars: Register[] = [registerRun, registerSchedule, registerProfile, registerTemplate, registerPull];
 
 export function registerCommands(program: Command, kit: CommandKit): void {
   for (const r of registrars) r(program, kit);

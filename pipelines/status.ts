@@ -34,7 +34,7 @@ export async function statusReport(store: Store, opts: StatusOptions): Promise<s
     out.push('', '最近导入的文件：');
     for (const f of files)
       out.push(
-        `  #${f.file_id} ${formatLocal(f.ingested_at, true)} ${f.file_name}（${f.kind ? KIND_ZH[f.kind] : '未知类型'}）${STATUS_ZH[f.status]}：导入 ${f.rows_loaded ?? 0} 行，拒收 ${f.rows_rejected ?? 0} 行`,
+        `  #${f.file_id} ${formatLocal(f.ingested_at, true)} ${f.file_name}（${f.kind ? (KIND_ZH[f.kind] ?? OTHER_KIND_ZH[f.kind] ?? f.kind) : '未知类型'}）${STATUS_ZH[f.status]}：导入 ${f.rows_loaded ?? 0} 行，拒收 ${f.rows_rejected ?? 0} 行`,
       );
   }
   const pending = await store.all<{ file_name: string; n: number }>(
@@ -57,6 +57,9 @@ export async function statusReport(store: Store, opts: StatusOptions): Promise<s
   if (opts.extra?.length) out.push('', ...opts.extra);
   return out.join('\n');
 }
+
+/** Kinds stored by the connectors beside the four canonical inputs. */
+export const OTHER_KIND_ZH: Record<string, string> = { focus: 'FOCUS 云费用账单' };
 
 export const JOB_ZH: Record<string, string> = {
   ingest: '导入',

@@ -1,6 +1,10 @@
 -- stg_systems
 -- grain: one row per system of the current registry that is not classified.
 -- Classified systems (涉密) are excluded from every computation and output (SPEC §2.1).
-SELECT *
-FROM systems_current
-WHERE NOT coalesce(classified, false)
+-- cloud_cost_annual is the measured cost of the run month's year from FOCUS bills where there is
+-- one (SPEC §2.5), else the registry's; cost_source says which.
+SELECT s.* REPLACE (coalesce(c.cloud_cost_annual, s.cloud_cost_annual) AS cloud_cost_annual),
+  coalesce(c.cost_source, 'registry') AS cost_source
+FROM systems_current s
+LEFT JOIN system_cloud_cost c ON c.system_id = s.system_id AND c.year = (SELECT year(month) FROM run_params)
+WHERE NOT coalesce(s.classified, false)

@@ -31,7 +31,7 @@ WITH p AS (
   GROUP BY c.system_id
 )
 SELECT c.system_id, s.system_name, s.department, p.month, c.conditions, e.evidence, ci.citations,
-  s.vcpu, s.memory_gb, s.storage_gb, s.cloud_cost_annual,
+  s.vcpu, s.memory_gb, s.storage_gb, s.cloud_cost_annual, s.cost_source,
   st.exempt, s.exempt_until, s.exempt_reason
 FROM conds c
 CROSS JOIN p

@@ -13,7 +13,7 @@ WITH p AS (
   WHERE m.month > p.month - to_months(p.rightsizing_months) AND m.month <= p.month
   GROUP BY m.system_id
 ), candidates AS (
-  SELECT w.system_id, w.max_p95_pct, s.vcpu, s.cloud_cost_annual, s.system_name, s.department,
+  SELECT w.system_id, w.max_p95_pct, s.vcpu, s.cloud_cost_annual, s.cost_source, s.system_name, s.department,
     CAST(greatest(1, ceil(s.vcpu * w.max_p95_pct / p.rightsizing_target_p95)) AS INTEGER) AS recommended_vcpu
   FROM window_months w
   JOIN stg_systems s USING (system_id)
@@ -24,7 +24,7 @@ WITH p AS (
 )
 SELECT c.system_id, c.system_name, c.department, p.month, c.vcpu, c.max_p95_pct, c.recommended_vcpu,
   c.vcpu - c.recommended_vcpu AS reclaim_vcpu,
-  c.cloud_cost_annual,
+  c.cloud_cost_annual, c.cost_source,
   c.cloud_cost_annual * (c.vcpu - c.recommended_vcpu) / c.vcpu AS reclaim_cost_annual,
   (SELECT coalesce(list(citation ORDER BY citation), []) FROM rule_citations WHERE rule = 'rightsizing') AS citations
 FROM candidates c, p

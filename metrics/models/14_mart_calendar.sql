@@ -1,5 +1,5 @@
 -- mart_calendar
--- grain: one row per system (trial or operation, not classified) per dated obligation of the
+-- grain: one row per system (in construction, trial or operation; not classified) per dated obligation of the
 -- profile (SPEC §5.6), with its due date and status on the last day of the run month:
 -- done (evidence on or before that day), overdue (due date passed without it), due (not yet).
 --   catalog: working_days-th working day after initial acceptance; done = first resource cataloged;
@@ -13,7 +13,7 @@
 WITH p AS (
   SELECT * FROM run_params
 ), sys AS (
-  SELECT * FROM stg_systems WHERE stage IN ('trial', 'operation')
+  SELECT * FROM stg_systems WHERE stage IN ('construction', 'trial', 'operation')
 ), sharing_now AS (
   SELECT system_id, catalog_due_date FROM int_sharing WHERE month = (SELECT month FROM p)
 ), first_cataloged AS (

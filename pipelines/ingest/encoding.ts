@@ -17,13 +17,43 @@ export function detectEncoding(head: Buffer): TextEncoding {
   if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8-bom';
   if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
   if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
-  if (isUtf8(trimPartialUtf8(head))) return 'utf-8';
+  const sample = trimPartialUtf8(head);
+  if (isUtf8(sample)) return 'utf-8';
+  // A UTF-8 file with a stray bad byte stays UTF-8 (the bad byte becomes U+FFFD, with a warning):
+  // GBK text almost never forms valid multi-byte UTF-8 sequences, so many valid ones and very few
+  // invalid ones mean UTF-8.
+  const { valid, invalid } = utf8Stats(sample);
+  if (valid > 0 && invalid <= Math.max(2, valid / 100)) return 'utf-8';
   // Not UTF-8. Chinese government files that are not UTF-8 are GBK or GB18030 (a superset of
   // GBK and GB2312); chardet only tells us whether it looks like UTF-16 without a BOM.
   const guess = chardet.detect(head)?.toLowerCase() ?? '';
   if (guess === 'utf-16le') return 'utf-16le';
   if (guess === 'utf-16be') return 'utf-16be';
   return 'gb18030';
+}
+
+/** Counts of valid multi-byte UTF-8 sequences and of bytes that start no valid sequence. */
+export function utf8Stats(b: Buffer): { valid: number; invalid: number } {
+  let valid = 0;
+  let invalid = 0;
+  for (let i = 0; i < b.length; ) {
+    const c = b[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const need = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    let ok = need > 0 && i + need < b.length;
+    for (let k = 1; ok && k <= need; k++) if ((b[i + k] & 0xc0) !== 0x80) ok = false;
+    if (ok) {
+      valid++;
+      i += need + 1;
+    } else {
+      invalid++;
+      i++;
+    }
+  }
+  return { valid, invalid };
 }
 
 /** Index where a buffer can be cut without splitting a UTF-8 character. */

@@ -156,15 +156,17 @@ export async function ingestFile(store: Store, p: string, opts: IngestOptions): 
   o.sha256 = arch.sha256;
 
   if (!opts.force) {
+    // the time as the people reading the message live it, not UTC
     const prior = await store.one<{ file_id: number; ingested_at: string; status: string }>(
-      `SELECT file_id, ingested_at, status FROM files WHERE sha256 = $1 AND status IN ('loaded', 'partial', 'rejected')
+      `SELECT file_id, strftime(timezone('Asia/Shanghai', ingested_at), '%Y-%m-%d %H:%M:%S') AS ingested_at, status
+       FROM files WHERE sha256 = $1 AND status IN ('loaded', 'partial', 'rejected')
        ORDER BY file_id LIMIT 1`,
       [arch.sha256],
     );
     if (prior) {
       o.status = 'duplicate';
       o.duplicateOf = prior.file_id;
-      o.message = `相同内容已于 ${prior.ingested_at.slice(0, 19).replace('T', ' ')} 导入（文件编号 ${prior.file_id}），本次未做任何改动`;
+      o.message = `相同内容已于 ${prior.ingested_at} 导入（文件编号 ${prior.file_id}），本次未做任何改动`;
       o.durationMs = performance.now() - t0;
       return o;
     }
@@ -203,13 +205,14 @@ export async function ingestFile(store: Store, p: string, opts: IngestOptions): 
       });
     }
   } catch (e) {
+    const paths = [arch.archivePath, ...(s ? [s.readPath, ...s.temps] : [])];
     if (!(e instanceof UserError)) {
       // A DuckDB error about the file's content (a corrupt Parquet page, a JSON syntax error deep
       // in the file) is the file's problem, not a bug: report it as an unusable file.
-      if (!isContentError(e)) throw e;
+      if (!isContentError(e, paths)) throw e;
     }
     o.status = 'failed';
-    o.message = e instanceof UserError ? e.message : `文件无法读取：${firstLine(e)}`;
+    o.message = e instanceof UserError ? e.message : contentMessage(e, paths, o.name);
     o.rowsLoaded = 0;
     o.rowsRejected = 0;
     await store.tx(async () => {
@@ -231,9 +234,26 @@ function firstLine(e: unknown): string {
   return String(e instanceof Error ? e.message : e).split('\n')[0].replace(/^[A-Za-z ]*Error: /, '');
 }
 
-function isContentError(e: unknown): boolean {
+/** A DuckDB error caused by the file's bytes (not by the machine: an IO error must name the file). */
+function isContentError(e: unknown, paths: string[]): boolean {
   const m = e instanceof Error ? e.message : String(e);
-  return /(Invalid Input Error|Conversion Error|Parser Error|IO Error|Invalid Error|Malformed JSON|CSV Error|Parquet|INTERNAL Error: .*parquet)/i.test(m);
+  if (/IO Error/i.test(m)) return paths.some((p) => m.includes(p));
+  return /(Invalid Input Error|Conversion Error|Parser Error|Invalid Error|Malformed JSON|CSV Error|Parquet|INTERNAL Error: .*parquet)/i.test(m);
+}
+
+/** The reason a file could not be read, in Chinese, with the reader's detail (its own name, not the archive path). */
+function contentMessage(e: unknown, paths: string[], name: string): string {
+  let detail = firstLine(e);
+  for (const p of paths) detail = detail.split(p).join(name);
+  const m = e instanceof Error ? e.message : String(e);
+  const what = /json/i.test(m)
+    ? 'JSON 格式错误（可能不完整或含有语法错误）'
+    : /parquet|magic bytes|thrift/i.test(m)
+      ? 'Parquet 文件损坏或不完整'
+      : /csv/i.test(m)
+        ? 'CSV 文件无法解析'
+        : '文件内容无法读取';
+  return `${what}，整个文件未导入。详细信息：${detail.slice(0, 300)}`;
 }
 
 async function dropTemps(store: Store): Promise<void> {
@@ -265,18 +285,34 @@ export function resolveKind(headers: readonly string[], forced?: Kind): HeaderMa
 /** Fast path for CSV telemetry. Returns false when the general path must decide instead. */
 async function fastTelemetry(store: Store, s: Sniffed, match: HeaderMatch, fileId: number, today: string, o: FileOutcome): Promise<boolean> {
   const spec = CONTRACT.telemetry;
+  // Integer columns are read as DOUBLE: DuckDB's BIGINT reader rounds '5.4' to 5, which the general
+  // path rejects ('不是整数'); a fraction raises an error below and so falls back instead.
   const types = s.headers.map((_, i) => {
     const name = match.mapped.get(i);
-    return name ? SQL_TYPE[spec.columns.find((c) => c.name === name)!.type] : 'VARCHAR';
+    const type = name ? spec.columns.find((c) => c.name === name)!.type : 'text';
+    return type === 'int' ? 'DOUBLE' : SQL_TYPE[type];
   });
   const byName = new Map([...match.mapped].map(([i, n]) => [n, `c${i}`]));
   const cols = spec.columns.map((c) => c.name);
-  const sel = cols.map((c) => (byName.has(c) ? ident(byName.get(c)!) : 'NULL')).join(', ');
-  const loaded = await store.run(
-    `INSERT INTO raw_telemetry (file_id, ${cols.map(ident).join(', ')})
-     SELECT ${fileId}, ${sel} FROM read_csv(${sqlString(s.readPath)}, ${csvOptions(s)}, ${csvColumns(types)},
-       store_rejects = true, rejects_table = 'gm_fast_rej', rejects_scan = 'gm_fast_scan')`,
-  );
+  const sel = spec.columns
+    .map((c) => {
+      if (!byName.has(c.name)) return 'NULL';
+      const x = ident(byName.get(c.name)!);
+      return c.type === 'int' ? `CASE WHEN ${x} IS NULL THEN NULL WHEN ${x} = trunc(${x}) THEN CAST(${x} AS BIGINT) ELSE error('gm_fallback') END` : x;
+    })
+    .join(', ');
+  let loaded: number;
+  try {
+    loaded = await store.run(
+      `INSERT INTO raw_telemetry (file_id, ${cols.map(ident).join(', ')})
+       SELECT ${fileId}, ${sel} FROM read_csv(${sqlString(s.readPath)}, ${csvOptions(s)}, ${csvColumns(types)},
+         store_rejects = true, rejects_table = 'gm_fast_rej', rejects_scan = 'gm_fast_scan')`,
+    );
+  } catch {
+    // A value the typed reader took but the table refuses — an empty date or system_id (NOT NULL),
+    // a count beyond INTEGER, a fraction in a count: the general path says, per row, why.
+    return false;
+  }
   const readerRejects = await store.value<number>('SELECT count(*) FROM gm_fast_rej');
   if (readerRejects > 0) return false;
   const months = await store.all<{ month: string; n: number; bad: number }>(
@@ -343,8 +379,8 @@ async function generalPath(store: Store, s: Sniffed, match: HeaderMatch, fileId:
 async function recordFile(store: Store, o: FileOutcome, arch: Archived, now: Date, t0: number): Promise<void> {
   await store.run(
     `INSERT INTO files (file_id, sha256, source_path, file_name, size_bytes, kind, format, encoding, sheet, status,
-       rows_read, rows_loaded, rows_rejected, extra_columns, message, archive_path, duplicate_of, ingested_at, duration_ms)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::VARCHAR[], $15, $16, NULL, $17::TIMESTAMPTZ, $18)`,
+       rows_read, rows_loaded, rows_rejected, extra_columns, message, archive_path, ingested_at, duration_ms)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::VARCHAR[], $15, $16, $17::TIMESTAMPTZ, $18)`,
     [
       o.fileId!,
       arch.sha256,

@@ -15,7 +15,16 @@ import { ident, sqlString } from '../store/sql.ts';
 import { detectEncoding, readHead, transcodeToUtf8, type TextEncoding } from './encoding.ts';
 import { CONTRACT, detectKind, matchHeaders, normalizeHeader, type Kind } from './contract.ts';
 
-export type Format = 'csv' | 'xlsx' | 'parquet' | 'json' | 'ndjson';
+export type Format = 'csv' | 'xlsx' | 'parquet' | 'json' | 'ndjson' | 'json-values';
+
+function isJsonLine(l: string): boolean {
+  try {
+    JSON.parse(l);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export const FORMAT_ZH: Record<Format, string> = {
   csv: 'CSV',
@@ -23,10 +32,13 @@ export const FORMAT_ZH: Record<Format, string> = {
   parquet: 'Parquet',
   json: 'JSON',
   ndjson: 'NDJSON',
+  'json-values': 'JSON',
 };
 
 /** What a first look at a file tells: its format, encoding and headers. */
 export interface Sniffed {
+  /** the file's own name, for messages */
+  name: string;
   format: Format;
   encoding?: TextEncoding;
   /** the file DuckDB reads: the archived copy, or a UTF-8 transcoding of it */
@@ -62,7 +74,11 @@ export function detectFormat(head: Buffer, name: string): Format {
   if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson';
   if (ext === '.json' || text.startsWith('[') || text.startsWith('{')) {
     if (text.startsWith('[')) return 'json';
-    return 'ndjson';
+    // One object per line is NDJSON (each line rejected on its own if broken); pretty-printed
+    // objects spanning lines are read as a sequence of JSON values.
+    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+    const complete = head.length < 4096 ? lines : lines.slice(0, -1);
+    return complete.length > 0 && complete.every(isJsonLine) ? 'ndjson' : 'json-values';
   }
   return 'csv';
 }
@@ -75,7 +91,7 @@ export async function sniff(p: string, displayName: string, utf8Valid: boolean, 
   const head = await readHead(p);
   if (head.length === 0) throw new UnusableFileError('文件为空');
   const format = detectFormat(head, displayName);
-  const s: Sniffed = { format, readPath: p, headers: [], temps: [], warnings: [] };
+  const s: Sniffed = { name: displayName, format, readPath: p, headers: [], temps: [], warnings: [] };
   if (format === 'csv') await sniffCsv(s, head, utf8Valid);
   else if (format === 'xlsx') await sniffXlsx(s, p, forcedKind);
   return s;
@@ -260,11 +276,17 @@ function rowTexts(row: ExcelJS.Row, width: number): string[] {
   return out;
 }
 
-/** A cell value as the text a person sees (dates as YYYY-MM-DD). */
-export function cellText(v: ExcelJS.CellValue): string | null {
+/**
+ * A cell value as the text a person sees (dates as YYYY-MM-DD). A number in a percent format is
+ * shown ×100 with a '%': 45.5% typed in Excel is stored as 0.455.
+ */
+export function cellText(v: ExcelJS.CellValue, numFmt?: string): string | null {
   if (v === null || v === undefined) return null;
   if (typeof v === 'string') return v.trim() === '' ? null : v.trim();
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : null;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) return null;
+    return numFmt && /%/.test(numFmt.replace(/"[^"]*"|\\./g, '')) ? `${Number((v * 100).toPrecision(15))}%` : String(v);
+  }
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (v instanceof Date) {
     if (Number.isNaN(v.getTime())) return null;
@@ -294,7 +316,8 @@ async function loadXlsx(store: Store, s: Sniffed): Promise<void> {
       const cells: (string | null)[] = [];
       let any = false;
       for (let c = 1; c <= n; c++) {
-        const t = cellText(row.getCell(c).value);
+        const cell = row.getCell(c);
+        const t = cellText(cell.value, cell.numFmt);
         if (t !== null) any = true;
         cells.push(t);
       }
@@ -336,12 +359,15 @@ async function loadParquet(store: Store, s: Sniffed): Promise<void> {
 
 async function jsonSource(store: Store, s: Sniffed): Promise<void> {
   // gm_json_in(row_no, j): one JSON value per record, NULL j for an NDJSON line that is not JSON.
-  if (s.format === 'json') {
+  if (s.format === 'json' || s.format === 'json-values') {
+    const format = s.format === 'json' ? 'array' : 'unstructured';
     try {
       await store.run(`CREATE OR REPLACE TEMP TABLE gm_json_in AS
-        SELECT ordinality AS row_no, json AS j FROM read_json_objects(${sqlString(s.readPath)}, format = 'array', maximum_object_size = 16777216) WITH ORDINALITY`);
+        SELECT ordinality AS row_no, json AS j FROM read_json_objects(${sqlString(s.readPath)}, format = '${format}', maximum_object_size = 16777216) WITH ORDINALITY`);
     } catch (e) {
-      throw new UnusableFileError(`JSON 文件无法解析（应为对象数组）：${(e as Error).message.split('\n')[0]}`);
+      throw new UnusableFileError(
+        `JSON 文件无法解析（应为对象数组、每行一个对象，或依次排列的对象）：${(e as Error).message.split('\n')[0].split(s.readPath).join(s.name)}`,
+      );
     }
   } else {
     await store.run(`CREATE OR REPLACE TEMP TABLE gm_json_in AS
@@ -385,7 +411,7 @@ export async function sniffInStore(store: Store, s: Sniffed): Promise<void> {
   await store.run('DROP TABLE IF EXISTS gm_reader_rejects');
   await createReaderRejects(store);
   if (s.format === 'parquet') await sniffParquet(store, s);
-  else if (s.format === 'json' || s.format === 'ndjson') await sniffJson(store, s);
+  else if (s.format === 'json' || s.format === 'ndjson' || s.format === 'json-values') await sniffJson(store, s);
 }
 
 /** Build raw_in and gm_reader_rejects for a sniffed file. */

@@ -15,7 +15,8 @@ export function parseExpr(col: Column, x: string): string {
     case 'text':
       return x;
     case 'int':
-      return `gm_parse_int(${x})`;
+      // thousands separators as in numbers: Excel writes a count formatted #,##0 as "20,340" in a CSV
+      return `gm_parse_int(CASE WHEN regexp_full_match(${x}, '[+-]?[0-9]{1,3}(,[0-9]{3})+(\\.0*)?') THEN replace(${x}, ',', '') ELSE ${x} END)`;
     case 'number':
       return `gm_parse_number(${x})`;
     case 'pct':
@@ -68,6 +69,9 @@ export function rangeText(col: Column): string {
   return `不能大于 ${col.max}`;
 }
 
+/** The largest value of DuckDB's INTEGER, the type of the counts in the raw tables. */
+export const INT_MAX = 2147483647;
+
 export interface CheckContext {
   /** today in Asia/Shanghai, 'YYYY-MM-DD' */
   today: string;
@@ -85,6 +89,8 @@ export function typedReason(col: Column, v: string, ctx: CheckContext): string {
     const conds = [col.min !== undefined ? `${v} < ${col.min}` : '', col.max !== undefined ? `${v} > ${col.max}` : ''].filter(Boolean);
     parts.push(`WHEN ${conds.join(' OR ')} THEN ${sqlString(rangeText(col))}`);
   }
+  // The raw tables keep counts as INTEGER: a larger value rejects the row instead of failing the file.
+  if (col.type === 'int' && (col.max === undefined || col.max > INT_MAX)) parts.push(`WHEN ${v} > ${INT_MAX} THEN ${sqlString(`数值过大（不能超过 ${INT_MAX}）`)}`);
   if (col.notFuture) parts.push(`WHEN ${v} > DATE ${sqlString(ctx.today)} THEN ${sqlString(`日期晚于今天（${ctx.today}）`)}`);
   if (col.refSystem && ctx.refOk) parts.push(`WHEN NOT (${ctx.refOk}) THEN '系统编号不在系统目录中（请先导入或更新系统目录）'`);
   return parts.length ? `CASE ${parts.join(' ')} END` : 'NULL';
@@ -156,6 +162,8 @@ export function typedViolation(kind: Kind, ctx: { today: string; refOk: string }
     const reason = typedReason(c, t(c), { today: ctx.today, refOk: c.refSystem ? ctx.refOk : undefined });
     if (reason !== 'NULL') conds.push(`(${reason}) IS NOT NULL`);
   }
+  // Infinity and NaN parse as DOUBLE in the reader; the general path refuses them ('不是有效数字').
+  for (const c of spec.columns.filter((x) => x.type === 'number' || x.type === 'pct')) conds.push(`NOT isfinite(${t(c)})`);
   // Text the general path would trim must not differ from what was stored.
   for (const c of spec.columns.filter((x) => x.type === 'text')) conds.push(`${t(c)} <> trim(${t(c)})`);
   for (const rule of spec.rules) conds.push(`coalesce(${rule.broken}, false)`);

@@ -8,7 +8,7 @@ import { isMonth, monthStart, shanghaiDate } from '../clock.ts';
 import type { Log } from '../log.ts';
 import type { Store } from '../store/database.ts';
 import type { LoadedProfile } from '../../metrics/profiles/profiles.ts';
-import { buildModels, setRunParams } from '../../metrics/models.ts';
+import { buildModels, calendarFallbackYears, setRunParams } from '../../metrics/models.ts';
 import { executeRun, type RunTrigger } from './record.ts';
 
 export interface MonthRunOptions {
@@ -49,10 +49,10 @@ export async function runMonth(store: Store, opts: MonthRunOptions): Promise<Mon
   checkMonth(opts.month, opts.now);
   const start = { job: 'month', period: opts.month, profile: opts.profile, now: opts.now, trigger: opts.trigger ?? 'cli' } as const;
   const run = await executeRun(store, start, async (runId) => {
-    const { fallbackYears } = await setRunParams(store, opts.month, opts.profile.profile);
-    const warnings = fallbackYears.map((y) => `${y} 年不在法定节假日日历中，工作日按周一至周五计算`);
-    for (const w of warnings) opts.log?.warn(w);
+    await setRunParams(store, opts.month, opts.profile.profile);
     const timings = await buildModels(store);
+    const warnings = (await calendarFallbackYears(store)).map((y) => `${y} 年不在法定节假日日历中，工作日按周一至周五计算`);
+    for (const w of warnings) opts.log?.warn(w);
     await persist(store, runId);
     const counts = await countsOf(store, runId);
     return { result: { counts, timings }, counts, inputs: await inputFiles(store, opts.month), warnings };

@@ -9,7 +9,7 @@ import { lastFullMonth } from '../clock.ts';
 import type { Log } from '../log.ts';
 import type { Store } from '../store/database.ts';
 import type { LoadedProfile } from '../../metrics/profiles/profiles.ts';
-import { MODELS_DIR, buildModels, loadModels, setRunParams } from '../../metrics/models.ts';
+import { MODELS_DIR, buildModels, calendarFallbackYears, loadModels, setRunParams } from '../../metrics/models.ts';
 import { executeRun, type RunTrigger } from './record.ts';
 import { inputFiles } from './month.ts';
 
@@ -53,11 +53,11 @@ export async function evaluateYear(store: Store, opts: YearRunOptions): Promise<
   const month = asOfMonth(opts.year, opts.now);
   const start = { job: 'year', period: String(opts.year), profile: opts.profile, now: opts.now, trigger: opts.trigger ?? 'cli' } as const;
   const run = await executeRun(store, start, async (runId) => {
-    const { fallbackYears } = await setRunParams(store, month, opts.profile.profile);
-    const warnings = fallbackYears.map((y) => `${y} 年不在法定节假日日历中，工作日按周一至周五计算`);
+    await setRunParams(store, month, opts.profile.profile);
+    await buildModels(store, [...loadModels(), ...loadModels(path.join(MODELS_DIR, 'annual'))]);
+    const warnings = (await calendarFallbackYears(store)).map((y) => `${y} 年不在法定节假日日历中，工作日按周一至周五计算`);
     if (month !== `${opts.year}-12`) warnings.push(`${opts.year} 年尚未结束，按截至 ${month} 的数据评价`);
     for (const w of warnings) opts.log?.warn(w);
-    await buildModels(store, [...loadModels(), ...loadModels(path.join(MODELS_DIR, 'annual'))]);
     const persist = [
       ['res_scores', 'mart_scores'],
       ['res_budget', 'mart_budget'],

@@ -184,12 +184,14 @@ export class Scheduler {
     const ctx: JobContext = {
       config: this.opts.config,
       profile: this.opts.config.profile ?? this.opts.profile,
-      now: this.clock(),
+      // the job's "now" is the time it was triggered for: its period does not drift if it waited
+      now: at,
       log: this.opts.log,
       trigger,
       openStore: () => this.openStore(),
       afterMonth: this.opts.afterMonth,
     };
+    if (job !== 'inbox') this.opts.log.info(`[${JOB_LABEL[job]}] 开始（${trigger === 'catch-up' ? '补跑错过的任务' : '定时触发'}）`);
     try {
       const r = await JOBS[job](ctx);
       this.events.push({ job, at, trigger, outcome: 'ok', summary: r.summary });

@@ -11,7 +11,7 @@ WITH p AS (
 ), rs AS (
   SELECT system_id, reclaim_cost_annual FROM mart_rightsizing
 ), flags AS (
-  SELECT sc.system_id, sc.system_name, sc.department, sc.score, sc.grade, s.om_budget_annual, s.cloud_cost_annual,
+  SELECT sc.system_id, sc.system_name, sc.department, sc.score, sc.grade, s.om_budget_annual, s.cloud_cost_annual, s.cost_source,
     coalesce(st.eliminating AND NOT st.exempt, false) AS eliminated,
     s.final_acceptance_date IS NULL AS no_final_acceptance,
     (sc.needs_graded_protection AND NOT sc.graded_protection_ok) OR NOT sc.crypto_ok AS security_noncompliant,
@@ -81,7 +81,7 @@ SELECT d.system_id, d.system_name, d.department,
     WHEN d.rightsizing THEN d.cloud_cost_annual - coalesce(d.reclaim_cost_annual, 0)
     ELSE d.cloud_cost_annual END AS recommended_cloud_cost,
   d.reasons, coalesce(c.citations, []) AS citations,
-  d.om_budget_annual, d.cloud_cost_annual, d.score, d.grade
+  d.om_budget_annual, d.cloud_cost_annual, d.cost_source, d.score, d.grade
 FROM decided d
 CROSS JOIN p
 LEFT JOIN cites c USING (system_id)

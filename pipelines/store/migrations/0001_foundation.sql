@@ -4,7 +4,8 @@
 
 CREATE SEQUENCE file_id_seq START 1;
 
--- One row per file presented to `govmon ingest` (also the failures and the same-bytes no-ops).
+-- One row per file ingested, including those that failed as a whole. Presenting the same bytes
+-- again is a no-op and writes nothing (the command says which earlier file it was).
 CREATE TABLE files (
   file_id        INTEGER PRIMARY KEY,
   sha256         VARCHAR NOT NULL,
@@ -15,14 +16,13 @@ CREATE TABLE files (
   format         VARCHAR,
   encoding       VARCHAR,
   sheet          VARCHAR,
-  status         VARCHAR NOT NULL,   -- loaded | partial | rejected | failed | duplicate
+  status         VARCHAR NOT NULL,   -- loaded | partial | rejected | failed
   rows_read      BIGINT,
   rows_loaded    BIGINT,
   rows_rejected  BIGINT,
   extra_columns  VARCHAR[],
   message        VARCHAR,
   archive_path   VARCHAR,
-  duplicate_of   INTEGER,
   ingested_at    TIMESTAMPTZ NOT NULL,
   duration_ms    BIGINT
 );

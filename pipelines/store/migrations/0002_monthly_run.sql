@@ -62,6 +62,7 @@ CREATE TABLE res_elimination (
   memory_gb         DOUBLE,
   storage_gb        DOUBLE,
   cloud_cost_annual DOUBLE,
+  cost_source       VARCHAR,             -- measured (FOCUS bills) | registry
   exempt            BOOLEAN NOT NULL,
   exempt_until      DATE,
   exempt_reason     VARCHAR
@@ -79,6 +80,7 @@ CREATE TABLE res_rightsizing (
   recommended_vcpu    INTEGER NOT NULL,
   reclaim_vcpu        INTEGER NOT NULL,
   cloud_cost_annual   DOUBLE,
+  cost_source         VARCHAR,
   reclaim_cost_annual DOUBLE,
   citations           VARCHAR[] NOT NULL
 );

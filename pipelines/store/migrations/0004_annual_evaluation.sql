@@ -60,6 +60,7 @@ CREATE TABLE res_budget (
   citations              VARCHAR[] NOT NULL,
   om_budget_annual       DOUBLE,
   cloud_cost_annual      DOUBLE,
+  cost_source            VARCHAR,
   score                  DOUBLE,
   grade                  VARCHAR
 );
