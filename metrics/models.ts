@@ -225,9 +225,14 @@ export async function calendarFallbackYears(store: Store): Promise<number[]> {
 }
 
 /** Build every model as a temporary table, in order. Returns the time each took (ms). */
-export async function buildModels(store: Store, models = loadModels()): Promise<Record<string, number>> {
+export async function buildModels(
+  store: Store,
+  models = loadModels(),
+  onStep?: (name: string, done: number, total: number) => void,
+): Promise<Record<string, number>> {
   const timings: Record<string, number> = {};
-  for (const m of models) {
+  for (const [i, m] of models.entries()) {
+    onStep?.(m.name, i, models.length);
     const t0 = performance.now();
     try {
       await store.run(`CREATE OR REPLACE TEMP TABLE ${m.name} AS ${m.sql}`);

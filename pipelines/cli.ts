@@ -12,6 +12,7 @@ import { ingestPaths } from './ingest/ingest.ts';
 import { statusReport } from './status.ts';
 import { registerCommands } from './commands.ts';
 import { loadConfig } from './schedule/config.ts';
+import { progressEnabled } from './progress.ts';
 import { scheduleStatus } from './schedule/status.ts';
 
 export interface GlobalOpts {
@@ -63,7 +64,7 @@ export function buildProgram(): Command {
     .action(async (paths: string[], o: { kind?: string; force?: boolean }) => {
       const kind = o.kind === undefined ? undefined : parseArg(KindArg, o.kind);
       await withStore(program, async (store, log) => {
-        const r = await ingestPaths(store, paths, { kind, force: o.force, now: new Date(), log });
+        const r = await ingestPaths(store, paths, { kind, force: o.force, now: new Date(), log, progress: progressEnabled(program.opts<GlobalOpts>().quiet) });
         const loaded = r.files.reduce((a, f) => a + f.rowsLoaded, 0);
         const rejected = r.files.reduce((a, f) => a + f.rowsRejected, 0);
         log.info(`合计：${r.files.length} 个文件，导入 ${loaded} 行，拒收 ${rejected} 行`);

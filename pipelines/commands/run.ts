@@ -8,6 +8,7 @@ import { loadProfile } from '../../metrics/profiles/profiles.ts';
 import { EXPORTS, periodOf, writeExport } from '../../dashboards/exports.ts';
 import { registerAnnualExports } from '../../dashboards/exports-annual.ts';
 import { evaluateYear } from '../run/year.ts';
+import { progressEnabled } from '../progress.ts';
 
 registerAnnualExports();
 
@@ -23,7 +24,7 @@ export function register(program: Command, kit: CommandKit): void {
       const month = kit.parseArg(MonthArg, o.month);
       await kit.withStore(program, async (store, log, g) => {
         const profile = loadProfile(g.profile);
-        const r = await runMonth(store, { month, profile, now: new Date(), log });
+        const r = await runMonth(store, { month, profile, now: new Date(), log, progress: progressEnabled(g.quiet) });
         const k = r.counts;
         log.info(
           [
@@ -46,7 +47,7 @@ export function register(program: Command, kit: CommandKit): void {
       const year = kit.parseArg(YearArg, o.year);
       await kit.withStore(program, async (store, log, g) => {
         const profile = loadProfile(g.profile);
-        const r = await evaluateYear(store, { year, profile, now: new Date(), log });
+        const r = await evaluateYear(store, { year, profile, now: new Date(), log, progress: progressEnabled(g.quiet) });
         const k = r.counts;
         const grade = (x: string) => k.grades[x] ?? 0;
         const rec = (x: string) => k.budget[x] ?? 0;

@@ -17,6 +17,7 @@ import { CONTRACT, KIND_ZH, detectKind, matchHeaders, type HeaderMatch, type Kin
 import { ENCODING_ZH } from './encoding.ts';
 import { FORMAT_ZH, cleanup, csvColumns, csvOptions, loadRaw, sniff, sniffInStore, type Sniffed } from './readers.ts';
 import { SQL_TYPE, stageSql, typedViolation } from './validate.ts';
+import { withQueryProgress } from '../progress.ts';
 
 export type FileStatus = 'loaded' | 'partial' | 'rejected' | 'failed' | 'duplicate';
 
@@ -66,6 +67,8 @@ export interface IngestOptions {
   archiveDir?: string;
   now: Date;
   log?: Log;
+  /** show a progress bar while DuckDB reads a large file (terminal only) */
+  progress?: boolean;
 }
 
 export interface IngestSummary {
@@ -187,23 +190,25 @@ export async function ingestFile(store: Store, p: string, opts: IngestOptions): 
     o.fileId = fileId;
     const today = shanghaiDate(opts.now);
     let done = false;
-    if (s.format === 'csv' && match.kind === 'telemetry') {
-      done = await store.tx(async () => {
-        const ok = await fastTelemetry(store, s!, match, fileId, today, o);
-        if (!ok) throw new FallBack();
-        await recordFile(store, o, arch, opts.now, t0);
-        return true;
-      }).catch((e) => {
-        if (e instanceof FallBack) return false;
-        throw e;
-      });
-    }
-    if (!done) {
-      await store.tx(async () => {
-        await generalPath(store, s!, match, fileId, today, o);
-        await recordFile(store, o, arch, opts.now, t0);
-      });
-    }
+    await withQueryProgress(store, `导入 ${o.name}`, opts.progress ?? false, async () => {
+      if (s!.format === 'csv' && match.kind === 'telemetry') {
+        done = await store.tx(async () => {
+          const ok = await fastTelemetry(store, s!, match, fileId, today, o);
+          if (!ok) throw new FallBack();
+          await recordFile(store, o, arch, opts.now, t0);
+          return true;
+        }).catch((e) => {
+          if (e instanceof FallBack) return false;
+          throw e;
+        });
+      }
+      if (!done) {
+        await store.tx(async () => {
+          await generalPath(store, s!, match, fileId, today, o);
+          await recordFile(store, o, arch, opts.now, t0);
+        });
+      }
+    });
   } catch (e) {
     const paths = [arch.archivePath, ...(s ? [s.readPath, ...s.temps] : [])];
     if (!(e instanceof UserError)) {

@@ -8,7 +8,8 @@ import { isMonth, monthStart, shanghaiDate } from '../clock.ts';
 import type { Log } from '../log.ts';
 import type { Store } from '../store/database.ts';
 import type { LoadedProfile } from '../../metrics/profiles/profiles.ts';
-import { buildModels, calendarFallbackYears, setRunParams } from '../../metrics/models.ts';
+import { buildModels, calendarFallbackYears, loadModels, setRunParams } from '../../metrics/models.ts';
+import { createProgress } from '../progress.ts';
 import { executeRun, type RunTrigger } from './record.ts';
 
 export interface MonthRunOptions {
@@ -17,6 +18,8 @@ export interface MonthRunOptions {
   now: Date;
   log?: Log;
   trigger?: RunTrigger;
+  /** show a progress bar (terminal only) */
+  progress?: boolean;
 }
 
 export interface MonthRunResult {
@@ -50,7 +53,9 @@ export async function runMonth(store: Store, opts: MonthRunOptions): Promise<Mon
   const start = { job: 'month', period: opts.month, profile: opts.profile, now: opts.now, trigger: opts.trigger ?? 'cli' } as const;
   const run = await executeRun(store, start, async (runId) => {
     await setRunParams(store, opts.month, opts.profile.profile);
-    const timings = await buildModels(store);
+    const bar = createProgress(`${opts.month} 月度运行`, 1, opts.progress ?? false);
+    const timings = await buildModels(store, loadModels(), (name, i, n) => bar.update(i / n, name));
+    bar.stop();
     const warnings = (await calendarFallbackYears(store)).map((y) => `${y} 年不在法定节假日日历中，工作日按周一至周五计算`);
     for (const w of warnings) opts.log?.warn(w);
     await persist(store, runId);

@@ -10,6 +10,7 @@ import type { Log } from '../log.ts';
 import type { Store } from '../store/database.ts';
 import type { LoadedProfile } from '../../metrics/profiles/profiles.ts';
 import { MODELS_DIR, buildModels, calendarFallbackYears, loadModels, setRunParams } from '../../metrics/models.ts';
+import { createProgress } from '../progress.ts';
 import { executeRun, type RunTrigger } from './record.ts';
 import { inputFiles } from './month.ts';
 
@@ -19,6 +20,8 @@ export interface YearRunOptions {
   now: Date;
   log?: Log;
   trigger?: RunTrigger;
+  /** show a progress bar (terminal only) */
+  progress?: boolean;
 }
 
 export interface YearCounts {
@@ -54,7 +57,9 @@ export async function evaluateYear(store: Store, opts: YearRunOptions): Promise<
   const start = { job: 'year', period: String(opts.year), profile: opts.profile, now: opts.now, trigger: opts.trigger ?? 'cli' } as const;
   const run = await executeRun(store, start, async (runId) => {
     await setRunParams(store, month, opts.profile.profile);
-    await buildModels(store, [...loadModels(), ...loadModels(path.join(MODELS_DIR, 'annual'))]);
+    const bar = createProgress(`${opts.year} 年度评价`, 1, opts.progress ?? false);
+    await buildModels(store, [...loadModels(), ...loadModels(path.join(MODELS_DIR, 'annual'))], (name, i, n) => bar.update(i / n, name));
+    bar.stop();
     const warnings = (await calendarFallbackYears(store)).map((y) => `${y} 年不在法定节假日日历中，工作日按周一至周五计算`);
     if (month !== `${opts.year}-12`) warnings.push(`${opts.year} 年尚未结束，按截至 ${month} 的数据评价`);
     for (const w of warnings) opts.log?.warn(w);
