@@ -9,6 +9,8 @@ import { register as registerSchedule } from './commands/schedule.ts';
 import { register as registerProfile } from './commands/profile.ts';
 import { register as registerTemplate } from './commands/template.ts';
 import { register as registerPull } from './commands/pull.ts';
+import { register as registerSample } from './commands/sample.ts';
+import { register as registerDemo } from './commands/demo.ts';
 
 export interface CommandKit {
   withStore: WithStore;
@@ -17,7 +19,7 @@ export interface CommandKit {
 
 type Register = (program: Command, kit: CommandKit) => void;
 
-const registrars: Register[] = [registerRun, registerSchedule, registerProfile, registerTemplate, registerPull];
+const registrars: Register[] = [registerRun, registerSchedule, registerProfile, registerTemplate, registerPull, registerSample, registerDemo];
 
 export function registerCommands(program: Command, kit: CommandKit): void {
   for (const r of registrars) r(program, kit);

@@ -9,6 +9,10 @@ import { EXPORTS, periodOf, writeExport } from '../../dashboards/exports.ts';
 import { registerAnnualExports } from '../../dashboards/exports-annual.ts';
 import { evaluateYear } from '../run/year.ts';
 import { progressEnabled } from '../progress.ts';
+import path from 'node:path';
+import { loadConfig } from '../schedule/config.ts';
+import { MONTH_EXPORTS, YEAR_EXPORTS, writePeriodExports } from '../run/outputs.ts';
+import { buildDashboard } from '../../dashboards/site/build.ts';
 
 registerAnnualExports();
 
@@ -20,11 +24,21 @@ export function register(program: Command, kit: CommandKit): void {
     .command('run')
     .description('月度运行：指标、条件、整改与淘汰清单、减配建议 / monthly run: metrics, conditions, lists')
     .requiredOption('--month <YYYY-MM>', '月份 / month')
-    .action(async (o: { month: string }) => {
+    .option('--no-exports', '不写出清单文件 / do not write the export files')
+    .option('--no-dashboard', '不生成看板 / do not build the dashboard')
+    .action(async (o: { month: string; exports: boolean; dashboard: boolean }) => {
       const month = kit.parseArg(MonthArg, o.month);
       await kit.withStore(program, async (store, log, g) => {
         const profile = loadProfile(g.profile);
-        const r = await runMonth(store, { month, profile, now: new Date(), log, progress: progressEnabled(g.quiet) });
+        const now = new Date();
+        const r = await runMonth(store, { month, profile, now, log, progress: progressEnabled(g.quiet) });
+        const config = loadConfig(store.homeDir);
+        const outputs: string[] = [];
+        if (o.exports) outputs.push(`清单：${await writePeriodExports(store, config.exportsPath, { month }, MONTH_EXPORTS)}`);
+        if (o.dashboard) {
+          const site = await buildDashboard(store, { month, outDir: path.join(config.sitePath, month), profile, now, log });
+          outputs.push(`看板：${path.join(site.dir, 'index.html')}`);
+        }
         const k = r.counts;
         log.info(
           [
@@ -33,6 +47,7 @@ export function register(program: Command, kit: CommandKit): void {
             `  限期整改 ${k.rectification} 个（本月已整改 ${k.notices_resolved} 个，转入淘汰 ${k.notices_escalated} 个）`,
             `  淘汰退出 ${k.elimination} 个，豁免 ${k.exempted} 个；减配建议 ${k.rightsizing} 个`,
             `  可回收 vCPU ${k.reclaim_vcpu} 个，年云资源费用约 ${Math.round(k.reclaim_cost_annual).toLocaleString('zh-CN')} 元`,
+            ...outputs.map((x) => `  ${x}`),
           ].join('\n'),
         );
         return 0;
@@ -48,6 +63,7 @@ export function register(program: Command, kit: CommandKit): void {
       await kit.withStore(program, async (store, log, g) => {
         const profile = loadProfile(g.profile);
         const r = await evaluateYear(store, { year, profile, now: new Date(), log, progress: progressEnabled(g.quiet) });
+        const dir = await writePeriodExports(store, loadConfig(store.homeDir).exportsPath, { year }, YEAR_EXPORTS);
         const k = r.counts;
         const grade = (x: string) => k.grades[x] ?? 0;
         const rec = (x: string) => k.budget[x] ?? 0;
@@ -57,6 +73,7 @@ export function register(program: Command, kit: CommandKit): void {
             `  参评系统 ${k.scored} 个：优 ${grade('优')}、良 ${grade('良')}、中 ${grade('中')}、差 ${grade('差')}；未报送运维报表 ${k.report_missing} 个；自评偏高列入抽查 ${k.inflation} 个`,
             `  ${year + 1} 年度经费建议：全额安排 ${rec('fund')}、核减 ${rec('reduce')}、暂缓 ${rec('suspend')}、不予安排 ${rec('withhold')}；建议暂停新项目申报的部门 ${k.departments_suspended} 个`,
             `  运维经费：本年度 ${Math.round(k.om_budget_annual).toLocaleString('zh-CN')} 元 → 建议 ${Math.round(k.recommended_om_budget).toLocaleString('zh-CN')} 元`,
+            `  清单：${dir}`,
           ].join('\n'),
         );
         return 0;

@@ -10,6 +10,7 @@ import { Scheduler, nextFire, nodeCronDriver } from '../schedule/scheduler.ts';
 import { JOB_LABEL } from '../schedule/jobs.ts';
 import type { GlobalOpts } from '../cli.ts';
 import { formatLocal } from '../clock.ts';
+import { buildDashboard } from '../../dashboards/site/build.ts';
 
 export function register(program: Command, _kit: CommandKit): void {
   program
@@ -21,7 +22,17 @@ export function register(program: Command, _kit: CommandKit): void {
       const log = consoleLog({ quiet: g.quiet });
       const dbPath = dbPathFromEnv(g.db);
       const config = loadConfig(path.dirname(path.resolve(dbPath)), o.config);
-      const scheduler = new Scheduler({ config, dbPath, profile: g.profile, log, driver: nodeCronDriver() });
+      const scheduler = new Scheduler({
+        config,
+        dbPath,
+        profile: g.profile,
+        log,
+        driver: nodeCronDriver(),
+        // the monthly run also builds that month's dashboard
+        afterMonth: async (store, month) => {
+          await buildDashboard(store, { month, outDir: path.join(config.sitePath, month), now: new Date(), log, trigger: 'schedule' });
+        },
+      });
       log.info(`govmon 定时任务已启动（数据库 ${dbPath}，时区 Asia/Shanghai，收件箱 ${config.inboxPath}）`);
       for (const job of ['inbox', 'monthly', 'annual'] as const) {
         const expr = config.schedule[job];

@@ -1,11 +1,18 @@
 -- mart_scores
 -- grain: one row per system in operation scored for the year (SPEC §5.4). Each indicator's points
 -- are kept; clamp(x) = min(1, max(0, x)); a missing O&M report scores 0 on its indicators and
--- sets report_missing; scores are not rounded (display rounds to one decimal).
+-- sets report_missing (for a year in progress, the previous year's report counts); scores are not
+-- rounded (display rounds to one decimal).
 WITH p AS (
   SELECT *, year(month) AS year FROM run_params
 ), rep AS (
-  SELECT * FROM om_report_current WHERE year = (SELECT year FROM p)
+  -- the O&M report of the year; while the year is in progress (run month before December) its
+  -- report cannot exist yet, so the previous year's report stands in
+  SELECT * EXCLUDE (rn) FROM (
+    SELECT r.*, row_number() OVER (PARTITION BY r.system_id ORDER BY r.year DESC) AS rn
+    FROM om_report_current r, p
+    WHERE r.year = p.year OR (month(p.month) < 12 AND r.year = p.year - 1)
+  ) WHERE rn = 1
 ), sh AS (
   SELECT * FROM int_sharing WHERE month = (SELECT month FROM p)
 ), base AS (
