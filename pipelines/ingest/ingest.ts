@@ -191,7 +191,7 @@ export async function ingestFile(store: Store, p: string, opts: IngestOptions): 
     const today = shanghaiDate(opts.now);
     let done = false;
     await withQueryProgress(store, `导入 ${o.name}`, opts.progress ?? false, async () => {
-      if (s!.format === 'csv' && match.kind === 'telemetry') {
+      if ((s!.format === 'csv' || s!.format === 'parquet') && match.kind === 'telemetry') {
         done = await store.tx(async () => {
           const ok = await fastTelemetry(store, s!, match, fileId, today, o);
           if (!ok) throw new FallBack();
@@ -287,31 +287,60 @@ export function resolveKind(headers: readonly string[], forced?: Kind): HeaderMa
   return m;
 }
 
-/** Fast path for CSV telemetry. Returns false when the general path must decide instead. */
+/** Fast path for CSV and Parquet telemetry. Returns false when the general path must decide instead. */
 async function fastTelemetry(store: Store, s: Sniffed, match: HeaderMatch, fileId: number, today: string, o: FileOutcome): Promise<boolean> {
   const spec = CONTRACT.telemetry;
-  // Integer columns are read as DOUBLE: DuckDB's BIGINT reader rounds '5.4' to 5, which the general
-  // path rejects ('不是整数'); a fraction raises an error below and so falls back instead.
-  const types = s.headers.map((_, i) => {
-    const name = match.mapped.get(i);
-    const type = name ? spec.columns.find((c) => c.name === name)!.type : 'text';
-    return type === 'int' ? 'DOUBLE' : SQL_TYPE[type];
-  });
-  const byName = new Map([...match.mapped].map(([i, n]) => [n, `c${i}`]));
   const cols = spec.columns.map((c) => c.name);
-  const sel = spec.columns
-    .map((c) => {
-      if (!byName.has(c.name)) return 'NULL';
-      const x = ident(byName.get(c.name)!);
-      return c.type === 'int' ? `CASE WHEN ${x} IS NULL THEN NULL WHEN ${x} = trunc(${x}) THEN CAST(${x} AS BIGINT) ELSE error('gm_fallback') END` : x;
-    })
-    .join(', ');
+  let source: string;
+  let sel: string;
+  if (s.format === 'csv') {
+    // Integer columns are read as DOUBLE: DuckDB's BIGINT reader rounds '5.4' to 5, which the
+    // general path rejects ('不是整数'); a fraction raises an error below and so falls back instead.
+    const types = s.headers.map((_, i) => {
+      const name = match.mapped.get(i);
+      const type = name ? spec.columns.find((c) => c.name === name)!.type : 'text';
+      return type === 'int' ? 'DOUBLE' : SQL_TYPE[type];
+    });
+    const byName = new Map([...match.mapped].map(([i, n]) => [n, `c${i}`]));
+    sel = spec.columns
+      .map((c) => {
+        if (!byName.has(c.name)) return 'NULL';
+        const x = ident(byName.get(c.name)!);
+        return c.type === 'int' ? `CASE WHEN ${x} IS NULL THEN NULL WHEN ${x} = trunc(${x}) THEN CAST(${x} AS BIGINT) ELSE error('gm_fallback') END` : x;
+      })
+      .join(', ');
+    source = `read_csv(${sqlString(s.readPath)}, ${csvOptions(s)}, ${csvColumns(types)},
+         store_rejects = true, rejects_table = 'gm_fast_rej', rejects_scan = 'gm_fast_scan')`;
+  } else {
+    // Parquet columns are typed already; a value that would not cast exactly (text such as '45%',
+    // a fraction in a count, an unparseable date) raises an error and the general path decides.
+    const byName = new Map([...match.mapped].map(([i, n]) => [n, s.headers[i]]));
+    sel = spec.columns
+      .map((c) => {
+        if (!byName.has(c.name)) return 'NULL';
+        const x = ident(byName.get(c.name)!);
+        const fail = "error('gm_fallback')";
+        switch (c.type) {
+          case 'date':
+            return `CASE WHEN ${x} IS NULL THEN NULL ELSE coalesce(TRY_CAST(${x} AS DATE), ${fail}) END`;
+          case 'int':
+            return `CASE WHEN ${x} IS NULL THEN NULL WHEN TRY_CAST(${x} AS DOUBLE) = trunc(TRY_CAST(${x} AS DOUBLE)) THEN CAST(TRY_CAST(${x} AS DOUBLE) AS BIGINT) ELSE ${fail} END`;
+          case 'number':
+          case 'pct':
+            return `CASE WHEN ${x} IS NULL THEN NULL ELSE coalesce(gm_num_or_null(TRY_CAST(${x} AS DOUBLE)), ${fail}) END`;
+          default:
+            return `CASE WHEN ${x} IS NULL THEN NULL ELSE CAST(${x} AS VARCHAR) END`;
+        }
+      })
+      .join(', ');
+    source = `read_parquet(${sqlString(s.readPath)})`;
+    await store.run('CREATE OR REPLACE TEMP TABLE gm_fast_rej (n INTEGER)');
+  }
   let loaded: number;
   try {
     loaded = await store.run(
       `INSERT INTO raw_telemetry (file_id, ${cols.map(ident).join(', ')})
-       SELECT ${fileId}, ${sel} FROM read_csv(${sqlString(s.readPath)}, ${csvOptions(s)}, ${csvColumns(types)},
-         store_rejects = true, rejects_table = 'gm_fast_rej', rejects_scan = 'gm_fast_scan')`,
+       SELECT ${fileId}, ${sel} FROM ${source}`,
     );
   } catch {
     // A value the typed reader took but the table refuses — an empty date or system_id (NOT NULL),
