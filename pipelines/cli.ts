@@ -1,6 +1,7 @@
 // `govmon`: the command line. Parses arguments (commander, then zod), opens the store, calls the
 // step, and turns a UserError into one Chinese line and its exit code. Nothing else lives here.
 
+import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { isUserError, UserError } from './errors.ts';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--db <path>', '数据库文件 / database file (env GOVMON_DB)').default(undefined, 'data/govmon.duckdb'))
     .option('--profile <name>', '政策配置（名称或 JSON 文件）/ policy profile (name or JSON file)', 'default')
     .option('-q, --quiet', '只输出错误和警告 / print only errors and warnings')
+    .version(packageVersion(), '-V, --version', '显示版本 / show the version')
     .helpOption('-h, --help', '显示帮助 / show help')
     .helpCommand('help [command]', '显示命令帮助 / help for a command')
     .showHelpAfterError('（用 govmon --help 查看用法 / see govmon --help）')
@@ -86,6 +88,11 @@ export function buildProgram(): Command {
 
   registerCommands(program, { withStore, parseArg });
   return program;
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }
 
 export function parseArg<T>(schema: z.ZodType<T>, v: unknown): T {

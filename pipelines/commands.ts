@@ -11,6 +11,7 @@ import { register as registerTemplate } from './commands/template.ts';
 import { register as registerPull } from './commands/pull.ts';
 import { register as registerSample } from './commands/sample.ts';
 import { register as registerDemo } from './commands/demo.ts';
+import { register as registerDashboard } from './commands/dashboard.ts';
 
 export interface CommandKit {
   withStore: WithStore;
@@ -19,7 +20,7 @@ export interface CommandKit {
 
 type Register = (program: Command, kit: CommandKit) => void;
 
-const registrars: Register[] = [registerRun, registerSchedule, registerProfile, registerTemplate, registerPull, registerSample, registerDemo];
+const registrars: Register[] = [registerRun, registerSchedule, registerProfile, registerTemplate, registerPull, registerSample, registerDemo, registerDashboard];
 
 export function registerCommands(program: Command, kit: CommandKit): void {
   for (const r of registrars) r(program, kit);

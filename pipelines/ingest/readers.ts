@@ -344,7 +344,8 @@ async function sniffParquet(store: Store, s: Sniffed): Promise<void> {
     const cols = await store.all<{ column_name: string }>(`DESCRIBE SELECT * FROM read_parquet(${sqlString(s.readPath)})`);
     s.headers = cols.map((c) => c.column_name);
   } catch (e) {
-    throw new UnusableFileError(`无法读取 Parquet 文件：${(e as Error).message.split('\n')[0]}`);
+    // named by its own name: the archive's path means nothing to the person who sent the file
+    throw new UnusableFileError(`无法读取 Parquet 文件：${(e as Error).message.split('\n')[0].split(s.readPath).join(s.name)}`);
   }
 }
 
@@ -393,8 +394,19 @@ async function sniffJson(store: Store, s: Sniffed): Promise<void> {
   s.headers = keys.map((r) => r.k);
 }
 
+/**
+ * The value of key `h` of object `j` as text. A key is named by a quoted JSON path ('$."a\"b"'),
+ * never by the bare key: DuckDB reads a bare key as a path, so a key like '\' or '$.x' failed or
+ * named another key. The few keys a quoted path cannot name (empty, a lone '*', control
+ * characters) are looked up among the object's entries instead.
+ */
+function jsonValueSql(h: string): string {
+  if (h !== '' && h !== '*' && !/[\u0000-\u001f]/.test(h)) return `json_extract_string(j, ${sqlString(`$.${JSON.stringify(h)}`)})`;
+  return `(SELECT json_extract_string(e.value, '$') FROM json_each(j) e WHERE e.key = ${sqlString(h)} LIMIT 1)`;
+}
+
 async function loadJson(store: Store, s: Sniffed): Promise<void> {
-  const sel = s.headers.map((h, i) => `json_extract_string(j, [${sqlString(h)}])[1] AS c${i}`).join(', ');
+  const sel = s.headers.map((h, i) => `${jsonValueSql(h)} AS c${i}`).join(', ');
   await store.run(`CREATE OR REPLACE TEMP TABLE raw_in AS
     SELECT row_no${sel ? ', ' + sel : ''} FROM gm_json_in WHERE json_type(j) = 'OBJECT' ORDER BY row_no`);
   await store.run('DROP TABLE IF EXISTS gm_json_in');

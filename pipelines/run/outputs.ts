@@ -13,6 +13,9 @@ registerAnnualExports();
 
 export const MONTH_EXPORTS = ['metrics', 'rectification', 'elimination', 'rightsizing', 'sharing', 'calendar'] as const;
 export const YEAR_EXPORTS = ['scores', 'budget', 'sharing', 'calendar'] as const;
+/** The lists a person reads, signs or forwards also get an XLSX; the rest (one row per system,
+ *  tens of thousands in a large city) are CSV, which any spreadsheet opens. */
+export const XLSX_EXPORTS: ReadonlySet<string> = new Set(['rectification', 'elimination', 'rightsizing', 'budget']);
 
 /** Replace `dir` atomically by what `fill(tmp)` writes into a sibling temporary folder. */
 export async function replaceDirAtomically(dir: string, fill: (tmp: string) => Promise<void>): Promise<void> {
@@ -38,7 +41,7 @@ export async function writePeriodExports(store: Store, exportsRoot: string, peri
   await replaceDirAtomically(dir, async (tmp) => {
     for (const k of kinds) {
       await writeExport(store, k, period, path.join(tmp, `${k}.csv`));
-      await writeExport(store, k, period, path.join(tmp, `${k}.xlsx`));
+      if (XLSX_EXPORTS.has(k)) await writeExport(store, k, period, path.join(tmp, `${k}.xlsx`));
     }
   });
   return dir;

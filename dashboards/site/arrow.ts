@@ -1,0 +1,39 @@
+// Large tables travel to the page as Apache Arrow IPC, base64 in a small script file (pages opened
+// from disk cannot fetch()), and are decoded in the page with apache-arrow's tableFromIPC.
+// Columns are typed here: text, float, int or bool; null stays null.
+
+import { Bool, Float64, Int32, Table, Utf8, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
+
+export type ArrowColumnType = 'text' | 'float' | 'int' | 'bool';
+
+export interface ArrowColumn {
+  name: string;
+  type: ArrowColumnType;
+}
+
+function vector(type: ArrowColumnType, values: unknown[]): Vector {
+  const clean = values.map((v) => (v === undefined ? null : v));
+  switch (type) {
+    case 'text':
+      return vectorFromArray(clean.map((v) => (v === null ? null : String(v))), new Utf8());
+    case 'float':
+      return vectorFromArray(clean.map((v) => (v === null ? null : Number(v))), new Float64());
+    case 'int':
+      return vectorFromArray(clean.map((v) => (v === null ? null : Math.round(Number(v)))), new Int32());
+    case 'bool':
+      return vectorFromArray(clean.map((v) => (v === null ? null : Boolean(v))), new Bool());
+  }
+}
+
+/** Arrow IPC (stream format) bytes of rows, with the given columns. */
+export function toArrowIpc(rows: readonly Record<string, unknown>[], columns: readonly ArrowColumn[]): Uint8Array {
+  const vectors: Record<string, Vector> = {};
+  for (const c of columns) vectors[c.name] = vector(c.type, rows.map((r) => r[c.name]));
+  return tableToIPC(new Table(vectors), 'stream');
+}
+
+/** A script that registers the table under GOVMON.arrow[name] as base64. */
+export function arrowScript(name: string, ipc: Uint8Array): string {
+  const b64 = Buffer.from(ipc).toString('base64');
+  return `(window.GOVMON = window.GOVMON || {}).arrow = Object.assign(window.GOVMON.arrow || {}, { ${JSON.stringify(name)}: "${b64}" });\n`;
+}

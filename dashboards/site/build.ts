@@ -1,0 +1,276 @@
+// `buildDashboard`: the static site of one month (SPEC §7.3). Reads the month's current run and
+// the latest annual evaluation, writes every page, the data files, the XLSX downloads, the
+// vendor scripts and styles into a temporary folder beside the target, and renames it into place
+// — a failed build leaves the previous site as it was. Records the build in `runs`.
+
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UserError } from '../../pipelines/errors.ts';
+import type { Log } from '../../pipelines/log.ts';
+import type { Store } from '../../pipelines/store/database.ts';
+import { finishRun, recordFailedRun, startRun, type RunTrigger } from '../../pipelines/run/record.ts';
+import { loadProfile, type LoadedProfile } from '../../metrics/profiles/profiles.ts';
+import { MONTHLY_METRICS } from '../../metrics/definitions.ts';
+import { writeExport } from '../exports.ts';
+import { registerAnnualExports } from '../exports-annual.ts';
+import { loadSiteData, type SiteData } from './data.ts';
+import { buildContext } from './context.ts';
+import { renderPage, type PageSpec, type SiteMeta } from './layout.ts';
+import { copyVendor } from './vendor.ts';
+import { arrowScript, toArrowIpc, type ArrowColumn } from './arrow.ts';
+import { systemPage } from './paths.ts';
+import { CONDITION_NAMES } from './labels.ts';
+import { bytes as fmtBytes } from './format.ts';
+import { overviewPage } from './pages/overview.ts';
+import { rectificationPage } from './pages/rectification.ts';
+import { eliminationPage } from './pages/elimination.ts';
+import { sharingPage } from './pages/sharing.ts';
+import { annualPage } from './pages/annual.ts';
+import { calendarPage } from './pages/calendar.ts';
+import { definitionsPage } from './pages/definitions.ts';
+import { profilePage } from './pages/profile.ts';
+import { departmentsIndexPage, systemsIndexPage } from './pages/indexes.ts';
+import { departmentDetailPage } from './pages/department.ts';
+import { renderAllSystemPages } from './render-pool.ts';
+
+export const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'assets');
+
+/** The file that marks a folder as a govmon site (only such a folder is ever replaced). */
+export const SITE_MARKER = '.govmon-site';
+
+export interface BuildProgress {
+  phase: 'load' | 'exports' | 'pages' | 'write';
+  /** Chinese, for a person */
+  label: string;
+  done: number;
+  total: number;
+}
+
+export interface BuildOptions {
+  month: string;
+  outDir: string;
+  /** the profile in force; default: the one the month was run with (by its recorded name) */
+  profile?: LoadedProfile;
+  now: Date;
+  log?: Log;
+  onProgress?: (p: BuildProgress) => void;
+  /** record the build in `runs` (default true) */
+  record?: boolean;
+  trigger?: RunTrigger;
+}
+
+export interface BuildResult {
+  dir: string;
+  pages: number;
+  bytes: number;
+  ms: number;
+}
+
+registerAnnualExports();
+
+/** The profile to show: the one given, else the month's own; says so when they differ. */
+function resolveProfile(data: SiteData, given: LoadedProfile | undefined, log?: Log): { profile: LoadedProfile; note: string | null } {
+  const name = data.run.profile ?? 'default';
+  let profile = given;
+  if (!profile) {
+    try {
+      profile = loadProfile(name);
+    } catch {
+      profile = loadProfile('default');
+    }
+  }
+  let note: string | null = null;
+  if (data.run.profileSha256 && profile.sha256 !== data.run.profileSha256) {
+    note = `注意：${data.month} 月度运行所用的政策配置为“${name}”（内容哈希 ${data.run.profileSha256.slice(0, 12)}），与本站点展示的配置“${profile.profile.name}”（${profile.sha256.slice(0, 12)}）不同；清单以运行结果为准，图中阈值按本站点展示的配置绘制。`;
+    log?.warn(note);
+  }
+  return { profile, note };
+}
+
+const METRIC_COLUMNS: ArrowColumn[] = [
+  { name: 'system_id', type: 'text' },
+  { name: 'system_name', type: 'text' },
+  { name: 'department', type: 'text' },
+  { name: 'href', type: 'text' },
+  { name: 'month', type: 'text' },
+  ...MONTHLY_METRICS.map((m): ArrowColumn => ({ name: m.name, type: m.digits === 0 ? 'int' : 'float' })),
+  ...CONDITION_NAMES.map((c): ArrowColumn => ({ name: c, type: 'bool' })),
+  ...CONDITION_NAMES.map((c): ArrowColumn => ({ name: `streak_${c}`, type: 'int' })),
+];
+
+function walkBytes(dir: string): { files: number; bytes: number } {
+  let files = 0;
+  let bytes = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      const r = walkBytes(p);
+      files += r.files;
+      bytes += r.bytes;
+    } else {
+      files++;
+      bytes += fs.statSync(p).size;
+    }
+  }
+  return { files, bytes };
+}
+
+/** A target that may be replaced: absent, an empty folder, or a site built here (it has the marker). */
+function checkTarget(target: string): void {
+  if (!fs.existsSync(target)) return;
+  if (!fs.statSync(target).isDirectory()) throw new UserError(`输出路径 ${target} 已存在且不是文件夹`);
+  const entries = fs.readdirSync(target);
+  if (entries.length && !entries.includes(SITE_MARKER))
+    throw new UserError(`输出文件夹 ${target} 已存在且不是 govmon 生成的站点，为免误删其中文件，请换一个文件夹或先将其清空`);
+}
+
+/** Replace `target` by `tmp` with two renames; refuse to replace a folder that is not a site. */
+function swapIntoPlace(tmp: string, target: string): void {
+  checkTarget(target);
+  if (fs.existsSync(target)) {
+    const old = path.join(path.dirname(target), `.${path.basename(target)}.old-${crypto.randomBytes(4).toString('hex')}`);
+    fs.renameSync(target, old);
+    try {
+      fs.renameSync(tmp, target);
+    } catch (e) {
+      fs.renameSync(old, target);
+      throw e;
+    }
+    fs.rmSync(old, { recursive: true, force: true });
+  } else {
+    fs.renameSync(tmp, target);
+  }
+}
+
+export async function buildDashboard(store: Store, opts: BuildOptions): Promise<BuildResult> {
+  const t0 = performance.now();
+  const target = path.resolve(opts.outDir);
+  const progress = opts.onProgress ?? (() => undefined);
+  const record = opts.record ?? true;
+  const trigger = opts.trigger ?? 'cli';
+  let tmp: string | undefined;
+  let profileForRun: LoadedProfile | undefined;
+  try {
+    progress({ phase: 'load', label: '读取运行结果', done: 0, total: 1 });
+    checkTarget(target);
+    const data = await loadSiteData(store, opts.month);
+    const { profile, note } = resolveProfile(data, opts.profile, opts.log);
+    profileForRun = profile;
+    progress({ phase: 'load', label: '读取运行结果', done: 1, total: 1 });
+
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    tmp = fs.mkdtempSync(path.join(path.dirname(target), `.${path.basename(target)}.tmp-`));
+    for (const d of ['assets', 'data', 'downloads', 'systems', 'departments']) fs.mkdirSync(path.join(tmp, d), { recursive: true });
+    for (const f of fs.readdirSync(ASSETS_DIR)) fs.copyFileSync(path.join(ASSETS_DIR, f), path.join(tmp, 'assets', f));
+    copyVendor(tmp);
+
+    // The XLSX downloads are the exports themselves (same columns, formula-safe text). The exports
+    // hold what the run computed; if a system has been marked classified since, they would name
+    // it — then no XLSX ships until the month is run again (the pages already leave it out).
+    const downloads: Record<string, string> = {};
+    const safe = data.classifiedSinceRun === 0;
+    const warnings = note ? [note] : [];
+    if (!safe) {
+      warnings.push(`${data.month} 的运行结果中有 ${data.classifiedSinceRun} 个系统现已标记为涉密：站点不含这些系统，也不提供 XLSX 下载；请重新运行 ${data.month} 后再生成站点`);
+      opts.log?.warn(warnings[warnings.length - 1]);
+    }
+    const monthly = safe ? ['rectification', 'elimination', 'rightsizing', 'sharing', 'calendar', 'metrics'] : [];
+    const annual = safe && data.year ? ['scores', 'budget'] : [];
+    const total = monthly.length + annual.length;
+    let done = 0;
+    for (const kind of monthly) {
+      const rel = `downloads/${kind}-${data.month}.xlsx`;
+      await writeExport(store, kind, { month: data.month }, path.join(tmp, rel));
+      downloads[kind] = rel;
+      progress({ phase: 'exports', label: '导出 XLSX', done: ++done, total });
+    }
+    for (const kind of annual) {
+      const rel = `downloads/${kind}-${data.year!.year}.xlsx`;
+      await writeExport(store, kind, { year: data.year!.year }, path.join(tmp, rel));
+      downloads[kind] = rel;
+      progress({ phase: 'exports', label: '导出 XLSX', done: ++done, total });
+    }
+
+    const names = new Map(data.systems.map((s) => [s.system_id, s]));
+    const metricRows = data.metrics.map((r) => ({
+      ...r,
+      system_name: names.get(r.system_id)?.system_name ?? r.system_id,
+      department: names.get(r.system_id)?.department ?? '',
+      href: systemPage(r.system_id),
+    }));
+    fs.writeFileSync(path.join(tmp, 'data', 'metrics.js'), arrowScript('metrics', toArrowIpc(metricRows, METRIC_COLUMNS)));
+
+    const meta: SiteMeta = {
+      month: data.month,
+      runId: data.run.runId,
+      profileName: profile.profile.name,
+      profileSha256: profile.sha256,
+      builtAt: opts.now.toISOString(),
+    };
+    const ctx = buildContext(data, profile.profile, note, meta, downloads);
+    const fixed: (() => PageSpec)[] = [
+      () => overviewPage(ctx),
+      () => rectificationPage(ctx),
+      () => eliminationPage(ctx),
+      () => sharingPage(ctx),
+      () => annualPage(ctx),
+      () => calendarPage(ctx),
+      () => departmentsIndexPage(ctx),
+      () => systemsIndexPage(ctx),
+      () => definitionsPage(ctx),
+      () => profilePage(ctx),
+    ];
+    const jobs: (() => PageSpec)[] = [...fixed, ...ctx.departments.map((d) => () => departmentDetailPage(ctx, d))];
+    const pages = jobs.length + data.systems.length;
+    let written = 0;
+    const every = Math.max(1, Math.floor(pages / 50));
+    const onPage = () => {
+      written = Math.min(written + 1, pages);
+      if (written % every === 0 || written === pages) progress({ phase: 'pages', label: '生成页面', done: written, total: pages });
+    };
+    const dir = tmp;
+    // The system pages (most of the work) go to the pool; these are written first (while any
+    // worker threads start).
+    const writeOthers = () => {
+      for (const job of jobs) {
+        const spec = job();
+        fs.writeFileSync(path.join(dir, spec.file), renderPage(meta, spec));
+        onPage();
+      }
+    };
+    const pool = await renderAllSystemPages(ctx, { data, profile: profile.profile, note, meta, downloads, dir }, data.systems.map((s) => s.system_id), onPage, writeOthers);
+
+    fs.writeFileSync(
+      path.join(tmp, SITE_MARKER),
+      JSON.stringify({ generator: 'govmon', month: data.month, run_id: data.run.runId, profile: profile.profile.name, profile_sha256: profile.sha256, built_at: meta.builtAt, pages }, null, 2) + '\n',
+    );
+    const size = walkBytes(tmp);
+    progress({ phase: 'write', label: '替换站点', done: 0, total: 1 });
+    swapIntoPlace(tmp, target);
+    tmp = undefined;
+    progress({ phase: 'write', label: '替换站点', done: 1, total: 1 });
+    const ms = Math.round(performance.now() - t0);
+    const result: BuildResult = { dir: target, pages, bytes: size.bytes, ms };
+    if (pool.workerFailures) opts.log?.info(`注意：${pool.workerFailures} 个页面生成线程未能完成，相应页面已在主线程生成`);
+    if (record) {
+      await store.tx(async () => {
+        const runId = await startRun(store, { job: 'dashboard', period: data.month, profile, now: opts.now, trigger });
+        await finishRun(store, runId, {
+          status: warnings.length ? 'warnings' : 'ok',
+          counts: { pages: result.pages, files: size.files, bytes: result.bytes, month_run_id: data.run.runId, year: data.year?.year ?? null, threads: pool.threads, worker_failures: pool.workerFailures },
+          inputs: { month_run_id: data.run.runId, year_run_id: data.year?.run.runId ?? null },
+          durationMs: ms,
+          message: warnings.length ? warnings.join('；') : undefined,
+        });
+      });
+    }
+    opts.log?.info(`站点已生成：${target}（${result.pages} 个页面，${size.files} 个文件，${fmtBytes(result.bytes)}，${(ms / 1000).toFixed(1)} 秒）`);
+    return result;
+  } catch (e) {
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    if (record) await recordFailedRun(store, { job: 'dashboard', period: opts.month, profile: profileForRun, now: opts.now, trigger, error: e, durationMs: performance.now() - t0 });
+    throw e;
+  }
+}

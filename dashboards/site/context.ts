@@ -1,0 +1,94 @@
+// The loaded data indexed the ways the pages look it up (by system, by department, this month),
+// with the profile in force, its thresholds and the site's metadata. Built once per site.
+
+import type { ConditionName, Profile } from '../../metrics/profiles/schema.ts';
+import { CONDITION_NAMES } from './labels.ts';
+import type {
+  BudgetRow,
+  CalendarRow,
+  DepartmentRow,
+  EliminationRow,
+  MetricRow,
+  NoticeRow,
+  RightsizingRow,
+  ScoreRow,
+  SharingRow,
+  SiteData,
+  SystemInfo,
+} from './data.ts';
+import type { SiteMeta } from './layout.ts';
+import { thresholdsOf, type Threshold } from './thresholds.ts';
+
+export interface SiteContext {
+  data: SiteData;
+  profile: Profile;
+  /** the profile given differs from the one the month was run with (name or content hash) */
+  profileNote: string | null;
+  meta: SiteMeta;
+  thresholds: Threshold[];
+  systems: Map<string, SystemInfo>;
+  departments: string[];
+  systemsOf: Map<string, SystemInfo[]>;
+  metricsOf: Map<string, MetricRow[]>;
+  /** the run month's metrics row of each monitored system */
+  now: Map<string, MetricRow>;
+  noticesOf: Map<string, NoticeRow[]>;
+  /** the run month's notice of each system that has one */
+  noticeNow: Map<string, NoticeRow>;
+  elimination: Map<string, EliminationRow>;
+  rightsizing: Map<string, RightsizingRow>;
+  sharingOf: Map<string, SharingRow[]>;
+  sharingNow: Map<string, SharingRow>;
+  calendarOf: Map<string, CalendarRow[]>;
+  scores: Map<string, ScoreRow>;
+  budget: Map<string, BudgetRow>;
+  departmentRows: Map<string, DepartmentRow>;
+  /** XLSX downloads written into the site: kind → relative path */
+  downloads: Record<string, string>;
+}
+
+function groupBy<T>(rows: readonly T[], key: (r: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    let list = m.get(k);
+    if (!list) m.set(k, (list = []));
+    list.push(r);
+  }
+  return m;
+}
+
+export function buildContext(data: SiteData, profile: Profile, profileNote: string | null, meta: SiteMeta, downloads: Record<string, string>): SiteContext {
+  const systems = new Map(data.systems.map((s) => [s.system_id, s]));
+  const systemsOf = groupBy(data.systems, (s) => s.department);
+  const departments = [...systemsOf.keys()].sort((a, b) => a.localeCompare(b, 'zh-CN'));
+  const y = data.year;
+  return {
+    data,
+    profile,
+    profileNote,
+    meta,
+    thresholds: thresholdsOf(profile),
+    systems,
+    departments,
+    systemsOf,
+    metricsOf: groupBy(data.metrics, (r) => r.system_id),
+    now: new Map(data.metrics.filter((r) => r.month === data.month).map((r) => [r.system_id, r])),
+    noticesOf: groupBy(data.notices, (r) => r.system_id),
+    noticeNow: new Map(data.notices.filter((r) => r.month === data.month).map((r) => [r.system_id, r])),
+    elimination: new Map(data.elimination.map((r) => [r.system_id, r])),
+    rightsizing: new Map(data.rightsizing.map((r) => [r.system_id, r])),
+    sharingOf: groupBy(data.sharing, (r) => r.system_id),
+    sharingNow: new Map(data.sharing.filter((r) => r.month === data.month).map((r) => [r.system_id, r])),
+    calendarOf: groupBy(data.calendar, (r) => r.system_id),
+    scores: new Map((y?.scores ?? []).map((r) => [r.system_id, r])),
+    budget: new Map((y?.budget ?? []).map((r) => [r.system_id, r])),
+    departmentRows: new Map((y?.departments ?? []).map((r) => [r.department, r])),
+    downloads,
+  };
+}
+
+/** The conditions that hold for a metrics row, in definition order. */
+export function holding(r: MetricRow | undefined): ConditionName[] {
+  return r ? CONDITION_NAMES.filter((c) => r[c]) : [];
+}

@@ -1,0 +1,365 @@
+// What the site shows, read once from the store: the current run of the month (month_runs) and
+// its results, the twelve months up to it, the latest annual evaluation of a year ≤ the month's
+// year, and the registry. Classified systems are dropped here, in every query, by the registry's
+// current flag — so no page, data file or chart can show one (SPEC §2.1, §9).
+
+import { UserError } from '../../pipelines/errors.ts';
+import { addMonths, isMonth, monthStart } from '../../pipelines/clock.ts';
+import type { Row, Store } from '../../pipelines/store/database.ts';
+import type { ConditionName } from '../../metrics/profiles/schema.ts';
+
+/** A predicate on `system_id` that holds for every system that is not classified now. */
+const VISIBLE = `system_id NOT IN (SELECT system_id FROM systems_current WHERE coalesce(classified, false))`;
+
+export interface RunInfo {
+  runId: number;
+  period: string;
+  profile: string | null;
+  profileSha256: string | null;
+  startedAt: string;
+  trigger: string;
+  status: string;
+  inputFiles: number;
+}
+
+export interface SystemInfo {
+  system_id: string;
+  system_name: string;
+  department: string;
+  stage: string;
+  go_live_date: string | null;
+  initial_acceptance_date: string | null;
+  final_acceptance_date: string | null;
+  security_level: number | null;
+  vcpu: number | null;
+  memory_gb: number | null;
+  storage_gb: number | null;
+  cloud_cost_annual: number | null;
+  om_budget_annual: number | null;
+  key_project: boolean | null;
+  exempt_until: string | null;
+  exempt_reason: string | null;
+}
+
+export type MetricRow = Row & {
+  system_id: string;
+  month: string;
+  days_in_month: number;
+} & Record<ConditionName, boolean> & Record<`streak_${ConditionName}`, number>;
+
+export interface NoticeCondition {
+  condition: ConditionName;
+  streak: number;
+  warned: boolean;
+}
+
+export interface NoticeRow {
+  system_id: string;
+  system_name: string;
+  department: string;
+  month: string;
+  status: 'issued' | 'open' | 'resolved' | 'escalated';
+  issued_month: string;
+  months_open: number;
+  deadline: string | null;
+  conditions: NoticeCondition[];
+  citations: string[];
+}
+
+export interface EvidenceMonth {
+  month: string;
+  [metric: string]: string | number | boolean | null;
+}
+
+export interface EliminationRow {
+  system_id: string;
+  system_name: string;
+  department: string;
+  conditions: { condition: ConditionName; streak: number; from_month: string }[];
+  evidence: EvidenceMonth[];
+  citations: string[];
+  vcpu: number | null;
+  memory_gb: number | null;
+  storage_gb: number | null;
+  cloud_cost_annual: number | null;
+  exempt: boolean;
+  exempt_until: string | null;
+  exempt_reason: string | null;
+}
+
+export interface RightsizingRow {
+  system_id: string;
+  system_name: string;
+  department: string;
+  vcpu: number;
+  max_p95_pct: number;
+  recommended_vcpu: number;
+  reclaim_vcpu: number;
+  cloud_cost_annual: number | null;
+  reclaim_cost_annual: number | null;
+  citations: string[];
+}
+
+export interface SharingRow {
+  system_id: string;
+  system_name: string;
+  department: string;
+  stage: string;
+  month: string;
+  cataloged: number;
+  shareable: number;
+  aggregated: number;
+  timely: number;
+  duplicates: number;
+  completeness_pct: number | null;
+  uncataloged: boolean;
+  sharing_failure: boolean;
+  catalog_due_date: string | null;
+  catalog_overdue: boolean;
+}
+
+export interface CalendarRow {
+  system_id: string;
+  system_name: string;
+  department: string;
+  obligation: string;
+  window_start: string | null;
+  due_date: string | null;
+  done_date: string | null;
+  status: 'done' | 'due' | 'overdue';
+  note: string | null;
+  citations: string[];
+}
+
+/** One month of the list trends: null where the month has no run. */
+export interface ListTrend {
+  month: string;
+  run_id: number | null;
+  rectification: number;
+  elimination: number | null;
+  exempted: number | null;
+  reclaim_vcpu: number | null;
+  reclaim_cost_annual: number | null;
+}
+
+export type ScoreRow = Row & {
+  system_id: string;
+  system_name: string;
+  department: string;
+  year: number;
+  score: number;
+  grade: string;
+  self_score: number | null;
+  inflation: boolean;
+  report_missing: boolean;
+};
+
+export interface BudgetRow {
+  system_id: string;
+  system_name: string;
+  department: string;
+  year: number;
+  recommendation: 'fund' | 'reduce' | 'suspend' | 'withhold';
+  recommended_om_budget: number | null;
+  recommended_cloud_cost: number | null;
+  reasons: string[];
+  citations: string[];
+  om_budget_annual: number | null;
+  cloud_cost_annual: number | null;
+  score: number | null;
+  grade: string | null;
+}
+
+export interface DepartmentRow {
+  department: string;
+  year: number;
+  systems: number;
+  withheld_for_sharing: number;
+  longest_open_months: number;
+  sharing_systems: string[];
+  long_open_systems: string[];
+  om_budget_annual: number | null;
+  recommended_om_budget: number | null;
+  mean_score: number | null;
+  suspend_new_projects: boolean;
+  reasons: string[];
+  citations: string[];
+}
+
+export interface YearData {
+  year: number;
+  run: RunInfo;
+  /** the month whose end the evaluation stands on (December, or the last full month of a year in progress) */
+  asOfMonth: string | null;
+  scores: ScoreRow[];
+  budget: BudgetRow[];
+  departments: DepartmentRow[];
+}
+
+export interface SiteData {
+  month: string;
+  /** the twelve months up to and including `month` */
+  months: string[];
+  run: RunInfo;
+  systems: SystemInfo[];
+  metrics: MetricRow[];
+  notices: NoticeRow[];
+  elimination: EliminationRow[];
+  rightsizing: RightsizingRow[];
+  sharing: SharingRow[];
+  calendar: CalendarRow[];
+  trends: ListTrend[];
+  year: YearData | null;
+  /** systems in this run's results that the registry marks classified now (the month needs a re-run) */
+  classifiedSinceRun: number;
+}
+
+async function runInfo(store: Store, runId: number): Promise<RunInfo> {
+  const r = await store.one<Row>(
+    `SELECT run_id, period, profile, profile_sha256, started_at, trigger, status, coalesce(json_array_length(input_files), 0) AS inputs
+     FROM runs WHERE run_id = $1`,
+    [runId],
+  );
+  if (!r) throw new Error(`run ${runId} vanished`);
+  return {
+    runId,
+    period: String(r.period),
+    profile: (r.profile as string | null) ?? null,
+    profileSha256: (r.profile_sha256 as string | null) ?? null,
+    startedAt: String(r.started_at),
+    trigger: String(r.trigger),
+    status: String(r.status),
+    inputFiles: Number(r.inputs),
+  };
+}
+
+export async function loadSiteData(store: Store, month: string): Promise<SiteData> {
+  if (!isMonth(month)) throw new UserError(`月份格式应为 YYYY-MM：${month}`);
+  const runId = await store.value<number | null>('SELECT run_id FROM month_runs WHERE month = $1', [month]);
+  if (!runId) throw new UserError(`${month} 尚无月度运行结果，请先执行 govmon run --month ${month}`);
+  const first = addMonths(month, -11);
+  const months = Array.from({ length: 12 }, (_, i) => addMonths(first, i));
+  const from = monthStart(first);
+  const run = await runInfo(store, runId);
+
+  const systems = await store.all<SystemInfo>(
+    `SELECT system_id, system_name, department, stage, go_live_date, initial_acceptance_date, final_acceptance_date,
+       security_level, vcpu, memory_gb, storage_gb, cloud_cost_annual, om_budget_annual, key_project, exempt_until, exempt_reason
+     FROM systems_current WHERE NOT coalesce(classified, false) ORDER BY department, system_id`,
+  );
+
+  const metrics = await store.all<MetricRow>(
+    `SELECT strftime(month, '%Y-%m') AS month, * EXCLUDE (month, run_id)
+     FROM res_metrics WHERE run_id = $1 AND month >= $2::DATE AND ${VISIBLE} ORDER BY system_id, month`,
+    [runId, from],
+  );
+
+  const notices = await store.all<NoticeRow>(
+    `SELECT system_id, system_name, department, strftime(month, '%Y-%m') AS month, status,
+       strftime(issued_month, '%Y-%m') AS issued_month, months_open, deadline, conditions, citations
+     FROM res_notices WHERE run_id = $1 AND ${VISIBLE} ORDER BY system_id, month`,
+    [runId],
+  );
+
+  const elimination = (
+    await store.all<Row>(
+      `SELECT system_id, system_name, department,
+         list_transform(conditions, lambda x: {'condition': x.condition, 'streak': x.streak, 'from_month': strftime(x.from_month, '%Y-%m')}) AS conditions,
+         CAST(evidence AS VARCHAR) AS evidence, citations, vcpu, memory_gb, storage_gb, cloud_cost_annual, exempt, exempt_until, exempt_reason
+       FROM res_elimination WHERE run_id = $1 AND ${VISIBLE} ORDER BY exempt, department, system_id`,
+      [runId],
+    )
+  ).map((r) => ({ ...r, evidence: r.evidence ? (JSON.parse(String(r.evidence)) as EvidenceMonth[]) : [] }) as unknown as EliminationRow);
+
+  const rightsizing = await store.all<RightsizingRow>(
+    `SELECT system_id, system_name, department, vcpu, max_p95_pct, recommended_vcpu, reclaim_vcpu, cloud_cost_annual, reclaim_cost_annual, citations
+     FROM res_rightsizing WHERE run_id = $1 AND ${VISIBLE} ORDER BY reclaim_vcpu DESC, system_id`,
+    [runId],
+  );
+
+  const sharing = await store.all<SharingRow>(
+    `SELECT system_id, system_name, department, stage, strftime(month, '%Y-%m') AS month, cataloged, shareable, aggregated, timely,
+       duplicates, completeness_pct, uncataloged, sharing_failure, catalog_due_date, catalog_overdue
+     FROM res_sharing WHERE run_id = $1 AND month >= $2::DATE AND ${VISIBLE} ORDER BY system_id, month`,
+    [runId, from],
+  );
+
+  const calendar = await store.all<CalendarRow>(
+    `SELECT system_id, system_name, department, obligation, window_start, due_date, done_date, status, note, citations
+     FROM res_calendar WHERE run_id = $1 AND ${VISIBLE}
+     ORDER BY CASE status WHEN 'overdue' THEN 1 WHEN 'due' THEN 2 ELSE 3 END, due_date NULLS LAST, system_id, obligation`,
+    [runId],
+  );
+
+  // The elimination list and what it reclaims, month by month, from each month's own current run
+  // (a month that was never run stays empty); rectification from the notice history of this run.
+  const trends = await store.all<ListTrend>(
+    `WITH months AS (
+       SELECT strftime(CAST(unnest(generate_series($2::DATE::TIMESTAMP, $3::DATE::TIMESTAMP, INTERVAL 1 MONTH)) AS DATE), '%Y-%m') AS month
+     ), runs AS (
+       SELECT m.month, r.run_id FROM months m LEFT JOIN month_runs r USING (month)
+     ), elim AS (
+       SELECT r.month,
+         count(e.system_id) FILTER (WHERE NOT e.exempt) AS elimination,
+         count(e.system_id) FILTER (WHERE e.exempt) AS exempted,
+         coalesce(sum(e.vcpu) FILTER (WHERE NOT e.exempt), 0) AS vcpu,
+         coalesce(sum(e.cloud_cost_annual) FILTER (WHERE NOT e.exempt), 0) AS cost
+       FROM runs r LEFT JOIN res_elimination e ON e.run_id = r.run_id AND e.${VISIBLE}
+       GROUP BY r.month
+     ), rs AS (
+       SELECT r.month, coalesce(sum(x.reclaim_vcpu), 0) AS vcpu, coalesce(sum(x.reclaim_cost_annual), 0) AS cost
+       FROM runs r LEFT JOIN res_rightsizing x ON x.run_id = r.run_id AND x.${VISIBLE}
+       GROUP BY r.month
+     ), rect AS (
+       SELECT strftime(month, '%Y-%m') AS month, count(*) AS n FROM res_notices
+       WHERE run_id = $1 AND status IN ('issued', 'open') AND ${VISIBLE} GROUP BY ALL
+     )
+     SELECT r.month, r.run_id, coalesce(rect.n, 0) AS rectification,
+       CASE WHEN r.run_id IS NOT NULL THEN elim.elimination END AS elimination,
+       CASE WHEN r.run_id IS NOT NULL THEN elim.exempted END AS exempted,
+       CASE WHEN r.run_id IS NOT NULL THEN elim.vcpu + rs.vcpu END AS reclaim_vcpu,
+       CASE WHEN r.run_id IS NOT NULL THEN elim.cost + rs.cost END AS reclaim_cost_annual
+     FROM runs r JOIN elim USING (month) JOIN rs USING (month) LEFT JOIN rect USING (month)
+     ORDER BY r.month`,
+    [runId, from, monthStart(month)],
+  );
+
+  const year = await loadYear(store, Number(month.slice(0, 4)));
+  const classifiedSinceRun = await store.value<number>(
+    `SELECT count(DISTINCT system_id) FROM (
+       SELECT system_id FROM res_metrics WHERE run_id = $1 UNION ALL SELECT system_id FROM res_notices WHERE run_id = $1
+       UNION ALL SELECT system_id FROM res_elimination WHERE run_id = $1 UNION ALL SELECT system_id FROM res_rightsizing WHERE run_id = $1
+       UNION ALL SELECT system_id FROM res_sharing WHERE run_id = $1 UNION ALL SELECT system_id FROM res_calendar WHERE run_id = $1
+       UNION ALL SELECT system_id FROM res_scores WHERE run_id = $2 UNION ALL SELECT system_id FROM res_budget WHERE run_id = $2
+     ) WHERE NOT (${VISIBLE})`,
+    [runId, year?.run.runId ?? -1],
+  );
+  return { month, months, run, systems, metrics, notices, elimination, rightsizing, sharing, calendar, trends, year, classifiedSinceRun };
+}
+
+/** The latest evaluated year up to `maxYear`, or null when none exists. */
+async function loadYear(store: Store, maxYear: number): Promise<YearData | null> {
+  const y = await store.one<{ year: number; run_id: number }>('SELECT year, run_id FROM year_runs WHERE year <= $1 ORDER BY year DESC LIMIT 1', [maxYear]);
+  if (!y) return null;
+  const runId = y.run_id;
+  const asOf = await store.value<string | null>(`SELECT strftime(max(month), '%Y-%m') FROM res_sharing WHERE run_id = $1`, [runId]);
+  const scores = await store.all<ScoreRow>(
+    `SELECT * EXCLUDE (run_id) FROM res_scores WHERE run_id = $1 AND ${VISIBLE} ORDER BY score DESC, system_id`,
+    [runId],
+  );
+  const budget = await store.all<BudgetRow>(
+    `SELECT * EXCLUDE (run_id) FROM res_budget WHERE run_id = $1 AND ${VISIBLE}
+     ORDER BY CASE recommendation WHEN 'withhold' THEN 1 WHEN 'suspend' THEN 2 WHEN 'reduce' THEN 3 ELSE 4 END, department, system_id`,
+    [runId],
+  );
+  // The department rows name systems; a classified one is taken out of those lists.
+  const departments = await store.all<DepartmentRow>(
+    `WITH c AS (SELECT coalesce(list(system_id), []) AS ids FROM systems_current WHERE coalesce(classified, false))
+     SELECT d.* EXCLUDE (run_id, sharing_systems, long_open_systems),
+       list_filter(coalesce(d.sharing_systems, []), lambda x: NOT list_contains(c.ids, x)) AS sharing_systems,
+       list_filter(coalesce(d.long_open_systems, []), lambda x: NOT list_contains(c.ids, x)) AS long_open_systems
+     FROM res_departments d, c WHERE d.run_id = $1 ORDER BY d.suspend_new_projects DESC, d.department`,
+    [runId],
+  );
+  return { year: y.year, run: await runInfo(store, runId), asOfMonth: asOf, scores, budget, departments };
+}

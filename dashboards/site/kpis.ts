@@ -1,0 +1,63 @@
+// The overview's numbers, each defined once here from the loaded results — the same rows the
+// exports hold (the end-to-end test checks them against `exportRows`):
+//   monitored: systems with a metrics row in the month (in operation, not classified);
+//   flagged: of those, any condition holds; rectification: notices issued or open in the month;
+//   elimination: listed and not exempt; exempted: listed but exempt (shown apart);
+//   reclaim: vCPU and yearly cloud cost of the elimination list plus right-sizing (as the run's
+//   own counts); sharing: 100 × Σ timely ÷ Σ shareable over the month's sharing rows.
+
+import type { SiteContext } from './context.ts';
+import { CONDITION_NAMES } from './labels.ts';
+import type { ConditionName } from '../../metrics/profiles/schema.ts';
+
+export interface Kpis {
+  registered: number;
+  monitored: number;
+  flagged: number;
+  byCondition: Record<ConditionName, number>;
+  rectification: number;
+  issued: number;
+  resolved: number;
+  escalated: number;
+  elimination: number;
+  exempted: number;
+  rightsizing: number;
+  reclaimVcpu: number;
+  reclaimCostAnnual: number;
+  sharingSystems: number;
+  sharingCompletenessPct: number | null;
+  sharingFailures: number;
+  uncataloged: number;
+  catalogOverdue: number;
+}
+
+export function computeKpis(ctx: SiteContext): Kpis {
+  const now = [...ctx.now.values()];
+  const notices = [...ctx.noticeNow.values()];
+  const elim = ctx.data.elimination.filter((e) => !e.exempt);
+  const sharing = [...ctx.sharingNow.values()];
+  const shareable = sharing.reduce((a, s) => a + s.shareable, 0);
+  const timely = sharing.reduce((a, s) => a + s.timely, 0);
+  const byCondition = Object.fromEntries(CONDITION_NAMES.map((c) => [c, now.filter((r) => r[c]).length])) as Record<ConditionName, number>;
+  return {
+    registered: ctx.data.systems.length,
+    monitored: now.length,
+    flagged: now.filter((r) => CONDITION_NAMES.some((c) => r[c])).length,
+    byCondition,
+    rectification: notices.filter((n) => n.status === 'issued' || n.status === 'open').length,
+    issued: notices.filter((n) => n.status === 'issued').length,
+    resolved: notices.filter((n) => n.status === 'resolved').length,
+    escalated: notices.filter((n) => n.status === 'escalated').length,
+    elimination: elim.length,
+    exempted: ctx.data.elimination.length - elim.length,
+    rightsizing: ctx.data.rightsizing.length,
+    reclaimVcpu: elim.reduce((a, e) => a + (e.vcpu ?? 0), 0) + ctx.data.rightsizing.reduce((a, r) => a + r.reclaim_vcpu, 0),
+    reclaimCostAnnual:
+      elim.reduce((a, e) => a + (e.cloud_cost_annual ?? 0), 0) + ctx.data.rightsizing.reduce((a, r) => a + (r.reclaim_cost_annual ?? 0), 0),
+    sharingSystems: sharing.length,
+    sharingCompletenessPct: shareable > 0 ? (100 * timely) / shareable : null,
+    sharingFailures: sharing.filter((s) => s.sharing_failure).length,
+    uncataloged: sharing.filter((s) => s.uncataloged).length,
+    catalogOverdue: sharing.filter((s) => s.catalog_overdue).length,
+  };
+}

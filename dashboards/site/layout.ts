@@ -1,0 +1,89 @@
+// The page shell every page shares: head (charset, the content-security policy, local styles),
+// header with the month, run and profile, the navigation, and the scripts a page needs — all
+// from the site's own folder. No inline script: data blocks are JSON (`type=application/json`),
+// which the policy below lets the page read but never run.
+
+import { html, raw, type Html } from './html.ts';
+import { PAGES, rootOf, type PageKey } from './paths.ts';
+import { monthZh } from './labels.ts';
+
+/**
+ * Scripts only from the site itself and never inline (so markup smuggled into a name could not
+ * run even if it escaped escaping); no network at all (connect-src 'none'); styles inline are
+ * allowed because Plot's SVGs carry a <style> and vega-embed sets element styles.
+ */
+export const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self'",
+  "connect-src 'none'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-src 'none'",
+].join('; ');
+
+export interface SiteMeta {
+  month: string;
+  runId: number;
+  profileName: string;
+  profileSha256: string;
+  /** when the site was built (ISO) */
+  builtAt: string;
+}
+
+export interface PageSpec {
+  file: string;
+  title: string;
+  active?: PageKey;
+  body: Html;
+  /** the page embeds Vega-Lite charts */
+  vega?: boolean;
+  /** Arrow tables the page's charts read (data/<name>.js) */
+  arrow?: readonly string[];
+  /** the page is a document meant to be printed and signed (A4 print layout) */
+  document?: boolean;
+}
+
+export function renderPage(meta: SiteMeta, p: PageSpec): string {
+  const root = rootOf(p.file);
+  const nav = (Object.keys(PAGES) as PageKey[]).map((k) =>
+    html`<a href="${root}${PAGES[k].file}"${k === p.active ? raw(' aria-current="page"') : ''}>${PAGES[k].zh}</a>`,
+  );
+  const scripts: string[] = [];
+  if (p.vega) scripts.push('vendor/vega.min.js', 'vendor/vega-lite.min.js', 'vendor/vega-embed.min.js');
+  if (p.arrow?.length) scripts.push('vendor/arrow.min.js', ...p.arrow.map((a) => `data/${a}.js`));
+  if (p.vega) scripts.push('assets/charts.js');
+  scripts.push('assets/table.js');
+  const built = meta.builtAt.slice(0, 16).replace('T', ' ');
+  return html`<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta name="referrer" content="no-referrer">
+<meta name="generator" content="govmon">
+<title>${p.title} · ${monthZh(meta.month)} · 政务信息系统运行监测</title>
+<link rel="stylesheet" href="${root}assets/site.css">
+<link rel="stylesheet" href="${root}assets/print.css" media="print">
+</head>
+<body class="${p.document ? 'doc' : 'page'}">
+<header class="site">
+  <div class="brand"><a href="${root}index.html">政务信息系统运行监测与绩效评价</a></div>
+  <div class="run">${monthZh(meta.month)} · 运行编号 ${meta.runId} · 政策配置 <a href="${root}profile.html">${meta.profileName}</a></div>
+  <nav aria-label="主导航">${nav}</nav>
+</header>
+<main id="main">
+${p.body}
+</main>
+<footer class="site">
+  <p>由 govmon 生成于 ${built}（UTC）· ${meta.month} 月度运行编号 ${meta.runId} · 政策配置 ${meta.profileName}（内容哈希 ${meta.profileSha256.slice(0, 12)}）· 本站点可离线打开，不访问互联网。</p>
+</footer>
+${scripts.map((s) => html`<script src="${root}${s}"></script>\n`)}
+</body>
+</html>
+`.value;
+}

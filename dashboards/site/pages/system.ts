@@ -1,0 +1,249 @@
+// A page per system: its registry facts; this month's conditions with streaks against the
+// profile's warn and eliminate months; twelve-month charts of every metric with the thresholds
+// drawn (Plot SVGs that print, and one interactive Vega-Lite chart with a metric picker); the
+// month-by-month conditions; its notices and their history; the elimination entry or the
+// exemption; right-sizing; data sharing; compliance calendar; annual score and budget
+// recommendation; and every article cited. Prints on A4.
+
+import { html, type Html } from '../html.ts';
+import { holding, type SiteContext } from '../context.ts';
+import type { MetricRow, SystemInfo } from '../data.ts';
+import { citations, conditionBadge, facts, figure, section, table, vegaChart, type Column } from '../components.ts';
+import { date, num, pct, score, yuan } from '../format.ts';
+import {
+  BUDGET_ZH,
+  CALENDAR_NOTE_ZH,
+  CALENDAR_STATUS_ZH,
+  CONDITION_NAMES,
+  NOTICE_STATUS_ZH,
+  SCORE_DIMENSIONS,
+  conditionZh,
+  monthZh,
+  obligationZh,
+  reasonZh,
+  stageZh,
+} from '../labels.ts';
+import { departmentPage, systemPage, PAGES } from '../paths.ts';
+import { metricChart, sharingChart, type MonthValue } from '../plot.ts';
+import { systemMetricsSpec, type SystemMetricPoint } from '../vega.ts';
+import { CONDITIONS_OF_METRIC } from '../thresholds.ts';
+import { MONTHLY_METRICS } from '../../../metrics/definitions.ts';
+import { citationLabels } from '../../../metrics/models.ts';
+import type { ConditionName } from '../../../metrics/profiles/schema.ts';
+import type { PageSpec } from '../layout.ts';
+
+function statusLine(ctx: SiteContext, s: SystemInfo): Html {
+  const e = ctx.elimination.get(s.system_id);
+  const n = ctx.noticeNow.get(s.system_id);
+  if (e && !e.exempt) return html`<p class="state bad" data-state="elimination">本月列入<a href="../${PAGES.elimination.file}">淘汰退出清单</a>。</p>`;
+  if (e && e.exempt) return html`<p class="state warn" data-state="exempted">本月本应列入淘汰退出清单，因豁免（至 ${date(e.exempt_until)}：${e.exempt_reason ?? ''}）暂不列入。</p>`;
+  if (n && (n.status === 'issued' || n.status === 'open'))
+    return html`<p class="state warn" data-state="rectification">本月在<a href="../${PAGES.rectification.file}">限期整改清单</a>上（${NOTICE_STATUS_ZH[n.status]}），整改期限 ${date(n.deadline)}。</p>`;
+  if (n) return html`<p class="state ok" data-state="${n.status}">整改通知本月${NOTICE_STATUS_ZH[n.status]}。</p>`;
+  if (!ctx.now.has(s.system_id)) return html`<p class="state muted" data-state="unmonitored">本月未纳入月度监测（阶段：${stageZh(s.stage)}）。</p>`;
+  return html`<p class="state ok" data-state="ok">本月未发现问题。</p>`;
+}
+
+function conditionTable(ctx: SiteContext, now: MetricRow | undefined): Html {
+  const mon = ctx.profile.monitoring;
+  const rows = CONDITION_NAMES.map((c) => ({ c, holds: !!now?.[c], streak: (now?.[`streak_${c}`] as number | undefined) ?? 0 }));
+  const cols: Column<(typeof rows)[number]>[] = [
+    { head: '问题', cell: (r) => conditionZh(r.c) },
+    { head: '本月', cell: (r) => (r.holds ? html`<span class="flag-text">成立</span>` : '—') },
+    { head: '连续月数', cell: (r) => num(r.streak), num: true },
+    { head: '预警月数', cell: (r) => num(mon[r.c].warn_months), num: true },
+    { head: '淘汰月数', cell: (r) => (mon[r.c].eliminate_months === null ? '不淘汰' : num(mon[r.c].eliminate_months)), num: true },
+    { head: '判定阈值', cell: (r) => ctx.thresholds.filter((t) => t.condition === r.c).map((t) => t.rule).join('，且 ') },
+    { head: '依据', cell: (r) => citations(citationLabels(mon[r.c])) },
+  ];
+  return table('cond-table', cols, rows, { rowClass: (r) => (r.holds ? 'holds' : '') });
+}
+
+function streakGrid(ctx: SiteContext, rows: readonly MetricRow[]): Html {
+  const byMonth = new Map(rows.map((r) => [r.month, r]));
+  return html`<div class="table-wrap"><table class="data streaks"><thead><tr><th scope="col">问题</th>${ctx.data.months.map(
+    (m) => html`<th scope="col" class="num">${m.slice(2)}</th>`,
+  )}</tr></thead><tbody>${CONDITION_NAMES.map(
+    (c) =>
+      html`<tr><th scope="row">${conditionZh(c)}</th>${ctx.data.months.map((m) => {
+        const r = byMonth.get(m);
+        if (!r) return html`<td class="num muted">·</td>`;
+        const s = r[`streak_${c}`] as number;
+        return html`<td class="num${r[c] ? ` on c-${c}` : ''}" title="${m} ${conditionZh(c)}${r[c] ? `：连续 ${s} 个月` : '：不成立'}">${r[c] ? s : ''}</td>`;
+      })}</tr>`,
+  )}</tbody></table></div>
+<p class="muted">格中数字为该月问题成立时的连续月数；空白表示不成立，“·”表示该月未纳入监测。</p>`;
+}
+
+function metricCharts(ctx: SiteContext, s: SystemInfo, rows: readonly MetricRow[]): Html {
+  const figs = MONTHLY_METRICS.map((def) => {
+    const values: MonthValue[] = rows.map((r) => ({
+      month: r.month,
+      value: (r[def.name] as number | null) ?? null,
+      days_in_month: r.days_in_month,
+      flagged: (CONDITIONS_OF_METRIC[def.name] ?? []).some((c) => r[c as ConditionName]),
+    }));
+    const ts = ctx.thresholds.filter((t) => t.metric === def.name);
+    const extra = def.name === 'storage_used_gb' && s.storage_gb ? [{ value: s.storage_gb, label: `已分配 ${num(s.storage_gb)} GB` }] : [];
+    const svg = metricChart(def, ctx.data.months, values, ts, extra);
+    return figure(svg, html`<strong>${def.zh}</strong>（${def.unit}）${ts.length ? html`<span class="muted"> · 虚线：${ts.map((t) => t.label).join('；')}</span>` : ''}`, 'metric');
+  });
+  return html`<div class="charts">${figs}</div>
+<p class="muted">红色圆点：使用该指标判定的问题在当月成立。口径见<a href="../${PAGES.definitions.file}">指标口径</a>。</p>`;
+}
+
+export function systemDetailPage(ctx: SiteContext, s: SystemInfo): PageSpec {
+  const file = systemPage(s.system_id);
+  const rows = ctx.metricsOf.get(s.system_id) ?? [];
+  const now = ctx.now.get(s.system_id);
+  const notices = (ctx.noticesOf.get(s.system_id) ?? []).slice().reverse();
+  const e = ctx.elimination.get(s.system_id);
+  const rs = ctx.rightsizing.get(s.system_id);
+  const sharingRows = ctx.sharingOf.get(s.system_id) ?? [];
+  const sh = ctx.sharingNow.get(s.system_id);
+  const cal = ctx.calendarOf.get(s.system_id) ?? [];
+  const sc = ctx.scores.get(s.system_id);
+  const bu = ctx.budget.get(s.system_id);
+  const year = ctx.data.year;
+  const allCitations = new Set<string>();
+  for (const n of notices) n.citations.forEach((c) => allCitations.add(c));
+  e?.citations.forEach((c) => allCitations.add(c));
+  rs?.citations.forEach((c) => allCitations.add(c));
+  bu?.citations.forEach((c) => allCitations.add(c));
+  cal.forEach((k) => k.citations.forEach((c) => allCitations.add(c)));
+
+  const info = facts([
+    ['系统编号', s.system_id],
+    ['建设单位', html`<a href="../${departmentPage(s.department)}">${s.department}</a>`],
+    ['阶段', stageZh(s.stage)],
+    ['上线日期', date(s.go_live_date)],
+    ['初验日期', date(s.initial_acceptance_date)],
+    ['竣工验收日期', date(s.final_acceptance_date)],
+    ['等保级别', s.security_level === null ? '—' : `${s.security_level} 级`],
+    ['已分配资源', `vCPU ${num(s.vcpu)} 个，内存 ${num(s.memory_gb, 1)} GB，存储 ${num(s.storage_gb, 1)} GB`],
+    ['年云资源费用', yuan(s.cloud_cost_annual)],
+    ['年运维经费', yuan(s.om_budget_annual)],
+    ['重点项目', s.key_project ? '是' : '否'],
+    ...(s.exempt_until ? ([['豁免', `至 ${date(s.exempt_until)}：${s.exempt_reason ?? ''}`]] as [string, string][]) : []),
+  ]);
+
+  const noticeCols: Column<(typeof notices)[number]>[] = [
+    { head: '月份', cell: (n) => n.month, sort: (n) => n.month },
+    { head: '状态', cell: (n) => html`<span class="status s-${n.status}">${NOTICE_STATUS_ZH[n.status]}</span>` },
+    { head: '问题（连续月数）', cell: (n) => html`${n.conditions.map((c) => html`${conditionBadge(c.condition, c.streak)} `)}` },
+    { head: '下发月份', cell: (n) => n.issued_month },
+    { head: '整改期限', cell: (n) => date(n.deadline) },
+    { head: '依据', cell: (n) => citations(n.citations) },
+  ];
+
+  const monitoring = rows.length
+    ? html`${section('本月问题与连续月数', conditionTable(ctx, now))}
+${section(
+  '近 12 个月运行指标',
+  html`${vegaChart('chart-system', systemMetricsSpec(ctx.data.months, rows as unknown as SystemMetricPoint[], ctx.thresholds))}
+${metricCharts(ctx, s, rows)}`,
+  'metrics',
+)}
+${section('各月问题（连续月数）', streakGrid(ctx, rows))}`
+    : section('运行监测', html`<p class="empty">近 12 个月无月度监测记录（仅运行阶段的系统纳入月度监测）。</p>`);
+
+  const elimination = e
+    ? section(
+        e.exempt ? '淘汰退出（豁免）' : '淘汰退出',
+        html`${facts([
+          ['原因', html`${e.conditions.map((c) => html`${conditionBadge(c.condition, c.streak, `，${c.from_month} 起`)} `)}`],
+          ['回收资源', `vCPU ${num(e.vcpu)} 个，内存 ${num(e.memory_gb, 1)} GB，存储 ${num(e.storage_gb, 1)} GB；年云资源费用 ${yuan(e.cloud_cost_annual)}`],
+          ...(e.exempt ? ([['豁免', `至 ${date(e.exempt_until)}：${e.exempt_reason ?? ''}`]] as [string, string][]) : []),
+          ['依据', citations(e.citations)],
+        ])}<p><a href="../${PAGES.elimination.file}">查看淘汰退出清单及证据</a></p>`,
+      )
+    : '';
+
+  const rightsizing = rs
+    ? section(
+        '云资源减配建议',
+        facts([
+          ['现有 vCPU', num(rs.vcpu)],
+          ['近期 CPU 峰值 P95 最大值', pct(rs.max_p95_pct)],
+          ['建议 vCPU', num(rs.recommended_vcpu)],
+          ['可回收', `vCPU ${num(rs.reclaim_vcpu)} 个，年费用约 ${yuan(rs.reclaim_cost_annual)}`],
+          ['依据', citations(rs.citations)],
+        ]),
+      )
+    : '';
+
+  const sharing = sh
+    ? section(
+        '数据共享',
+        html`${facts([
+          ['已编目 / 可共享 / 已归集 / 按时更新', `${num(sh.cataloged)} / ${num(sh.shareable)} / ${num(sh.aggregated)} / ${num(sh.timely)}`],
+          ['归集完整率', pct(sh.completeness_pct)],
+          ['重复采集', num(sh.duplicates)],
+          ['结论', sh.sharing_failure ? html`<span class="flag-text">共享不达标</span>${sh.uncataloged ? '（未编目）' : ''}` : '达标'],
+          ['编目期限', html`${date(sh.catalog_due_date)}${sh.catalog_overdue ? html` <span class="flag-text">已逾期</span>` : ''}`],
+        ])}
+${sharingRows.some((r) => r.completeness_pct !== null) ? figure(
+  sharingChart(
+    ctx.data.months,
+    sharingRows.map((r) => ({ month: r.month, value: r.completeness_pct, flagged: r.sharing_failure })),
+    ctx.profile.sharing.min_pct,
+  ),
+  html`<strong>归集完整率</strong>（%）<span class="muted"> · 虚线：达标线；红点：当月共享不达标</span>`,
+  'metric',
+) : ''}`,
+      )
+    : '';
+
+  const calendar = cal.length
+    ? section(
+        '合规日历',
+        table('cal-table', [
+          { head: '事项', cell: (k) => obligationZh(k.obligation) },
+          { head: '起始日期', cell: (k) => date(k.window_start) },
+          { head: '截止日期', cell: (k) => date(k.due_date) },
+          { head: '完成日期', cell: (k) => date(k.done_date) },
+          { head: '状态', cell: (k) => html`<span class="status k-${k.status}">${CALENDAR_STATUS_ZH[k.status]}</span>${k.note ? `（${CALENDAR_NOTE_ZH[k.note] ?? k.note}）` : ''}` },
+          { head: '依据', cell: (k) => citations(k.citations) },
+        ] satisfies Column<(typeof cal)[number]>[], cal),
+      )
+    : '';
+
+  const annual = year
+    ? section(
+        `${year.year} 年度绩效评价与 ${year.year + 1} 年度经费建议`,
+        sc
+          ? html`${facts([
+              ['总分', html`<strong data-score>${score(sc.score)}</strong> 分（${sc.grade}）`],
+              ['自评分', sc.self_score === null ? '—' : html`${score(sc.self_score)} 分${sc.inflation ? html` <span class="flag-text">自评偏高，列入抽查复核</span>` : ''}`],
+              ['运维报表', sc.report_missing ? html`<span class="flag-text">未报送</span>（相关指标计 0 分）` : '已报送'],
+            ])}
+<table class="data"><thead><tr>${SCORE_DIMENSIONS.map((d) => html`<th scope="col" class="num">${d.zh}</th>`)}</tr></thead><tbody><tr>${SCORE_DIMENSIONS.map(
+              (d) => html`<td class="num">${score(sc[d.key])}</td>`,
+            )}</tr></tbody></table>
+${bu ? facts([
+  ['经费建议', html`<strong>${BUDGET_ZH[bu.recommendation]}</strong>`],
+  ['建议运维经费', `${yuan(bu.recommended_om_budget)}（本年度 ${yuan(bu.om_budget_annual)}）`],
+  ['原因', bu.reasons.length ? bu.reasons.map(reasonZh).join('；') : '—'],
+  ['依据', citations(bu.citations)],
+]) : ''}`
+          : html`<p class="empty">${year.year} 年度未参加评价（仅运行阶段的系统参评）。</p>`,
+      )
+    : section('年度绩效评价', html`<p class="empty">尚无 ${ctx.data.month.slice(0, 4)} 年或以前年度的评价结果。</p>`);
+
+  const body = html`<article class="document system">
+<h1>${s.system_name}</h1>
+<p class="doc-meta">${s.system_id} ｜ <a href="../${departmentPage(s.department)}">${s.department}</a> ｜ ${stageZh(s.stage)} ｜ ${monthZh(ctx.data.month)} ｜ 运行编号 ${ctx.meta.runId} ｜ 政策配置 ${ctx.meta.profileName}</p>
+${statusLine(ctx, s)}
+${holding(now).length ? html`<p>本月成立的问题：${holding(now).map((c) => html`${conditionBadge(c, now?.[`streak_${c}`] as number)} `)}</p>` : ''}
+${section('基本信息', info)}
+${monitoring}
+${section('整改通知及历史', table('notice-table', noticeCols, notices, { empty: '无整改通知。' }))}
+${elimination}
+${rightsizing}
+${sharing}
+${calendar}
+${annual}
+${section('依据汇总', citations([...allCitations].sort()))}
+</article>`;
+  return { file, title: s.system_name, active: 'systems', body, vega: rows.length > 0, document: true };
+}
