@@ -351,8 +351,24 @@ async function writeXlsx(store: Store, sql: string, spec: ExportKind, runId: num
     ['列说明', spec.columns.map((col) => `${col.zh}=${col.name}`).join('；')],
   ] as ExcelJS.CellValue[][]);
   meta.getColumn(2).alignment = { wrapText: true };
-  await wb.xlsx.writeFile(file);
+  // document dates are fixed above; the zip entries' own times too, so the same run gives the same bytes
+  fs.writeFileSync(file, zipWithFixedTimes(Buffer.from((await wb.xlsx.writeBuffer()) as ArrayBuffer)));
   return rows.length;
+}
+
+/** Set every entry of a zip (an XLSX) to 1980-01-01 00:00, the earliest DOS time: the writer stamps the current time. */
+function zipWithFixedTimes(b: Buffer): Buffer {
+  let eocd = b.length - 22;
+  while (eocd >= 0 && b.readUInt32LE(eocd) !== 0x06054b50) eocd--;
+  if (eocd < 0) throw new Error('XLSX writer produced no zip directory');
+  let p = b.readUInt32LE(eocd + 16);
+  for (let i = b.readUInt16LE(eocd + 10); i > 0; i--) {
+    if (b.readUInt32LE(p) !== 0x02014b50) throw new Error('XLSX writer produced a bad zip directory');
+    b.writeUInt32LE(0x00210000, p + 12); // central directory: time 00:00:00, date 1980-01-01
+    b.writeUInt32LE(0x00210000, b.readUInt32LE(p + 42) + 10); // the entry's local header
+    p += 46 + b.readUInt16LE(p + 28) + b.readUInt16LE(p + 30) + b.readUInt16LE(p + 32);
+  }
+  return b;
 }
 
 function xlsxValue(v: unknown, type: ColType): ExcelJS.CellValue {

@@ -25,8 +25,9 @@ export const MONTHLY_METRICS: readonly MetricDef[] = [
     name: 'days_reported',
     zh: '报送天数',
     unit: '天',
-    description: '当月有监测数据的不同日期数。',
-    sql: 'count(DISTINCT t.date)',
+    description: '当月有监测数据的不同日期数（按当月各日的位图计数，与 count(DISTINCT date) 相同而更快）。',
+    // Exactly count(DISTINCT date) within one month: a bit per day of the month, OR-ed together.
+    sql: 'bit_count(bit_or(CAST(1 AS BIGINT) << (day(t.date) - 1)))',
     stage: 'aggregate',
     digits: 0,
   },

@@ -402,7 +402,9 @@ async function sniffJson(store: Store, s: Sniffed): Promise<void> {
  */
 function jsonValueSql(h: string): string {
   if (h !== '' && h !== '*' && !/[\u0000-\u001f]/.test(h)) return `json_extract_string(j, ${sqlString(`$.${JSON.stringify(h)}`)})`;
-  return `(SELECT json_extract_string(e.value, '$') FROM json_each(j) e WHERE e.key = ${sqlString(h)} LIMIT 1)`;
+  // (a NUL byte, which a JSON key may hold, goes in as chr(0): SQL text cannot carry it)
+  const key = h.split('\u0000').map(sqlString).join(' || chr(0) || ');
+  return `(SELECT json_extract_string(e.value, '$') FROM json_each(j) e WHERE e.key = ${key} LIMIT 1)`;
 }
 
 async function loadJson(store: Store, s: Sniffed): Promise<void> {

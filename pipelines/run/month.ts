@@ -10,6 +10,7 @@ import type { Store } from '../store/database.ts';
 import type { LoadedProfile } from '../../metrics/profiles/profiles.ts';
 import { buildModels, calendarFallbackYears, loadModels, setRunParams } from '../../metrics/models.ts';
 import { createProgress } from '../progress.ts';
+import { refreshTelemetryCache } from '../../metrics/telemetry-cache.ts';
 import { executeRun, type RunTrigger } from './record.ts';
 
 export interface MonthRunOptions {
@@ -53,6 +54,7 @@ export async function runMonth(store: Store, opts: MonthRunOptions): Promise<Mon
   const start = { job: 'month', period: opts.month, profile: opts.profile, now: opts.now, trigger: opts.trigger ?? 'cli' } as const;
   const run = await executeRun(store, start, async (runId) => {
     await setRunParams(store, opts.month, opts.profile.profile);
+    await refreshTelemetryCache(store, opts.now);
     const bar = createProgress(`${opts.month} 月度运行`, 1, opts.progress ?? false);
     const timings = await buildModels(store, loadModels(), (name, i, n) => bar.update(i / n, name));
     bar.stop();

@@ -192,6 +192,9 @@ async function loadableSchema(store: Store, exported: string): Promise<string> {
   const conn = await db.connect();
   try {
     await conn.run(sql);
+    // load.sql then copies every table's rows in: a migration that wrote rows would double them
+    const seeded = (await conn.runAndReadAll(`SELECT table_name, estimated_size FROM duckdb_tables() WHERE estimated_size > 0`)).getRowObjectsJson();
+    if (seeded.length) throw new Error(`migrations write rows (${seeded.map((t) => t.table_name).join(', ')}): load.sql would double them`);
   } catch (e) {
     throw new Error(`schema.sql of the backup does not load: ${String((e as Error).message ?? e).split('\n')[0]}`);
   } finally {
