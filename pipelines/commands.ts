@@ -12,6 +12,7 @@ import { register as registerPull } from './commands/pull.ts';
 import { register as registerSample } from './commands/sample.ts';
 import { register as registerDemo } from './commands/demo.ts';
 import { register as registerDashboard } from './commands/dashboard.ts';
+import { register as registerBackup } from './commands/backup.ts';
 
 export interface CommandKit {
   withStore: WithStore;
@@ -20,7 +21,7 @@ export interface CommandKit {
 
 type Register = (program: Command, kit: CommandKit) => void;
 
-const registrars: Register[] = [registerRun, registerSchedule, registerProfile, registerTemplate, registerPull, registerSample, registerDemo, registerDashboard];
+const registrars: Register[] = [registerRun, registerSchedule, registerProfile, registerTemplate, registerPull, registerSample, registerDemo, registerDashboard, registerBackup];
 
 export function registerCommands(program: Command, kit: CommandKit): void {
   for (const r of registrars) r(program, kit);
