@@ -19,13 +19,14 @@ export interface BenchCity {
   lastDate: string;
 }
 
-export async function generateBenchCity(opts: { dir: string; systems: number; days: number; lastDate: string; parquet?: boolean }): Promise<BenchCity> {
+export async function generateBenchCity(opts: { dir: string; systems: number; days: number; lastDate: string; parquet?: boolean; csv?: boolean }): Promise<BenchCity> {
   fs.mkdirSync(opts.dir, { recursive: true });
   const firstDate = addDays(opts.lastDate, -(opts.days - 1));
   const systemsCsv = path.join(opts.dir, '01_systems.csv');
   const telemetryCsv = path.join(opts.dir, '02_telemetry.csv');
   const telemetryParquet = path.join(opts.dir, '02_telemetry.parquet');
-  const inst = await DuckDBInstance.create(':memory:');
+  // a national-scale city is larger than memory while it is sorted: spill beside the output
+  const inst = await DuckDBInstance.create(':memory:', { temp_directory: path.join(opts.dir, '.tmp') });
   const c = await inst.connect();
   try {
     await c.run(`COPY (
@@ -56,11 +57,15 @@ export async function generateBenchCity(opts: { dir: string; systems: number; da
       FROM (SELECT s, d, hash(s, d) % 1000000 AS h, hash(s) % 100 AS cls
             FROM range(${opts.systems}) a(s), range(${opts.days}) b(d))
       ORDER BY d, s`;
-    await c.run(`COPY (${sql}) TO ${sqlString(telemetryCsv)} (HEADER)`);
-    if (opts.parquet !== false) await c.run(`COPY (SELECT * FROM read_csv(${sqlString(telemetryCsv)})) TO ${sqlString(telemetryParquet)} (FORMAT parquet)`);
+    if (opts.csv !== false) {
+      await c.run(`COPY (${sql}) TO ${sqlString(telemetryCsv)} (HEADER)`);
+      // the Parquet file holds what a reader of the CSV sees (its types as DuckDB infers them)
+      if (opts.parquet !== false) await c.run(`COPY (SELECT * FROM read_csv(${sqlString(telemetryCsv)})) TO ${sqlString(telemetryParquet)} (FORMAT parquet)`);
+    } else await c.run(`COPY (${sql}) TO ${sqlString(telemetryParquet)} (FORMAT parquet)`);
   } finally {
     c.closeSync();
     inst.closeSync();
+    fs.rmSync(path.join(opts.dir, '.tmp'), { recursive: true, force: true });
   }
   return { dir: opts.dir, systemsCsv, telemetryCsv, telemetryParquet, rows: opts.systems * opts.days, firstDate, lastDate: opts.lastDate };
 }

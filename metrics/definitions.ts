@@ -4,8 +4,9 @@
 
 import type { ConditionName } from './profiles/schema.ts';
 
-// Means use gm_mean (an exact DECIMAL sum divided by the count): the same value whatever order the
-// parallel threads add rows in, so re-running a month gives byte-identical results.
+// Means are exact sums divided by the count — gm_mean_pct (a DECIMAL sum of a 0–100 column),
+// gm_mean_int (an integer sum) — so the value does not depend on the order in which parallel
+// threads add rows up, and re-running a month gives byte-identical results.
 export interface MetricDef {
   name: string;
   zh: string;
@@ -36,7 +37,7 @@ export const MONTHLY_METRICS: readonly MetricDef[] = [
     zh: 'CPU平均使用率',
     unit: '%',
     description: '当月各日 CPU 平均使用率的算术平均（忽略空值）。',
-    sql: 'gm_mean(t.cpu_avg_pct)',
+    sql: 'gm_mean_pct(t.cpu_avg_pct)',
     stage: 'aggregate',
     digits: 1,
   },
@@ -54,7 +55,7 @@ export const MONTHLY_METRICS: readonly MetricDef[] = [
     zh: '内存平均使用率',
     unit: '%',
     description: '当月各日内存平均使用率的算术平均（忽略空值）。',
-    sql: 'gm_mean(t.mem_avg_pct)',
+    sql: 'gm_mean_pct(t.mem_avg_pct)',
     stage: 'aggregate',
     digits: 1,
   },
@@ -81,7 +82,7 @@ export const MONTHLY_METRICS: readonly MetricDef[] = [
     zh: '日均活跃用户',
     unit: '人',
     description: '当月各日活跃用户数的平均值。',
-    sql: 'gm_mean(t.active_users)',
+    sql: 'gm_mean_int(t.active_users)',
     stage: 'aggregate',
     digits: 1,
   },
@@ -108,7 +109,7 @@ export const MONTHLY_METRICS: readonly MetricDef[] = [
     zh: '可用率',
     unit: '%',
     description: '当月各日可用率的算术平均。',
-    sql: 'gm_mean(t.availability_pct)',
+    sql: 'gm_mean_pct(t.availability_pct)',
     stage: 'aggregate',
     digits: 2,
   },

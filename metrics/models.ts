@@ -12,6 +12,7 @@ import { CONDITIONS as CONDITION_NAMES, type Profile, type Rule } from './profil
 import { buildWorkCalendar } from './workdays.ts';
 import { citationLabel } from './profiles/measures.ts';
 import { monthEnd, monthStart } from '../pipelines/clock.ts';
+import { refreshTelemetryCache } from './telemetry-cache.ts';
 
 export const MODELS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'models');
 
@@ -175,18 +176,25 @@ export const PRACTICE_LABEL = '数据局工作口径（办法未作规定）';
  * Parameters of a run as temporary tables the models read: run_params (one row), condition_params,
  * cycle_windows, rule_citations; and the working-day calendar.
  */
-export async function setRunParams(store: Store, month: string, profile: Profile): Promise<void> {
+export async function setRunParams(store: Store, month: string, profile: Profile, now: Date): Promise<void> {
   const params = profileParams(month, profile);
   await store.run(
     `CREATE OR REPLACE TEMP TABLE run_params (${params.map(([n, t]) => `${n} ${t}`).join(', ')}, first_month DATE)`,
   );
+  await store.run(`INSERT INTO run_params SELECT ${params.map(([, t], i) => `CAST($${i + 1} AS ${t})`).join(', ')}, NULL`, params.map(([, , v]) => v));
+  // the month aggregates up to the run month, then the first month of telemetry in the database,
+  // classified systems' telemetry excluded (§2.1): from the aggregates when a month ≤ the run
+  // month has any (no scan of the raw rows), else from the raw rows
+  await refreshTelemetryCache(store, now);
+  const visible = `(SELECT system_id FROM systems_current WHERE NOT coalesce(classified, false))`;
   await store.run(
-    `INSERT INTO run_params SELECT ${params.map(([, t], i) => `CAST($${i + 1} AS ${t})`).join(', ')},
-       -- the first month of telemetry in the database, classified systems' telemetry excluded (§2.1)
-       (SELECT CAST(date_trunc('month', min(t.date)) AS DATE) FROM raw_telemetry t
-        SEMI JOIN (SELECT system_id FROM systems_current WHERE NOT coalesce(classified, false)) s ON s.system_id = t.system_id)`,
-    params.map(([, , v]) => v),
+    `UPDATE run_params SET first_month = (SELECT min(a.month) FROM agg_telemetry_monthly a SEMI JOIN ${visible} s ON s.system_id = a.system_id
+       WHERE a.month <= (SELECT month FROM run_params))`,
   );
+  if ((await store.value('SELECT first_month FROM run_params')) === null)
+    await store.run(
+      `UPDATE run_params SET first_month = (SELECT CAST(date_trunc('month', min(t.date)) AS DATE) FROM raw_telemetry t SEMI JOIN ${visible} s ON s.system_id = t.system_id)`,
+    );
   await store.run(
     'CREATE OR REPLACE TEMP TABLE condition_params (condition VARCHAR, warn_months INTEGER, eliminate_months INTEGER, condition_order INTEGER)',
   );

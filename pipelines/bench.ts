@@ -26,6 +26,8 @@ const Args = z.object({
   work: z.string(),
   memoryLimit: z.string().optional(),
   dashboard: z.boolean(),
+  evaluate: z.boolean(),
+  formats: z.array(z.enum(['csv', 'parquet'])).min(1),
   keep: z.boolean().optional(),
 });
 
@@ -69,28 +71,35 @@ async function main(): Promise<void> {
     .option('--work <dir>', '工作目录 / work folder', path.join(os.tmpdir(), 'govmon-bench'))
     .option('--memory-limit <size>', 'DuckDB memory_limit, e.g. 16GB')
     .option('--no-dashboard', '不测看板 / skip the dashboard build')
+    .option('--no-evaluate', '不测年度评价 / skip the annual evaluation')
+    .option('--formats <list>', '监测数据格式 / telemetry formats: csv,parquet', 'csv,parquet')
     .option('--keep', '保留生成的数据 / keep generated data')
     .parse(process.argv);
   const o = program.opts();
   const a = Args.parse({
     ...o,
     out: o.out ?? path.join(ROOT, 'bench', 'out', `bench-${o.systems}x${o.days}.json`),
+    formats: String(o.formats).split(',').map((f) => f.trim()),
   });
+  const csv = a.formats.includes('csv');
+  const parquet = a.formats.includes('parquet');
   const now = new Date();
   const month = lastFullMonth(now);
   const endDate = monthEnd(month); // telemetry ends on the last day of the last full month
   const cityDir = path.join(a.work, `city-${a.systems}x${a.days}`);
   const t0 = performance.now();
+  const have = (f: string) => fs.existsSync(path.join(cityDir, f));
   let city;
-  if (fs.existsSync(path.join(cityDir, '02_telemetry.parquet'))) {
+  if ((!csv || have('02_telemetry.csv')) && (!parquet || have('02_telemetry.parquet')) && have('01_systems.csv')) {
     city = { systemsCsv: path.join(cityDir, '01_systems.csv'), telemetryCsv: path.join(cityDir, '02_telemetry.csv'), telemetryParquet: path.join(cityDir, '02_telemetry.parquet'), rows: a.systems * a.days };
     console.error(`使用已生成的数据 ${cityDir}`);
   } else {
-    console.error(`生成 ${a.systems} 个系统 × ${a.days} 天的监测数据……`);
-    city = await generateBenchCity({ dir: cityDir, systems: a.systems, days: a.days, lastDate: endDate });
+    console.error(`生成 ${a.systems} 个系统 × ${a.days} 天的监测数据（${a.formats.join('、')}）……`);
+    city = await generateBenchCity({ dir: cityDir, systems: a.systems, days: a.days, lastDate: endDate, csv, parquet });
   }
   const genMs = performance.now() - t0;
-  const csvBytes = fs.statSync(city.telemetryCsv).size;
+  const csvBytes = csv ? fs.statSync(city.telemetryCsv).size : 0;
+  const parquetBytes = parquet ? fs.statSync(city.telemetryParquet).size : 0;
   const env = { ...process.env, BENCH_NOW: now.toISOString(), CI: '1' };
   const runDir = path.join(a.work, 'run');
   fs.mkdirSync(runDir, { recursive: true });
@@ -101,20 +110,29 @@ async function main(): Promise<void> {
     console.error(`第 ${r + 1}/${a.repeat} 轮……`);
     // raw DuckDB: the bare load of the same files and the bare monthly aggregate
     rmDb(rawDb);
-    samples.push(step('raw-csv', rawDb, city.telemetryCsv, month, a.memoryLimit, env));
-    samples.push(step('raw-aggregate', rawDb, city.telemetryCsv, month, a.memoryLimit, env));
+    if (csv) samples.push(step('raw-csv', rawDb, city.telemetryCsv, month, a.memoryLimit, env));
+    if (csv) samples.push(step('raw-aggregate', rawDb, city.telemetryCsv, month, a.memoryLimit, env));
     rmDb(rawDb);
-    samples.push(step('raw-parquet', rawDb, city.telemetryParquet, month, a.memoryLimit, env));
+    if (parquet) samples.push(step('raw-parquet', rawDb, city.telemetryParquet, month, a.memoryLimit, env));
+    if (parquet && !csv) samples.push(step('raw-aggregate', rawDb, city.telemetryParquet, month, a.memoryLimit, env));
     rmDb(rawDb);
-    // govmon: ingest of the same files into a database holding the registry
-    rmDb(db);
-    step('prepare', db, city.systemsCsv, month, a.memoryLimit, env);
-    samples.push(step('ingest-parquet', db, city.telemetryParquet, month, a.memoryLimit, env));
-    rmDb(db);
-    step('prepare', db, city.systemsCsv, month, a.memoryLimit, env);
-    samples.push(step('ingest-csv', db, city.telemetryCsv, month, a.memoryLimit, env));
-    samples.push(step('run', db, city.telemetryCsv, month, a.memoryLimit, env));
-    if (a.dashboard) samples.push(step('dashboard', db, city.telemetryCsv, month, a.memoryLimit, env));
+    // govmon: ingest of the same files into a database holding the registry; the run, a re-run,
+    // the evaluation and the dashboard on the database of the last format ingested
+    if (parquet) {
+      rmDb(db);
+      step('prepare', db, city.systemsCsv, month, a.memoryLimit, env);
+      samples.push(step('ingest-parquet', db, city.telemetryParquet, month, a.memoryLimit, env));
+    }
+    if (csv) {
+      rmDb(db);
+      step('prepare', db, city.systemsCsv, month, a.memoryLimit, env);
+      samples.push(step('ingest-csv', db, city.telemetryCsv, month, a.memoryLimit, env));
+    }
+    samples.push(step('run', db, '', month, a.memoryLimit, env));
+    samples.push(step('rerun', db, '', month, a.memoryLimit, env));
+    if (a.evaluate) samples.push(step('evaluate', db, '', month, a.memoryLimit, env));
+    if (a.dashboard) samples.push(step('dashboard', db, '', month, a.memoryLimit, env));
+    samples.push({ step: 'database', ms: 0, maxRssMb: 0, rows: Math.round(fs.statSync(db).size / 2 ** 20) });
   }
   const stats = (name: string) => {
     const xs = samples.filter((s) => s.step === name);
@@ -127,13 +145,14 @@ async function main(): Promise<void> {
       rows: xs[0].rows,
     };
   };
-  const names = ['raw-csv', 'ingest-csv', 'raw-parquet', 'ingest-parquet', 'raw-aggregate', 'run', 'dashboard'];
+  const names = ['raw-csv', 'ingest-csv', 'raw-parquet', 'ingest-parquet', 'raw-aggregate', 'run', 'rerun', 'evaluate', 'dashboard'];
   const table = Object.fromEntries(names.map((n) => [n, stats(n)] as const).filter(([, v]) => v !== null)) as Record<string, NonNullable<ReturnType<typeof stats>>>;
   const ratio = (a1: string, b1: string) => (table[a1] && table[b1] ? table[a1].median_ms / table[b1].median_ms : null);
   const result = {
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` },
     date: shanghaiDate(now),
-    size: { systems: a.systems, days: a.days, rows: city.rows, csv_mb: Math.round(csvBytes / 2 ** 20), month },
+    size: { systems: a.systems, days: a.days, rows: city.rows, csv_mb: Math.round(csvBytes / 2 ** 20), parquet_mb: Math.round(parquetBytes / 2 ** 20), database_mb: samples.findLast((x) => x.step === 'database')?.rows ?? null, month },
+    memory_limit: a.memoryLimit ?? 'DuckDB default (80% of RAM)',
     generate_ms: Math.round(genMs),
     repeat: a.repeat,
     steps: table,
@@ -146,7 +165,7 @@ async function main(): Promise<void> {
       ingest_csv_within_1_5x_raw: (ratio('ingest-csv', 'raw-csv') ?? Infinity) <= 1.5,
       run_under_5s: (table.run?.median_ms ?? Infinity) < 5000,
     },
-    samples,
+    samples: samples.filter((x) => x.step !== 'database'),
   };
   fs.mkdirSync(path.dirname(a.out), { recursive: true });
   fs.writeFileSync(a.out, JSON.stringify(result, null, 2));
@@ -157,9 +176,11 @@ async function main(): Promise<void> {
     'ingest-parquet': 'govmon ingest Parquet',
     'raw-aggregate': 'DuckDB 单月裸聚合',
     run: 'govmon run（指标、条件、决定、导出）',
+    rerun: 'govmon run 同月重跑（月度汇总已缓存）',
+    evaluate: 'govmon evaluate（年度评分、经费建议、导出）',
     dashboard: 'govmon dashboard（看板）',
   };
-  console.log(`\n${a.systems} 个系统 × ${a.days} 天 = ${city.rows.toLocaleString('zh-CN')} 行（CSV ${result.size.csv_mb} MB），重复 ${a.repeat} 次，月份 ${month}`);
+  console.log(`\n${a.systems} 个系统 × ${a.days} 天 = ${city.rows.toLocaleString('zh-CN')} 行（CSV ${result.size.csv_mb} MB，Parquet ${result.size.parquet_mb} MB，数据库 ${result.size.database_mb} MB），重复 ${a.repeat} 次，月份 ${month}`);
   console.log('| 步骤 | 中位数 (s) | 最小–最大 (s) | 峰值内存 (MB) |\n| --- | ---: | ---: | ---: |');
   for (const [k, v] of Object.entries(table))
     if (v) console.log(`| ${label[k]} | ${(v.median_ms / 1000).toFixed(2)} | ${(v.min_ms / 1000).toFixed(2)}–${(v.max_ms / 1000).toFixed(2)} | ${v.peak_rss_mb} |`);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportRows, writeExport } from '../dashboards/exports.ts';
 import type { Row, Store } from '../pipelines/store/database.ts';
 import { sqlString } from '../pipelines/store/sql.ts';
-import { openTestStore } from './helpers.ts';
+import { openTestStore, parseCsv } from './helpers.ts';
 import { DOWN, IDLE, LOW, buildCity, month, months, runMonths, system } from './fixtures/monthly/city.ts';
 
 const KINDS = ['metrics', 'rectification', 'elimination', 'rightsizing'] as const;
@@ -46,28 +46,6 @@ const SECRET_NAME = '机要文件流转系统';
  *  (a double 99.96774193548387; rounded for display it would be 99.97). */
 const AV_MEAN = 3099 / 31;
 
-/** RFC 4180: quoted fields, doubled quotes, CRLF or LF. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(cell), (cell = '');
-    else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(cell), rows.push(row), (row = []), (cell = '');
-    } else cell += ch;
-  }
-  if (cell !== '' || row.length) row.push(cell), rows.push(row);
-  return rows;
-}
 
 interface Csv {
   bytes: Buffer;

@@ -1,6 +1,7 @@
 // One measured step of the benchmark, run in its own process so that its peak memory (max RSS,
 // DuckDB's native memory included) is its own. Prints one JSON line: { ms, maxRssMb, rows }.
-// Steps: raw-csv, raw-parquet, raw-aggregate (bare DuckDB), ingest-csv, ingest-parquet, run, dashboard (govmon).
+// Steps: raw-csv, raw-parquet, raw-aggregate (bare DuckDB), ingest-csv, ingest-parquet, run, rerun
+// (the same month again: the month aggregates are cached), evaluate, dashboard (govmon).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,7 +10,8 @@ import { Store } from '../store/database.ts';
 import { migrate } from '../store/migrations.ts';
 import { ingestFile } from '../ingest/ingest.ts';
 import { runMonth } from '../run/month.ts';
-import { MONTH_EXPORTS, writePeriodExports } from '../run/outputs.ts';
+import { MONTH_EXPORTS, YEAR_EXPORTS, writePeriodExports } from '../run/outputs.ts';
+import { evaluateYear } from '../run/year.ts';
 import { loadProfile } from '../../metrics/profiles/profiles.ts';
 import { sqlString } from '../store/sql.ts';
 import { monthEnd, monthStart } from '../clock.ts';
@@ -64,12 +66,24 @@ async function measure(): Promise<{ rows: number }> {
         store.close();
       }
     }
-    case 'run': {
+    case 'run':
+    case 'rerun': {
       const store = await Store.open(db, { memoryLimit });
       try {
         const r = await runMonth(store, { month, profile: loadProfile('default'), now, trigger: 'test' });
         await writePeriodExports(store, path.join(path.dirname(db), 'exports'), { month }, MONTH_EXPORTS);
         return { rows: r.counts.systems };
+      } finally {
+        store.close();
+      }
+    }
+    case 'evaluate': {
+      // the annual evaluation of the run month's year (scores, budget, departments) and its exports
+      const store = await Store.open(db, { memoryLimit });
+      try {
+        const r = await evaluateYear(store, { year: Number(month.slice(0, 4)), profile: loadProfile('default'), now, trigger: 'test' });
+        await writePeriodExports(store, path.join(path.dirname(db), 'exports'), { year: r.year }, YEAR_EXPORTS);
+        return { rows: r.counts.scored };
       } finally {
         store.close();
       }

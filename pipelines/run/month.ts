@@ -10,7 +10,6 @@ import type { Store } from '../store/database.ts';
 import type { LoadedProfile } from '../../metrics/profiles/profiles.ts';
 import { buildModels, calendarFallbackYears, loadModels, setRunParams } from '../../metrics/models.ts';
 import { createProgress } from '../progress.ts';
-import { refreshTelemetryCache } from '../../metrics/telemetry-cache.ts';
 import { executeRun, type RunTrigger } from './record.ts';
 
 export interface MonthRunOptions {
@@ -53,8 +52,7 @@ export async function runMonth(store: Store, opts: MonthRunOptions): Promise<Mon
   checkMonth(opts.month, opts.now);
   const start = { job: 'month', period: opts.month, profile: opts.profile, now: opts.now, trigger: opts.trigger ?? 'cli' } as const;
   const run = await executeRun(store, start, async (runId) => {
-    await setRunParams(store, opts.month, opts.profile.profile);
-    await refreshTelemetryCache(store, opts.now);
+    await setRunParams(store, opts.month, opts.profile.profile, opts.now);
     const bar = createProgress(`${opts.month} 月度运行`, 1, opts.progress ?? false);
     const timings = await buildModels(store, loadModels(), (name, i, n) => bar.update(i / n, name));
     bar.stop();
@@ -68,11 +66,14 @@ export async function runMonth(store: Store, opts: MonthRunOptions): Promise<Mon
 }
 
 async function persist(store: Store, runId: number): Promise<void> {
-  await store.run(`INSERT INTO res_metrics BY NAME SELECT ${runId} AS run_id, * FROM mart_metrics`);
+  // Metrics and sharing are kept for the 12 months that end with the run month (what the month's
+  // exports and dashboard show); the models compute every month since the first, for the streaks.
+  const shown = `month >= CAST((SELECT month FROM run_params) - INTERVAL 11 MONTH AS DATE)`;
+  await store.run(`INSERT INTO res_metrics BY NAME SELECT ${runId} AS run_id, * FROM mart_metrics WHERE ${shown}`);
   await store.run(`INSERT INTO res_notices BY NAME SELECT ${runId} AS run_id, * FROM mart_notices`);
   await store.run(`INSERT INTO res_elimination BY NAME SELECT ${runId} AS run_id, * FROM mart_elimination`);
   await store.run(`INSERT INTO res_rightsizing BY NAME SELECT ${runId} AS run_id, * FROM mart_rightsizing`);
-  await store.run(`INSERT INTO res_sharing BY NAME SELECT ${runId} AS run_id, * FROM int_sharing`);
+  await store.run(`INSERT INTO res_sharing BY NAME SELECT ${runId} AS run_id, * FROM int_sharing WHERE ${shown}`);
   await store.run(`INSERT INTO res_calendar BY NAME SELECT ${runId} AS run_id, * FROM mart_calendar`);
 }
 

@@ -11,7 +11,6 @@ import type { Store } from '../store/database.ts';
 import type { LoadedProfile } from '../../metrics/profiles/profiles.ts';
 import { MODELS_DIR, buildModels, calendarFallbackYears, loadModels, setRunParams } from '../../metrics/models.ts';
 import { createProgress } from '../progress.ts';
-import { refreshTelemetryCache } from '../../metrics/telemetry-cache.ts';
 import { executeRun, type RunTrigger } from './record.ts';
 import { inputFiles } from './month.ts';
 
@@ -57,8 +56,7 @@ export async function evaluateYear(store: Store, opts: YearRunOptions): Promise<
   const month = asOfMonth(opts.year, opts.now);
   const start = { job: 'year', period: String(opts.year), profile: opts.profile, now: opts.now, trigger: opts.trigger ?? 'cli' } as const;
   const run = await executeRun(store, start, async (runId) => {
-    await setRunParams(store, month, opts.profile.profile);
-    await refreshTelemetryCache(store, opts.now);
+    await setRunParams(store, month, opts.profile.profile, opts.now);
     const bar = createProgress(`${opts.year} 年度评价`, 1, opts.progress ?? false);
     await buildModels(store, [...loadModels(), ...loadModels(path.join(MODELS_DIR, 'annual'))], (name, i, n) => bar.update(i / n, name));
     bar.stop();
