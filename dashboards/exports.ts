@@ -293,7 +293,7 @@ export async function writeExport(store: Store, kind: string, period: Period, ou
   const tmp = path.join(path.dirname(path.resolve(outFile)), `.${path.basename(outFile)}.${crypto.randomBytes(4).toString('hex')}.tmp`);
   let rows: number;
   try {
-    if (format === 'xlsx') rows = await writeXlsx(store, q.sql, q.spec, q.runId, tmp);
+    if (format === 'xlsx') rows = await writeXlsx(await readXlsx(store, q), tmp);
     else if (format === 'csv') {
       const body = path.join(os.tmpdir(), `govmon-${process.pid}-${crypto.randomBytes(6).toString('hex')}.csv`);
       try {
@@ -313,8 +313,39 @@ export async function writeExport(store: Store, kind: string, period: Period, ou
   return { file: outFile, rows, runId: q.runId };
 }
 
-async function writeXlsx(store: Store, sql: string, spec: ExportKind, runId: number | null, file: string): Promise<number> {
-  const rows = await store.all(sql);
+/** What an XLSX export holds: its rows and the run they come from, read from the database. */
+export interface XlsxData {
+  spec: ExportKind;
+  rows: Row[];
+  run: Row | undefined;
+}
+
+async function readXlsx(store: Store, q: { sql: string; spec: ExportKind; runId: number | null }): Promise<XlsxData> {
+  const rows = await store.all(q.sql);
+  const run = q.runId !== null ? await store.one<Row>('SELECT run_id, period, profile, profile_sha256, started_at FROM runs WHERE run_id = $1', [q.runId]) : undefined;
+  return { spec: q.spec, rows, run };
+}
+
+/** Read an XLSX export's data now, write the file later (the run writes its CSVs meanwhile). */
+export async function prepareXlsxExport(store: Store, kind: string, period: Period): Promise<XlsxData> {
+  return readXlsx(store, await exportQuery(store, kind, period, true));
+}
+
+/** Write a prepared XLSX export: JavaScript work only, the database is not touched. */
+export async function writeXlsxExport(data: XlsxData, outFile: string): Promise<ExportResult> {
+  fs.mkdirSync(path.dirname(path.resolve(outFile)), { recursive: true });
+  const tmp = path.join(path.dirname(path.resolve(outFile)), `.${path.basename(outFile)}.${crypto.randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const rows = await writeXlsx(data, tmp);
+    fs.renameSync(tmp, outFile);
+    return { file: outFile, rows, runId: data.run ? Number(data.run.run_id) : null };
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+async function writeXlsx({ spec, rows, run }: XlsxData, file: string): Promise<number> {
   // The streaming writer with inline strings: a list of thousands of rows with their evidence is
   // written in a third of the time the in-memory workbook takes; every spreadsheet reads it.
   const chunks: Buffer[] = [];
@@ -336,17 +367,18 @@ async function writeXlsx(store: Store, sql: string, spec: ExportKind, runId: num
   header.font = { bold: true };
   header.alignment = { vertical: 'middle', wrapText: true };
   header.commit();
-  for (const r of rows) {
+  for (const [i, r] of rows.entries()) {
     const values: Record<string, ExcelJS.CellValue> = {};
     for (const col of spec.columns) values[col.name] = xlsxValue(r[col.name], col.type);
     const row = ws.addRow(values);
     row.alignment = { vertical: 'top', wrapText: true };
     row.commit();
+    // let the event loop go on now and then: the run's CSV exports are issued meanwhile
+    if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
   }
   ws.commit();
   const meta = wb.addWorksheet('说明');
   meta.columns = [{ width: 16 }, { width: 80, style: { alignment: { wrapText: true } } }];
-  const run = runId !== null ? await store.one<Row>('SELECT run_id, period, profile, profile_sha256, started_at FROM runs WHERE run_id = $1', [runId]) : undefined;
   const notes = [
     ['内容', spec.zh],
     ['行数', rows.length],

@@ -20,6 +20,8 @@ export interface Model {
   file: string;
   name: string;
   grain: string;
+  /** `table` (the default: a temporary table), or `view` for a model read once downstream */
+  materialized: 'table' | 'view';
   sql: string;
 }
 
@@ -74,8 +76,9 @@ export function loadModels(dir = MODELS_DIR): Model[] {
       const text = fs.readFileSync(path.join(dir, f), 'utf8');
       const name = /^--\s*(\w+)/.exec(text)?.[1];
       const grain = /--\s*grain:\s*(.+)/.exec(text)?.[1] ?? '';
+      const materialized = /--\s*materialized:\s*view\b/.test(text) ? 'view' : 'table';
       if (!name) throw new Error(`model ${f} lacks its name comment`);
-      return { file: f, name, grain, sql: renderSql(text) };
+      return { file: f, name, grain, materialized, sql: renderSql(text) };
     });
 }
 
@@ -243,7 +246,7 @@ export async function buildModels(
     onStep?.(m.name, i, models.length);
     const t0 = performance.now();
     try {
-      await store.run(`CREATE OR REPLACE TEMP TABLE ${m.name} AS ${m.sql}`);
+      await store.run(`CREATE OR REPLACE TEMP ${m.materialized === 'view' ? 'VIEW' : 'TABLE'} ${m.name} AS ${m.sql}`);
     } catch (e) {
       throw new Error(`model ${m.file} failed: ${(e as Error).message}`);
     }

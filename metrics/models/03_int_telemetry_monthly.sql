@@ -2,6 +2,7 @@
 -- grain: one row per system in operation per month that has telemetry, up to the run month: the
 -- month's aggregates, from the cache that refreshTelemetryCache (metrics/telemetry-cache.ts)
 -- keeps up to date with the same definitions.
+-- materialized: view (read once, by int_metrics_monthly)
 SELECT a.* EXCLUDE (rows_total)
 FROM agg_telemetry_monthly a
 WHERE a.month >= (SELECT first_month FROM run_params) AND a.month <= (SELECT month FROM run_params)

@@ -1,5 +1,6 @@
 -- int_condition_streaks
--- grain: one row per system per month per condition, with its streak; warned / eliminated compare
+-- grain: one row per system per month per condition that holds (streak ≥ 1: a condition that does
+-- not hold is neither warned nor eliminated, and no list shows it), with its streak; warned / eliminated compare
 -- the streak with the profile's warn_months / eliminate_months; deadline is the last day of the
 -- month in which the streak would reach eliminate_months (no_data, never eliminated: end of the
 -- month + 2).
@@ -18,3 +19,4 @@ SELECT l.system_id, l.month, l.condition, l.holds, l.streak,
   END AS deadline
 FROM long l
 JOIN condition_params c USING (condition)
+WHERE l.holds

@@ -6,13 +6,20 @@
 --   notice status: issued (first month on the list), open (following months), resolved (first
 --   month off the list with nothing eliminated), escalated (first month off the list because a
 --   condition reached eliminate_months).
-WITH per_month AS (
+WITH flagged AS (
   SELECT system_id, month,
     bool_or(warned) AND NOT bool_or(eliminated) AS on_rectification,
     bool_or(eliminated) AS eliminating,
     min(deadline) FILTER (WHERE warned AND NOT eliminated) AS deadline
   FROM int_condition_streaks
   GROUP BY system_id, month
+), per_month AS (
+  -- every system-month, on a list or not (a month off the list resolves a notice)
+  SELECT s.system_id, s.month,
+    coalesce(f.on_rectification, false) AS on_rectification,
+    coalesce(f.eliminating, false) AS eliminating,
+    f.deadline
+  FROM int_streaks s LEFT JOIN flagged f USING (system_id, month)
 ), runs AS (
   SELECT *,
     lag(on_rectification, 1, false) OVER (PARTITION BY system_id ORDER BY month) AS was_on_rectification,

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import type { Store } from '../store/database.ts';
-import { writeExport, type Period } from '../../dashboards/exports.ts';
+import { prepareXlsxExport, writeExport, writeXlsxExport, type Period, type XlsxData } from '../../dashboards/exports.ts';
 import { registerAnnualExports } from '../../dashboards/exports-annual.ts';
 
 registerAnnualExports();
@@ -39,10 +39,18 @@ export async function writePeriodExports(store: Store, exportsRoot: string, peri
   const name = period.month ?? String(period.year);
   const dir = path.join(exportsRoot, name);
   await replaceDirAtomically(dir, async (tmp) => {
-    for (const k of kinds) {
-      await writeExport(store, k, period, path.join(tmp, `${k}.csv`));
-      if (XLSX_EXPORTS.has(k)) await writeExport(store, k, period, path.join(tmp, `${k}.xlsx`));
-    }
+    // The XLSX files are written in JavaScript while DuckDB writes the CSVs on its own threads:
+    // their rows are read first, then both go on at once.
+    const xlsx: [XlsxData, string][] = [];
+    for (const k of kinds) if (XLSX_EXPORTS.has(k)) xlsx.push([await prepareXlsxExport(store, k, period), path.join(tmp, `${k}.xlsx`)]);
+    const csv = (async () => {
+      for (const k of kinds) await writeExport(store, k, period, path.join(tmp, `${k}.csv`));
+    })();
+    const sheets = (async () => {
+      for (const [data, file] of xlsx) await writeXlsxExport(data, file);
+    })();
+    const results = await Promise.allSettled([csv, sheets]);
+    for (const r of results) if (r.status === 'rejected') throw r.reason;
   });
   return dir;
 }
