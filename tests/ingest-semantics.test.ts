@@ -354,6 +354,47 @@ describe('ingestFile(store, path) — fast path and general path', () => {
     });
   });
 
+  // The fast path checks the contract's rules while the rows go in and the registry on the file's
+  // distinct ids afterwards: each rule broken by one row alone must send a CSV and a Parquet file
+  // to the general path, which loads the other 61 rows and rejects that one with its reason.
+  const broken: [string, Partial<Row>, string, string][] = [
+    ['a date after today', { date: '2026-11-23' }, 'date', '日期晚于今天（2026-11-22）'],
+    ['a system not in the registry', { system_id: 'S404' }, 'system_id', '系统编号不在系统目录中（请先导入或更新系统目录）'],
+    ['a CPU peak below the mean', { cpu_avg_pct: 50, cpu_max_pct: 40 }, 'cpu_max_pct', 'CPU峰值使用率小于CPU平均使用率'],
+    ['a percentage above 100', { availability_pct: 100.5 }, 'availability_pct', '超出范围：应在 0 到 100 之间'],
+    ['a negative percentage', { mem_avg_pct: -0.5 }, 'mem_avg_pct', '超出范围：应在 0 到 100 之间'],
+    ['a negative storage', { storage_used_gb: -1 }, 'storage_used_gb', '不能为负数'],
+    ['a negative count', { requests: -5 }, 'requests', '不能为负数'],
+    ['a count beyond INTEGER', { requests: 3000000000 }, 'requests', '数值过大（不能超过 2147483647）'],
+  ];
+  it.each(broken)('sends a CSV and a Parquet file with %s in one row to the general path, which rejects only that row', async (_label, change, column, reason) => {
+    await withStore(async (store, ctx) => {
+      await loadRegistry(store, ctx);
+      const rows = clean();
+      rows[10] = { ...rows[10], ...change };
+      const csv = await ingestFile(store, writeFile(ctx.dir, 'one.csv', sampleCsv('telemetry', 'en', rows)), { now: NOW, archiveDir: ctx.archiveDir });
+      const pq = await ingestFile(store, await writeParquet(path.join(ctx.dir, 'one.parquet'), 'telemetry', 'en', rows), { now: NOW, archiveDir: ctx.archiveDir });
+      for (const o of [csv, pq]) {
+        expect([o.format, o.status, o.fastPath, o.rowsLoaded, o.rowsRejected]).toEqual([o.format, 'partial', false, 61, 1]);
+        expect((await rejectsOf(store, o.fileId!)).map((r) => [r.row_no, r.column_name, r.reason])).toEqual([[o.format === 'csv' ? 12 : 11, column, reason]]);
+        const good = rows.filter((_, i) => i !== 10);
+        expect(await storedRows(store, 'telemetry', o.fileId)).toEqual(good);
+      }
+      expect([csv.format, pq.format]).toEqual(['csv', 'parquet']);
+    });
+  });
+
+  it('sends a Parquet file whose system ids carry spaces to the general path, which stores them trimmed', async () => {
+    await withStore(async (store, ctx) => {
+      await loadRegistry(store, ctx);
+      const rows = clean();
+      const padded = rows.map((r, i) => (i === 5 ? { ...r, system_id: ` ${String(r.system_id)} ` } : r));
+      const o = await ingestFile(store, await writeParquet(path.join(ctx.dir, 'pad.parquet'), 'telemetry', 'en', padded), { now: NOW, archiveDir: ctx.archiveDir });
+      expect([o.status, o.fastPath, o.rowsLoaded, o.rowsRejected]).toEqual(['loaded', false, 62, 0]);
+      expect(await storedRows(store, 'telemetry', o.fileId)).toEqual(rows);
+    });
+  });
+
   it('takes the fast path for a clean CSV with a BOM, CRLF and Chinese headers', async () => {
     await withStore(async (store, ctx) => {
       await loadRegistry(store, ctx);

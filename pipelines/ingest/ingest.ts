@@ -304,10 +304,11 @@ async function fastTelemetry(store: Store, s: Sniffed, match: HeaderMatch, fileI
     const byName = new Map([...match.mapped].map(([i, n]) => [n, `c${i}`]));
     sel = spec.columns
       .map((c) => {
-        if (!byName.has(c.name)) return 'NULL';
+        if (!byName.has(c.name)) return `CAST(NULL AS ${SQL_TYPE[c.type]})`;
         const x = ident(byName.get(c.name)!);
         return c.type === 'int' ? `CASE WHEN ${x} IS NULL THEN NULL WHEN ${x} = trunc(${x}) THEN CAST(${x} AS BIGINT) ELSE error('gm_fallback') END` : x;
       })
+      .map((e, i) => `${e} AS ${ident(spec.columns[i].name)}`)
       .join(', ');
     source = `read_csv(${sqlString(s.readPath)}, ${csvOptions(s)}, ${csvColumns(types)},
          store_rejects = true, rejects_table = 'gm_fast_rej', rejects_scan = 'gm_fast_scan')`;
@@ -317,7 +318,7 @@ async function fastTelemetry(store: Store, s: Sniffed, match: HeaderMatch, fileI
     const byName = new Map([...match.mapped].map(([i, n]) => [n, s.headers[i]]));
     sel = spec.columns
       .map((c) => {
-        if (!byName.has(c.name)) return 'NULL';
+        if (!byName.has(c.name)) return `CAST(NULL AS ${SQL_TYPE[c.type]})`;
         const x = ident(byName.get(c.name)!);
         const fail = "error('gm_fallback')";
         switch (c.type) {
@@ -332,32 +333,39 @@ async function fastTelemetry(store: Store, s: Sniffed, match: HeaderMatch, fileI
             return `CASE WHEN ${x} IS NULL THEN NULL ELSE CAST(${x} AS VARCHAR) END`;
         }
       })
+      .map((e, i) => `${e} AS ${ident(spec.columns[i].name)}`)
       .join(', ');
     source = `read_parquet(${sqlString(s.readPath)})`;
     await store.run('CREATE OR REPLACE TEMP TABLE gm_fast_rej (n INTEGER)');
   }
+  // The rules of the contract are checked as the rows go in: a row that breaks one stops the
+  // insert, and the general path decides, row by row, what to reject and why. The registry and
+  // the whitespace of ids are checked afterwards on the file's distinct ids, not on every row.
+  const violation = typedViolation('telemetry', { today, textChecks: false });
   let loaded: number;
   try {
     loaded = await store.run(
       `INSERT INTO raw_telemetry (file_id, ${cols.map(ident).join(', ')})
-       SELECT ${fileId}, ${sel} FROM ${source}`,
+       SELECT ${fileId}, ${cols.map(ident).join(', ')} FROM (SELECT ${sel} FROM ${source})
+       WHERE CASE WHEN ${violation} THEN error('gm_fallback') ELSE true END`,
     );
   } catch {
     // A value the typed reader took but the table refuses — an empty date or system_id (NOT NULL),
-    // a count beyond INTEGER, a fraction in a count: the general path says, per row, why.
+    // a count beyond INTEGER, a fraction in a count — or a row that breaks a rule: the general
+    // path says, per row, why.
     return false;
   }
   const readerRejects = await store.value<number>('SELECT count(*) FROM gm_fast_rej');
   if (readerRejects > 0) return false;
-  const months = await store.all<{ month: string; n: number; bad: number }>(
-    `SELECT date_trunc('month', t.date)::DATE AS month, count(*) AS n,
-       count(*) FILTER (WHERE ${typedViolation('telemetry', { today, refOk: 'gm_ref_ok' })}) AS bad
-     FROM (SELECT r.*, (ref.system_id IS NOT NULL) AS gm_ref_ok
-           FROM raw_telemetry r LEFT JOIN (SELECT DISTINCT system_id FROM systems_current) ref ON ref.system_id = r.system_id
-           WHERE r.file_id = ${fileId}) t
-     GROUP BY ALL`,
+  const unknownIds = await store.value<number>(
+    `SELECT count(*) FROM (SELECT DISTINCT system_id FROM raw_telemetry WHERE file_id = ${fileId}) f
+     LEFT JOIN (SELECT DISTINCT system_id FROM systems_current) ref USING (system_id)
+     WHERE ref.system_id IS NULL OR f.system_id <> trim(f.system_id)`,
   );
-  if (months.some((m) => m.bad > 0)) return false;
+  if (unknownIds > 0) return false;
+  const months = await store.all<{ month: string; n: number }>(
+    `SELECT date_trunc('month', date)::DATE AS month, count(*) AS n FROM raw_telemetry WHERE file_id = ${fileId} GROUP BY ALL`,
+  );
   for (const m of months) await store.run('INSERT INTO file_months VALUES ($1, $2::DATE, $3)', [fileId, m.month, m.n]);
   o.rowsRead = loaded;
   o.rowsLoaded = loaded;
