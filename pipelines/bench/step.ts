@@ -25,8 +25,9 @@ async function raw(sql: string): Promise<number> {
   const inst = await DuckDBInstance.create(db, opts);
   const c = await inst.connect();
   try {
-    const r = await c.run(sql);
-    return Number(r.rowsChanged);
+    await c.run(sql);
+    // CREATE TABLE AS reports no row count; the table's own count is metadata, not a scan
+    return Number((await c.runAndReadAll('SELECT count(*) FROM t')).getRows()[0][0]);
   } finally {
     c.closeSync();
     inst.closeSync();
