@@ -357,7 +357,7 @@ describe('ingestFile(store, path) — fast path and general path', () => {
   // The fast path checks the contract's rules while the rows go in and the registry on the file's
   // distinct ids afterwards: each rule broken by one row alone must send a CSV and a Parquet file
   // to the general path, which loads the other 61 rows and rejects that one with its reason.
-  const broken: [string, Partial<Row>, string, string][] = [
+  const broken: [string, Row, string, string][] = [
     ['a date after today', { date: '2026-11-23' }, 'date', '日期晚于今天（2026-11-22）'],
     ['a system not in the registry', { system_id: 'S404' }, 'system_id', '系统编号不在系统目录中（请先导入或更新系统目录）'],
     ['a CPU peak below the mean', { cpu_avg_pct: 50, cpu_max_pct: 40 }, 'cpu_max_pct', 'CPU峰值使用率小于CPU平均使用率'],
