@@ -38,14 +38,15 @@ export async function sha256File(p: string): Promise<string> {
 }
 
 /**
- * Copy `src` into `archiveDir/<sha[0:2]>/<sha><ext>`: first to a temporary name (the kernel's
- * copy_file_range), then hash the copy, then rename it into place, so a crash never leaves a
+ * Copy `src` into `archiveDir/<sha[0:2]>/<sha><ext>`: first to a temporary name (a copy-on-write
+ * clone where the file system has them — XFS, btrfs — else the kernel's copy_file_range; the bytes
+ * are the archive's own either way, never shared with a file that can still change), then hash the copy, then rename it into place, so a crash never leaves a
  * half-written file under a hash name and the hash is of the bytes we will parse.
  */
 export async function archiveFile(src: string, archiveDir: string): Promise<Archived> {
   fs.mkdirSync(archiveDir, { recursive: true });
   const tmp = path.join(archiveDir, `.incoming-${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
-  await fs.promises.copyFile(src, tmp);
+  await fs.promises.copyFile(src, tmp, fs.constants.COPYFILE_FICLONE);
   try {
     const { sha256, utf8Valid } = await hashFile(tmp);
     const ext = path.extname(src).toLowerCase().replace(/[^.a-z0-9]/g, '').slice(0, 10);
