@@ -163,6 +163,58 @@ describe('ingestFile(store, path) — rejects in a telemetry file', () => {
     });
   });
 
+  it('reads lone CR line breaks as DuckDB does: the header is the first line, and rejects keep their line numbers', async () => {
+    await withStore(async (store, ctx) => {
+      await loadRegistry(store, ctx);
+      const text = 'system_id,date,cpu_avg_pct\rS001,2026-10-01,1\rS001,2026-10-02,101\rS001,2026-10-03,3\r';
+      const o = await ingestFile(store, writeFile(ctx.dir, 'cr.csv', text), { now: NOW, archiveDir: ctx.archiveDir });
+      expect([o.status, o.rowsRead, o.rowsLoaded, o.rowsRejected]).toEqual(['partial', 3, 2, 1]);
+      expect(await rejectsOf(store, o.fileId!)).toMatchObject([{ row_no: 3, column_name: 'cpu_avg_pct', value: '101' }]);
+      expect((await storedRows(store, 'telemetry')).map((r) => [r.date, r.cpu_avg_pct])).toEqual([['2026-10-01', 1], ['2026-10-03', 3]]);
+    });
+  });
+
+  it('rejects a refused line longer than 10,000 bytes of Chinese text with its first 200 characters', async () => {
+    await withStore(async (store, ctx) => {
+      await loadRegistry(store, ctx);
+      // 5,000 three-byte characters: DuckDB keeps 10,000 bytes of the refused line and cuts the
+      // 3,334th character in two; the report must still come back, with the line's start.
+      const long = '长'.repeat(5000);
+      const text = `system_id,date,cpu_avg_pct\nS001,2026-10-01,1\nS001,2026-10-02,2,${long}\n`;
+      const o = await ingestFile(store, writeFile(ctx.dir, 'long.csv', text), { now: NOW, archiveDir: ctx.archiveDir });
+      expect([o.status, o.rowsRead, o.rowsLoaded, o.rowsRejected]).toEqual(['partial', 2, 1, 1]);
+      expect(await rejectsOf(store, o.fileId!)).toEqual([
+        { row_no: 3, column_name: null, value: `S001,2026-10-02,2,${long}`.slice(0, 200), reason: '该行的列数多于表头' },
+      ]);
+    });
+  });
+
+  it('loads a valid record longer than 10,000 bytes whole, in its place, and keeps the line numbers after it', async () => {
+    await withStore(async (store, ctx) => {
+      await loadRegistry(store, ctx);
+      // A catalog row whose resource name is 6,000 Chinese characters (18,000 bytes) between ordinary
+      // rows, a refused short row after it, and a long row with a bad value at the end.
+      const name = '目'.repeat(5999) + '录';
+      const text = [
+        'system_id,resource_id,resource_name,share_type',
+        'S001,R1,人口,unconditional',
+        '',
+        `S001,R2,"${name}",conditional`,
+        'S001,R3,法人,none,多余',
+        'S001,R4,"证照，电子",none',
+        `S001,R5,${name},公开`,
+      ].join('\r\n') + '\r\n';
+      const o = await ingestFile(store, writeFile(ctx.dir, 'cat-long.csv', text), { now: NOW, archiveDir: ctx.archiveDir });
+      expect([o.status, o.rowsRead, o.rowsLoaded, o.rowsRejected]).toEqual(['partial', 5, 3, 2]);
+      expect(await rejectsOf(store, o.fileId!)).toEqual([
+        { row_no: 5, column_name: null, value: 'S001,R3,法人,none,多余', reason: '该行的列数多于表头' },
+        { row_no: 7, column_name: 'share_type', value: '公开', reason: '不是可识别的取值，应为：无条件共享（unconditional）、有条件共享（conditional）、不予共享（none）' },
+      ]);
+      const stored = await storedRows(store, 'catalog');
+      expect(stored.map((r) => [r.resource_id, r.resource_name])).toEqual([['R1', '人口'], ['R2', name], ['R4', '证照，电子']]);
+    });
+  });
+
   it('prints the rejects with file, row, column and value in the summary', async () => {
     const { o } = await run();
     const { formatOutcome } = await import('../pipelines/ingest/ingest.ts');

@@ -19,6 +19,7 @@ import type { Store } from '../store/database.ts';
 import { ident, sqlString } from '../store/sql.ts';
 import { archiveFile, type Archived } from '../ingest/archive.ts';
 import { defaultArchiveDir, formatOutcome, type FileOutcome } from '../ingest/ingest.ts';
+import { readerReasonCase, rejectedLineText } from '../ingest/readers.ts';
 import { readJsonConfig } from './config.ts';
 
 // ---------------------------------------------------------------- the mapping
@@ -321,9 +322,8 @@ async function stage(store: Store, readPath: string, format: Format): Promise<vo
     // Lines the reader refused are left out of the ordinals: record k is on line k + 1 (the
     // header) + the refused lines before it. (A quoted value spanning lines also shifts lines.)
     await store.run(`CREATE OR REPLACE TEMP TABLE gm_focus_reader AS
-      SELECT line AS row_no, left(trim(any_value(csv_line), chr(10) || chr(13)), 200) AS value,
-        CASE any_value(error_type) WHEN 'TOO MANY COLUMNS' THEN '该行的列数多于表头' WHEN 'MISSING COLUMNS' THEN '该行的列数少于表头'
-          WHEN 'UNQUOTED VALUE' THEN '引号不配对或引号后有多余字符' WHEN 'INVALID UNICODE' THEN '该行包含无效的字符编码' ELSE '无法解析该行' END AS reason
+      SELECT line AS row_no, any_value(${rejectedLineText('csv_line')}) AS value,
+        coalesce(${readerReasonCase('any_value(error_type)')}, '无法解析该行') AS reason
       FROM gm_focus_rej GROUP BY line`);
     await store.run(`CREATE OR REPLACE TEMP TABLE gm_focus_in AS
       WITH refused AS (SELECT row_no - row_number() OVER (ORDER BY row_no) - 1 AS before FROM gm_focus_reader)

@@ -251,18 +251,20 @@ function contentMessage(e: unknown, paths: string[], name: string): string {
   let detail = firstLine(e);
   for (const p of paths) detail = detail.split(p).join(name);
   const m = e instanceof Error ? e.message : String(e);
-  const what = /json/i.test(m)
-    ? 'JSON 格式错误（可能不完整或含有语法错误）'
-    : /parquet|magic bytes|thrift/i.test(m)
-      ? 'Parquet 文件损坏或不完整'
-      : /csv/i.test(m)
-        ? 'CSV 文件无法解析'
-        : '文件内容无法读取';
+  const what = /segment statistics update/i.test(m)
+    ? '文件中有一条超过 10,000 字节、且无法解析的记录（例如引号未闭合），读取器无法逐行拒收'
+    : /json/i.test(m)
+      ? 'JSON 格式错误（可能不完整或含有语法错误）'
+      : /parquet|magic bytes|thrift/i.test(m)
+        ? 'Parquet 文件损坏或不完整'
+        : /csv/i.test(m)
+          ? 'CSV 文件无法解析'
+          : '文件内容无法读取';
   return `${what}，整个文件未导入。详细信息：${detail.slice(0, 300)}`;
 }
 
 async function dropTemps(store: Store): Promise<void> {
-  for (const t of ['raw_in', 'gm_stage', 'gm_reader_rejects', 'gm_json_in', 'gm_fast_rej', 'gm_fast_scan', 'gm_csv_in', 'gm_csv_lines', 'gm_csv_bad', 'gm_csv_rej', 'gm_csv_scan'])
+  for (const t of ['raw_in', 'gm_stage', 'gm_reader_rejects', 'gm_json_in', 'gm_fast_rej', 'gm_fast_scan', 'gm_csv_in', 'gm_csv_lines', 'gm_csv_starts', 'gm_csv_bad', 'gm_csv_long', 'gm_csv_rej', 'gm_csv_scan'])
     await store.run(`DROP TABLE IF EXISTS temp.main.${t}`).catch(() => undefined);
 }
 

@@ -120,7 +120,7 @@ async function sniffCsv(s: Sniffed, head: Buffer, utf8Valid: boolean): Promise<v
     enc = 'utf-8';
   }
   const text = (await readHead(s.readPath, 64 * 1024)).toString('utf8').replace(/^\uFEFF/, '');
-  const firstLine = text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+  const firstLine = text.split(/\r\n|\r|\n/).find((l) => l.trim() !== '') ?? '';
   if (firstLine === '') throw new UnusableFileError('文件为空或只有空行');
   s.delimiter = detectDelimiter(firstLine);
   s.headers = splitCsvRecord(firstLine, s.delimiter);
@@ -184,46 +184,123 @@ const READER_REASON: Record<string, string> = {
   'TOO MANY COLUMNS': '该行的列数多于表头',
   'UNQUOTED VALUE': '引号不配对或引号后有多余字符',
   'LINE SIZE OVER MAXIMUM': '该行过长（超过 4 MB）',
+  'INVALID ENCODING': '该行包含无效的字符编码',
   'INVALID UNICODE': '该行包含无效的字符编码',
   'INVALID STATE': '无法解析该行',
   CAST: '值的类型不符',
 };
 
+/** DuckDB keeps at most this many bytes of a line its CSV reader refuses (`csv_line`). */
+const REJECT_LINE_BYTES = 10000;
+
 async function loadCsv(store: Store, s: Sniffed): Promise<void> {
   const n = s.headers.length;
-  await store.run(`CREATE OR REPLACE TEMP TABLE gm_csv_in AS
-    SELECT ordinality AS idx, * FROM read_csv(${sqlString(s.readPath)}, ${csvOptions(s)},
-      ${csvColumns(Array(n).fill('VARCHAR'))}, store_rejects = true,
-      rejects_table = 'gm_csv_rej', rejects_scan = 'gm_csv_scan') WITH ORDINALITY`);
-  // The reader skips blank lines and a quoted field may span lines, so the physical line of each
-  // record comes from a second, line-by-line read: a line starts a record when the quotes before
-  // it are balanced and it is not blank. Rejected lines are taken out; the rest pair with idx.
+  // Every physical line, read as one value: the line numbers a person sees come from here.
   await store.run(`CREATE OR REPLACE TEMP TABLE gm_csv_lines AS
     SELECT ordinality AS ln, l FROM read_csv(${sqlString(s.readPath)}, columns = {'l': 'VARCHAR'}, header = false,
       delim = chr(0), quote = '', escape = '', auto_detect = false, strict_mode = false,
       max_line_size = 4194304) WITH ORDINALITY`);
-  await store.run(`CREATE OR REPLACE TEMP TABLE gm_csv_bad AS
-    SELECT line AS ln, list(DISTINCT error_type) AS types, any_value(csv_line) AS csv_line
-    FROM gm_csv_rej GROUP BY line`);
-  await store.run(`CREATE OR REPLACE TEMP TABLE raw_in AS
+  // A record starts on a line when the quotes before it are balanced and it is not blank; the
+  // first such line is the header.
+  await store.run(`CREATE OR REPLACE TEMP TABLE gm_csv_starts AS
     WITH marked AS (
       SELECT ln, l,
         coalesce(sum(length(l) - length(replace(l, '"', ''))) OVER (ORDER BY ln ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) % 2 = 0 AS balanced
       FROM gm_csv_lines
-    ), starts AS (
-      SELECT ln FROM marked WHERE balanced AND l IS NOT NULL
-    ), data_starts AS (
-      SELECT ln, row_number() OVER (ORDER BY ln) AS k
-      FROM starts WHERE ln > (SELECT min(ln) FROM starts) AND ln NOT IN (SELECT ln FROM gm_csv_bad)
     )
-    SELECT coalesce(d.ln, i.idx + 1) AS row_no, ${Array.from({ length: n }, (_, c) => `i.c${c}`).join(', ')}
-    FROM gm_csv_in i LEFT JOIN data_starts d ON d.k = i.idx
-    ORDER BY i.idx`);
+    SELECT ln, strlen(l) > ${REJECT_LINE_BYTES} AND (length(l) - length(replace(l, '"', ''))) % 2 = 0 AS long_record
+    FROM marked WHERE balanced AND l IS NOT NULL`);
+  // DuckDB cuts a refused line at 10,000 bytes, and when the cut splits a character it cannot store
+  // the line in its rejects table and the whole read fails (DuckDB 1.5). So records of one line
+  // longer than that are read one by one, each on its own, and the rest of the file without them.
+  const long = await store.all<{ ln: bigint; l: string }>(`
+    SELECT ln, l FROM gm_csv_lines JOIN gm_csv_starts USING (ln)
+    WHERE long_record AND ln > (SELECT min(ln) FROM gm_csv_starts) ORDER BY ln`);
+  let readPath = s.readPath;
+  if (long.length > 0) {
+    readPath = tempPath('.csv');
+    s.temps.push(readPath);
+    await store.run(`COPY (SELECT CASE WHEN ln IN (SELECT ln FROM gm_csv_starts WHERE long_record AND ln > (SELECT min(ln) FROM gm_csv_starts)) THEN NULL ELSE l END
+        FROM gm_csv_lines ORDER BY ln)
+      TO ${sqlString(readPath)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER chr(1), NULLSTR '')`);
+  }
+  await store.run(`CREATE OR REPLACE TEMP TABLE gm_csv_in AS
+    SELECT ordinality AS idx, * FROM read_csv(${sqlString(readPath)}, ${csvOptions(s)},
+      ${csvColumns(Array(n).fill('VARCHAR'))}, store_rejects = true,
+      rejects_table = 'gm_csv_rej', rejects_scan = 'gm_csv_scan') WITH ORDINALITY`);
+  await store.run(`CREATE OR REPLACE TEMP TABLE gm_csv_bad AS
+    SELECT line AS ln, list(DISTINCT error_type) AS types, any_value(${rejectedLineText('csv_line')}) AS csv_line
+    FROM gm_csv_rej GROUP BY line`);
+  const cols = Array.from({ length: n }, (_, c) => `c${c}`);
+  await store.run(`CREATE OR REPLACE TEMP TABLE gm_csv_long (row_no BIGINT, ${cols.map((c) => `${c} VARCHAR`).join(', ')})`);
+  if (long.length > 0) await loadLongRecords(store, s, long, cols);
+  // The reader skips blank lines (and the long records read apart), and a quoted field may span
+  // lines: record idx pairs with the idx-th line that starts a record, refused lines taken out.
+  await store.run(`CREATE OR REPLACE TEMP TABLE raw_in AS
+    WITH data_starts AS (
+      SELECT ln, row_number() OVER (ORDER BY ln) AS k
+      FROM gm_csv_starts WHERE ln > (SELECT min(ln) FROM gm_csv_starts) AND NOT long_record AND ln NOT IN (SELECT ln FROM gm_csv_bad)
+    )
+    SELECT * FROM (
+      SELECT coalesce(d.ln, i.idx + 1) AS row_no, ${cols.map((c) => `i.${c}`).join(', ')}
+      FROM gm_csv_in i LEFT JOIN data_starts d ON d.k = i.idx
+      UNION ALL
+      SELECT * FROM gm_csv_long
+    ) ORDER BY row_no`);
   await store.run(`INSERT INTO gm_reader_rejects
-    SELECT ln, NULL, left(trim(csv_line, chr(10) || chr(13)), 200),
-      coalesce(${readerReasonCase('types[1]')}, '无法解析该行')
+    SELECT ln, NULL, csv_line, coalesce(${readerReasonCase('types[1]')}, '无法解析该行')
     FROM gm_csv_bad`);
-  await store.run('DROP TABLE IF EXISTS gm_csv_in; DROP TABLE IF EXISTS gm_csv_lines; DROP TABLE IF EXISTS gm_csv_bad; DROP TABLE IF EXISTS gm_csv_rej; DROP TABLE IF EXISTS gm_csv_scan');
+  await store.run(
+    'DROP TABLE IF EXISTS gm_csv_in; DROP TABLE IF EXISTS gm_csv_lines; DROP TABLE IF EXISTS gm_csv_starts; DROP TABLE IF EXISTS gm_csv_bad; DROP TABLE IF EXISTS gm_csv_long; DROP TABLE IF EXISTS gm_csv_rej; DROP TABLE IF EXISTS gm_csv_scan',
+  );
+}
+
+/**
+ * Each record on one line longer than DuckDB keeps of a refused line: read alone, below the header,
+ * by the same reader with the same options; it loads as a row of its line, or is refused with the
+ * reader's reason. Such lines are rare (a field of several kilobytes), so they are taken one by one.
+ */
+async function loadLongRecords(store: Store, s: Sniffed, long: { ln: bigint; l: string }[], cols: string[]): Promise<void> {
+  const header = await store.value<string>('SELECT l FROM gm_csv_lines WHERE ln = (SELECT min(ln) FROM gm_csv_starts)');
+  const one = tempPath('.csv');
+  s.temps.push(one);
+  // Read on a connection of its own: a refused record fails its statement, which inside the
+  // ingest's transaction would abort the transaction.
+  const side = await store.instance.connect();
+  try {
+    for (const { ln, l } of long) {
+      fs.writeFileSync(one, `${header}\n${l}\n`);
+      let values: unknown[] | undefined;
+      let reason = 'INVALID STATE';
+      try {
+        const r = await side.runAndReadAll(`SELECT * FROM read_csv(${sqlString(one)}, ${csvOptions(s)}, ${csvColumns(Array(cols.length).fill('VARCHAR'))})`);
+        const rows = r.getRows();
+        if (rows.length === 1) values = rows[0];
+      } catch (e) {
+        const m = (e as Error).message;
+        const count = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(m);
+        if (count) reason = Number(count[2]) > Number(count[1]) ? 'TOO MANY COLUMNS' : 'MISSING COLUMNS';
+        else if (/unquoted/i.test(m)) reason = 'UNQUOTED VALUE';
+      }
+      if (values) {
+        await store.run(`INSERT INTO gm_csv_long VALUES ($1, ${cols.map((_, i) => `$${i + 2}::VARCHAR`).join(', ')})`, [Number(ln), ...values.map((v) => (v === null ? null : String(v)))]);
+      } else {
+        await store.run(`INSERT INTO gm_csv_bad VALUES ($1, [$2], ${rejectedLineText('$3::VARCHAR')})`, [Number(ln), reason, l]);
+      }
+    }
+  } finally {
+    side.closeSync();
+  }
+}
+
+/**
+ * The first 200 characters of a line the CSV reader refused, without its line break. DuckDB keeps
+ * at most 10,000 bytes of such a line and may cut a character in two; trimming that broken tail
+ * never returns and storing it fails (DuckDB 1.5: "Invalid unicode … in segment statistics
+ * update"), so the line is shortened to valid text before it is trimmed or stored.
+ */
+export function rejectedLineText(expr: string): string {
+  return `left(trim(left(${expr}, 400), chr(10) || chr(13)), 200)`;
 }
 
 export function readerReasonCase(expr: string): string {
