@@ -323,7 +323,7 @@ async function stage(store: Store, readPath: string, format: Format): Promise<vo
     // header) + the refused lines before it. (A quoted value spanning lines also shifts lines.)
     await store.run(`CREATE OR REPLACE TEMP TABLE gm_focus_reader AS
       SELECT line AS row_no, any_value(${rejectedLineText('csv_line')}) AS value,
-        coalesce(${readerReasonCase('any_value(error_type)')}, '无法解析该行') AS reason
+        ${readerReasonCase('any_value(error_type)')} AS reason
       FROM gm_focus_rej GROUP BY line`);
     await store.run(`CREATE OR REPLACE TEMP TABLE gm_focus_in AS
       WITH refused AS (SELECT row_no - row_number() OVER (ORDER BY row_no) - 1 AS before FROM gm_focus_reader)

@@ -39,9 +39,10 @@ export async function sha256File(p: string): Promise<string> {
 
 /**
  * Copy `src` into `archiveDir/<sha[0:2]>/<sha><ext>`: first to a temporary name (a copy-on-write
- * clone where the file system has them — XFS, btrfs — else the kernel's copy_file_range; the bytes
- * are the archive's own either way, never shared with a file that can still change), then hash the copy, then rename it into place, so a crash never leaves a
- * half-written file under a hash name and the hash is of the bytes we will parse.
+ * clone where the file system has them — XFS, btrfs — else the kernel's copy_file_range; either way
+ * the copy's bytes do not change when `src` does), then hash the copy, then rename it into place,
+ * so a crash never leaves a half-written file under a hash name and the hash is of the bytes we
+ * will parse.
  */
 export async function archiveFile(src: string, archiveDir: string): Promise<Archived> {
   fs.mkdirSync(archiveDir, { recursive: true });

@@ -201,26 +201,29 @@ async function loadCsv(store: Store, s: Sniffed): Promise<void> {
       delim = chr(0), quote = '', escape = '', auto_detect = false, strict_mode = false,
       max_line_size = 4194304) WITH ORDINALITY`);
   // A record starts on a line when the quotes before it are balanced and it is not blank; the
-  // first such line is the header.
+  // first such line is the header. A long record is a data record on one line of more bytes than
+  // DuckDB keeps of a refused line.
   await store.run(`CREATE OR REPLACE TEMP TABLE gm_csv_starts AS
-    WITH marked AS (
-      SELECT ln, l,
-        coalesce(sum(length(l) - length(replace(l, '"', ''))) OVER (ORDER BY ln ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) % 2 = 0 AS balanced
-      FROM gm_csv_lines
+    WITH quoted AS (
+      SELECT ln, l, length(l) - length(replace(l, '"', '')) AS quotes FROM gm_csv_lines
+    ), marked AS (
+      SELECT ln, l, quotes, coalesce(sum(quotes) OVER (ORDER BY ln ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) % 2 = 0 AS balanced
+      FROM quoted
+    ), starts AS (
+      SELECT ln, l, quotes, ln = min(ln) OVER () AS header FROM marked WHERE balanced AND l IS NOT NULL
     )
-    SELECT ln, strlen(l) > ${REJECT_LINE_BYTES} AND (length(l) - length(replace(l, '"', ''))) % 2 = 0 AS long_record
-    FROM marked WHERE balanced AND l IS NOT NULL`);
+    SELECT ln, header, NOT header AND strlen(l) > ${REJECT_LINE_BYTES} AND quotes % 2 = 0 AS long_record FROM starts`);
   // DuckDB cuts a refused line at 10,000 bytes, and when the cut splits a character it cannot store
   // the line in its rejects table and the whole read fails (DuckDB 1.5). So records of one line
   // longer than that are read one by one, each on its own, and the rest of the file without them.
-  const long = await store.all<{ ln: bigint; l: string }>(`
-    SELECT ln, l FROM gm_csv_lines JOIN gm_csv_starts USING (ln)
-    WHERE long_record AND ln > (SELECT min(ln) FROM gm_csv_starts) ORDER BY ln`);
+  const long = await store.all<{ ln: bigint; l: string }>(
+    'SELECT ln, l FROM gm_csv_lines JOIN gm_csv_starts USING (ln) WHERE long_record ORDER BY ln',
+  );
   let readPath = s.readPath;
   if (long.length > 0) {
     readPath = tempPath('.csv');
     s.temps.push(readPath);
-    await store.run(`COPY (SELECT CASE WHEN ln IN (SELECT ln FROM gm_csv_starts WHERE long_record AND ln > (SELECT min(ln) FROM gm_csv_starts)) THEN NULL ELSE l END
+    await store.run(`COPY (SELECT CASE WHEN ln IN (SELECT ln FROM gm_csv_starts WHERE long_record) THEN NULL ELSE l END
         FROM gm_csv_lines ORDER BY ln)
       TO ${sqlString(readPath)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '', DELIMITER chr(1), NULLSTR '')`);
   }
@@ -239,7 +242,7 @@ async function loadCsv(store: Store, s: Sniffed): Promise<void> {
   await store.run(`CREATE OR REPLACE TEMP TABLE raw_in AS
     WITH data_starts AS (
       SELECT ln, row_number() OVER (ORDER BY ln) AS k
-      FROM gm_csv_starts WHERE ln > (SELECT min(ln) FROM gm_csv_starts) AND NOT long_record AND ln NOT IN (SELECT ln FROM gm_csv_bad)
+      FROM gm_csv_starts WHERE NOT header AND NOT long_record AND ln NOT IN (SELECT ln FROM gm_csv_bad)
     )
     SELECT * FROM (
       SELECT coalesce(d.ln, i.idx + 1) AS row_no, ${cols.map((c) => `i.${c}`).join(', ')}
@@ -248,7 +251,7 @@ async function loadCsv(store: Store, s: Sniffed): Promise<void> {
       SELECT * FROM gm_csv_long
     ) ORDER BY row_no`);
   await store.run(`INSERT INTO gm_reader_rejects
-    SELECT ln, NULL, csv_line, coalesce(${readerReasonCase('types[1]')}, '无法解析该行')
+    SELECT ln, NULL, csv_line, ${readerReasonCase('types[1]')}
     FROM gm_csv_bad`);
   await store.run(
     'DROP TABLE IF EXISTS gm_csv_in; DROP TABLE IF EXISTS gm_csv_lines; DROP TABLE IF EXISTS gm_csv_starts; DROP TABLE IF EXISTS gm_csv_bad; DROP TABLE IF EXISTS gm_csv_long; DROP TABLE IF EXISTS gm_csv_rej; DROP TABLE IF EXISTS gm_csv_scan',
@@ -261,7 +264,7 @@ async function loadCsv(store: Store, s: Sniffed): Promise<void> {
  * reader's reason. Such lines are rare (a field of several kilobytes), so they are taken one by one.
  */
 async function loadLongRecords(store: Store, s: Sniffed, long: { ln: bigint; l: string }[], cols: string[]): Promise<void> {
-  const header = await store.value<string>('SELECT l FROM gm_csv_lines WHERE ln = (SELECT min(ln) FROM gm_csv_starts)');
+  const header = await store.value<string>('SELECT l FROM gm_csv_lines JOIN gm_csv_starts USING (ln) WHERE header');
   const one = tempPath('.csv');
   s.temps.push(one);
   // Read on a connection of its own: a refused record fails its statement, which inside the
@@ -303,10 +306,11 @@ export function rejectedLineText(expr: string): string {
   return `left(trim(left(${expr}, 400), chr(10) || chr(13)), 200)`;
 }
 
+/** The Chinese reason for a CSV reader error type (DuckDB's rejects table), in SQL. */
 export function readerReasonCase(expr: string): string {
   return `CASE ${expr} ${Object.entries(READER_REASON)
     .map(([k, v]) => `WHEN ${sqlString(k)} THEN ${sqlString(v)}`)
-    .join(' ')} END`;
+    .join(' ')} ELSE '无法解析该行' END`;
 }
 
 // ---------------------------------------------------------------- XLSX
