@@ -1,4 +1,4 @@
-// 指标口径: the one definition of every monthly metric and condition (SPEC §4, §4.1). The SQL
+// 指标口径: the one definition of every monthly metric and condition (docs/metrics.md §4, §4.1). The SQL
 // models are generated from these expressions, and the exports and the metric-definition page
 // read the same records, so the documentation cannot drift from the numbers.
 
@@ -136,7 +136,7 @@ export interface ConditionDef {
   evidence: readonly string[];
 }
 
-// A comparison with a NULL metric does not hold (SPEC §4.1): every predicate is wrapped in
+// A comparison with a NULL metric does not hold (docs/metrics.md §4.1): every predicate is wrapped in
 // coalesce(…, false) by the model that evaluates it.
 export const CONDITIONS: readonly ConditionDef[] = [
   {

@@ -2,11 +2,11 @@
 // and what happened to them, the rejects waiting for a person, the last runs.
 
 import path from 'node:path';
-import { formatLocal } from './clock.ts';
+import { formatLocal } from '../core/clock.ts';
 import { STATUS_ZH, type FileStatus } from './ingest/ingest.ts';
-import { KIND_ZH, type Kind } from './ingest/contract.ts';
+import { KIND_ZH, type Kind } from '../metrics/contract.ts';
 import type { Store } from './store/database.ts';
-import { schemaVersion } from './store/migrations.ts';
+import { schemaVersion } from './store/migrate.ts';
 
 export interface StatusOptions {
   now: Date;

@@ -11,21 +11,18 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../pipelines/store/database.ts';
-import { migrate } from '../pipelines/store/migrations.ts';
+import { migrate } from '../pipelines/store/migrate.ts';
 import { ingestFile, ingestPaths } from '../pipelines/ingest/ingest.ts';
 import { runMonth } from '../pipelines/run/month.ts';
 import { evaluateYear } from '../pipelines/run/year.ts';
-import { loadProfile } from '../metrics/profiles/profiles.ts';
-import { writeExport } from '../dashboards/exports.ts';
-import { registerAnnualExports } from '../dashboards/exports-annual.ts';
-import { lastFullMonth } from '../pipelines/clock.ts';
-import { sqlString } from '../pipelines/store/sql.ts';
+import { loadProfile } from '../pipelines/profiles.ts';
+import { writeExport } from '../dashboards/exports/write.ts';
+import { lastFullMonth } from '../core/clock.ts';
+import { sqlString } from '../core/sql.ts';
 import { MANIFEST } from '../pipelines/store/backup.ts';
-import { generateSampleCity } from '../data/generator/index.ts';
+import { generateSampleCity } from '../apps/sample/generate.ts';
 import { tempDir } from './helpers.ts';
 import { checkArchive, cli, expectCleanMessage, fingerprint, nextSequenceValues, prng, sleep, startCli, testSeed, walk } from './fixtures/reliability.ts';
-
-registerAnnualExports();
 
 const MONTH = lastFullMonth(new Date());
 const NOW = new Date();

@@ -1,4 +1,4 @@
-// The next-year budget recommendation (SPEC §5.5) and the department-level suspension of new
+// The next-year budget recommendation (docs/decisions.md §5.5) and the department-level suspension of new
 // projects, from the evaluation of year 2025, on a small synthetic city; and the `budget` export
 // (§7.2). Every expected value is computed by hand in the comments beside it.
 //
@@ -20,8 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateYear } from '../pipelines/run/year.ts';
-import { exportRows, writeExport } from '../dashboards/exports.ts';
-import { registerAnnualExports } from '../dashboards/exports-annual.ts';
+import { exportRows, writeExport } from '../dashboards/exports/write.ts';
 import type { Row, Store } from '../pipelines/store/database.ts';
 import { NOW, openTestStore } from './helpers.ts';
 import {
@@ -41,8 +40,6 @@ import {
   type SystemRow,
   type TelemetryRow,
 } from './fixtures/annual/city.ts';
-
-registerAnnualExports();
 
 const MAY_TO_SEP = ['2025-05', '2025-06', '2025-07', '2025-08', '2025-09'];
 const OCT_TO_DEC = ['2025-10', '2025-11', '2025-12'];

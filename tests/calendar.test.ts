@@ -1,4 +1,4 @@
-// The compliance calendar (SPEC §5.6): each dated obligation of the active profile per system, its
+// The compliance calendar (docs/decisions.md §5.6): each dated obligation of the active profile per system, its
 // due date and its status (done / due / overdue) on the last day of the run month — with the
 // default profile and with the Ningbo profile — and the `calendar` export (§7.2). Every expected
 // date is worked out by hand in the comments beside it.
@@ -14,9 +14,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMonth } from '../pipelines/run/month.ts';
-import { loadProfile } from '../metrics/profiles/profiles.ts';
-import { exportRows, writeExport } from '../dashboards/exports.ts';
-import { registerAnnualExports } from '../dashboards/exports-annual.ts';
+import { loadProfile } from '../pipelines/profiles.ts';
+import { exportRows, writeExport } from '../dashboards/exports/write.ts';
 import type { Row, Store } from '../pipelines/store/database.ts';
 import { NOW, openTestStore } from './helpers.ts';
 import {
@@ -31,8 +30,6 @@ import {
   type ReportRow,
   type SystemRow,
 } from './fixtures/annual/city.ts';
-
-registerAnnualExports();
 
 const NINGBO = loadProfile('ningbo');
 

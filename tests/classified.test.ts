@@ -1,4 +1,4 @@
-// Classified systems (SPEC §2.1: "excluded from every computation and output"): the sample city
+// Classified systems (docs/inputs.md §2.1: "excluded from every computation and output"): the sample city
 // (whose registry marks five systems 涉密) plus one more classified system of our own put into
 // every input — registry, telemetry, catalog and O&M report, as CSV, XLSX, Parquet, JSON and
 // NDJSON, through `govmon ingest` and the inbox — and made idle, under-used and vulnerable so it
@@ -13,19 +13,16 @@ import ExcelJS from 'exceljs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../pipelines/store/database.ts';
-import { EXPORTS, writeExport } from '../dashboards/exports.ts';
-import { registerAnnualExports } from '../dashboards/exports-annual.ts';
-import { inboxJob } from '../pipelines/schedule/jobs.ts';
-import { loadConfig } from '../pipelines/schedule/config.ts';
-import { memoryLog } from '../pipelines/log.ts';
-import { lastFullMonth } from '../pipelines/clock.ts';
-import { sqlString } from '../pipelines/store/sql.ts';
-import { generateSampleCity } from '../data/generator/index.ts';
+import { EXPORTS, writeExport } from '../dashboards/exports/write.ts';
+import { inboxJob } from '../apps/daemon/jobs.ts';
+import { loadConfig } from '../apps/jobs/config.ts';
+import { memoryLog } from '../core/log.ts';
+import { lastFullMonth } from '../core/clock.ts';
+import { sqlString } from '../core/sql.ts';
+import { generateSampleCity } from '../apps/sample/generate.ts';
 import { copyTo } from './fixtures/ingest.ts';
 import { tempDir, writeFile } from './helpers.ts';
 import { cli, walk, type CliResult } from './fixtures/reliability.ts';
-
-registerAnnualExports();
 
 const OURS = { system_id: 'CLS-ISSUE8-0001', system_name: '绝密测试系统甲' };
 const MONTH = lastFullMonth(new Date());

@@ -1,4 +1,4 @@
-// Crash safety (SPEC §3, §9): `govmon ingest` and `govmon run` are killed with SIGKILL at random
+// Crash safety (docs/inputs.md §3, docs/operations.md §9): `govmon ingest` and `govmon run` are killed with SIGKILL at random
 // points (a seeded PRNG; the seed is printed, GOVMON_TEST_SEED replays it): a delay drawn from
 // [0, the time the uninterrupted command holds the database], counted from the moment the child
 // has the database file open (seen in /proc), so the kills fall inside the work rather than in the
@@ -7,24 +7,24 @@
 // commit, exactly as after it; never a mix — and the next ingest or run must succeed and give what
 // an uninterrupted one gives. The inbox scan, killed the same way, must never lose or duplicate a
 // file. The archive may hold the file of a killed ingest: it is copied there before parsing, by
-// design (SPEC §3 "archived before it is parsed"); a kill during the copy can leave a
+// design (docs/inputs.md §3 "archived before it is parsed"); a kill during the copy can leave a
 // `.incoming-…` temporary file, never a partial file under a hash name.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../pipelines/store/database.ts';
-import { migrate } from '../pipelines/store/migrations.ts';
+import { migrate } from '../pipelines/store/migrate.ts';
 import { ingestFile } from '../pipelines/ingest/ingest.ts';
 import { runMonth } from '../pipelines/run/month.ts';
-import { exportRows } from '../dashboards/exports.ts';
-import { inboxJob } from '../pipelines/schedule/jobs.ts';
-import { loadConfig } from '../pipelines/schedule/config.ts';
-import { memoryLog } from '../pipelines/log.ts';
-import { addMonths, lastFullMonth, monthEnd } from '../pipelines/clock.ts';
-import { loadProfile } from '../metrics/profiles/profiles.ts';
-import { generateBenchCity } from '../data/bench-city.ts';
-import { sqlString } from '../pipelines/store/sql.ts';
+import { exportRows } from '../dashboards/exports/write.ts';
+import { inboxJob } from '../apps/daemon/jobs.ts';
+import { loadConfig } from '../apps/jobs/config.ts';
+import { memoryLog } from '../core/log.ts';
+import { addMonths, lastFullMonth, monthEnd } from '../core/clock.ts';
+import { loadProfile } from '../pipelines/profiles.ts';
+import { generateBenchCity } from '../apps/bench/city.ts';
+import { sqlString } from '../core/sql.ts';
 import { tempDir } from './helpers.ts';
 import { RAW_ORDER, VOLATILE, checkArchive, fingerprint, inParallel, modulePath, prng, sha256, sleep, startCli, startScript, testSeed, walk, whenOpened } from './fixtures/reliability.ts';
 
@@ -215,7 +215,7 @@ describe('govmon run --month killed with SIGKILL at random points', () => {
       await runMonth(store, { month: PREV, profile, now: NOW(), trigger: 'cli' });
     });
     const dbOf = (dir: string) => path.join(dir, 'g.duckdb');
-    // The monthly run as SPEC §9 times it: metrics, conditions, decisions and exports, no dashboard.
+    // The monthly run as docs/operations.md §9 times it: metrics, conditions, decisions and exports, no dashboard.
     const args = (dir: string) => ['--db', dbOf(dir), 'run', '--month', MONTH, '--no-dashboard'];
     const [before] = await fingerprintOf(dbOf(base), 'exact');
 
@@ -296,10 +296,10 @@ describe('the inbox scan killed with SIGKILL at random points', () => {
       return home;
     };
     const script = (home: string) => `
-      import { inboxJob } from ${modulePath('pipelines/schedule/jobs.ts')};
-      import { loadConfig } from ${modulePath('pipelines/schedule/config.ts')};
+      import { inboxJob } from ${modulePath('apps/daemon/jobs.ts')};
+      import { loadConfig } from ${modulePath('apps/jobs/config.ts')};
       import { Store } from ${modulePath('pipelines/store/database.ts')};
-      import { memoryLog } from ${modulePath('pipelines/log.ts')};
+      import { memoryLog } from ${modulePath('core/log.ts')};
       const home = ${JSON.stringify(home)};
       const r = await inboxJob({ config: loadConfig(home), profile: 'default', now: new Date(), log: memoryLog(), trigger: 'schedule',
         openStore: () => Store.open(home + '/g.duckdb') });

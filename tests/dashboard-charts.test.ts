@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MONTHLY_METRICS, metricDef } from '../metrics/definitions.ts';
-import { loadProfile } from '../metrics/profiles/profiles.ts';
+import { loadProfile } from '../pipelines/profiles.ts';
 import { compactNumbers, conditionBars, integerTicks, metricChart, scoreHistogram, sharingChart, usePlotDocument, type MonthValue } from '../dashboards/site/plot.ts';
 import { thresholdsOf } from '../dashboards/site/thresholds.ts';
 import {

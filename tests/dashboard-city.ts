@@ -10,7 +10,7 @@ import path from 'node:path';
 import { ingestPaths } from '../pipelines/ingest/ingest.ts';
 import { runMonth } from '../pipelines/run/month.ts';
 import { evaluateYear } from '../pipelines/run/year.ts';
-import { loadProfile } from '../metrics/profiles/profiles.ts';
+import { loadProfile } from '../pipelines/profiles.ts';
 import type { Store } from '../pipelines/store/database.ts';
 import { buildCity, month, months, system, toCsv, IDLE, LOW, DOWN, VULN, type SystemRow, type TelemetryRow } from './fixtures/monthly/city.ts';
 import { NOW, writeFile } from './helpers.ts';
@@ -142,9 +142,7 @@ export function filesOf(dir: string): [string, Buffer][] {
 
 /** The overview's numbers as the exports give them (what the site must show). */
 export async function kpisFromExports(store: Store, month: string): Promise<Record<string, number | null>> {
-  const { exportRows } = await import('../dashboards/exports.ts');
-  const { registerAnnualExports } = await import('../dashboards/exports-annual.ts');
-  registerAnnualExports();
+  const { exportRows } = await import('../dashboards/exports/write.ts');
   const rows = async (kind: string) => (await exportRows(store, kind, { month })).rows;
   const metrics = await rows('metrics');
   const conditions = ['no_data', 'inactive', 'low_util', 'unusable', 'security'];

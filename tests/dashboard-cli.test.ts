@@ -4,13 +4,11 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseArg, withStore } from '../pipelines/cli.ts';
-import { register } from '../pipelines/commands/dashboard.ts';
-import { isUserError } from '../pipelines/errors.ts';
+import { buildProgram } from '../apps/cli/program.ts';
+import { isUserError } from '../core/errors.ts';
 import { runMonth } from '../pipelines/run/month.ts';
-import { loadProfile } from '../metrics/profiles/profiles.ts';
+import { loadProfile } from '../pipelines/profiles.ts';
 import { NOW, openTestStore } from './helpers.ts';
 import { IDLE, buildCity, months, system } from './fixtures/monthly/city.ts';
 
@@ -30,18 +28,17 @@ afterAll(() => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function program(): Command {
-  const p = new Command().exitOverride().option('--db <path>').option('--profile <name>', '', 'default').option('-q, --quiet');
-  register(p, { withStore, parseArg });
-  return p;
-}
+const program = buildProgram;
 
 describe('govmon dashboard', () => {
   it('builds the site of a month that has been run', async () => {
     const out = path.join(dir, 'site-out');
     const lines: string[] = [];
     const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((s: string) => (lines.push(String(s)), true)) as typeof process.stdout.write;
+    process.stdout.write = ((s: string) => {
+      lines.push(String(s));
+      return true;
+    }) as typeof process.stdout.write;
     try {
       await program().parseAsync(['node', 'govmon', '--db', db, 'dashboard', '--month', '2026-09', '--out', out]);
     } finally {
@@ -70,7 +67,7 @@ describe('govmon dashboard', () => {
     const e = await program()
       .parseAsync(['node', 'govmon', '--db', path.join(dir, 'none.duckdb'), 'dashboard', '--month', '2026-13'])
       .catch((x: unknown) => x);
-    expect((e as Error).message).toBe('--month 应为 YYYY-MM，如 2026-10');
+    expect((e as Error).message).toBe('--month 2026-13 不是有效的月份：月份应为 01 到 12');
     expect(fs.existsSync(path.join(dir, 'none.duckdb'))).toBe(false);
   });
 });

@@ -14,13 +14,13 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type ConsoleMessage, type Dialog, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDashboard } from '../dashboards/site/build.ts';
-import { exportRows } from '../dashboards/exports.ts';
-import { registerAnnualExports } from '../dashboards/exports-annual.ts';
+import type { buildDashboard } from '../dashboards/site/build.ts';
+import { siteJob } from '../apps/jobs/site.ts';
+import { exportRows } from '../dashboards/exports/write.ts';
 import { PAGES, departmentPage, systemPage } from '../dashboards/site/paths.ts';
 import { bytes } from '../dashboards/site/format.ts';
 import { MONTHLY_METRICS } from '../metrics/definitions.ts';
-import { loadProfile } from '../metrics/profiles/profiles.ts';
+import { loadProfile } from '../pipelines/profiles.ts';
 import { ingestPaths } from '../pipelines/ingest/ingest.ts';
 import { runMonth } from '../pipelines/run/month.ts';
 import { evaluateYear } from '../pipelines/run/year.ts';
@@ -28,8 +28,6 @@ import type { Store } from '../pipelines/store/database.ts';
 import { NOW, openTestStore, tempDir } from './helpers.ts';
 import { IDLE, buildCity, months, system } from './fixtures/monthly/city.ts';
 import { MONTH, WINDOW, XSS_DEPT, XSS_NAME, buildDashboardCity, filesOf, kpisFromExports } from './dashboard-city.ts';
-
-registerAnnualExports();
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
@@ -50,7 +48,7 @@ let loadAfter: number;
 
 /** The sample city, ingested and run over the twelve months up to MONTH, its year evaluated. */
 async function sampleCity(s: Store, ctx: { dir: string; archiveDir: string }): Promise<void> {
-  const { generateSampleCity } = (await import(pathToFileURL(GENERATOR).href)) as typeof import('../data/generator/index.ts');
+  const { generateSampleCity } = (await import(pathToFileURL(GENERATOR).href)) as typeof import('../apps/sample/generate.ts');
   const r = await generateSampleCity({ outDir: path.join(ctx.dir, 'sample'), endMonth: MONTH });
   await ingestPaths(s, [path.join(ctx.dir, 'sample')], { now: NOW, archiveDir: ctx.archiveDir });
   // one system with markup in its name and department, idle for the last three months
@@ -73,7 +71,7 @@ beforeAll(async () => {
   else await buildDashboardCity(store, t);
   site = path.join(tempDir('govmon-e2e-'), 'site');
   const cpu0 = process.cpuUsage();
-  build = await buildDashboard(store, { month: MONTH, outDir: site, now: NOW, trigger: 'test' });
+  build = await siteJob(store, { month: MONTH, outDir: site, now: NOW, trigger: 'test' });
   const cpu = process.cpuUsage(cpu0);
   buildCpuMs = (cpu.user + cpu.system) / 1000;
   loadAfter = os.loadavg()[0];
@@ -276,7 +274,7 @@ describe('the dashboard in Chromium', () => {
       expect(await page.locator('img[src="x"]').count(), rel).toBe(0);
       expect(await page.locator('script:not([src]):not([type="application/json"])').count(), rel).toBe(0);
       expect(await page.locator('main b').count(), rel).toBe(0);
-      const text = await page.locator('main').innerText();
+      const text = await page.locator('main').textContent();
       if (rel !== PAGES.overview.file) expect(text, rel).toContain(rel === departmentPage(XSS_DEPT) || rel === PAGES.departments.file ? XSS_DEPT : XSS_NAME);
     }
     await open(page, systemPage(id));

@@ -10,21 +10,19 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDashboard, SITE_MARKER, type BuildProgress } from '../dashboards/site/build.ts';
+import { siteJob } from '../apps/jobs/site.ts';
 import { departmentPage, systemPage, PAGES } from '../dashboards/site/paths.ts';
 import { esc, html, jsonForScript, raw } from '../dashboards/site/html.ts';
-import { exportRows } from '../dashboards/exports.ts';
-import { registerAnnualExports } from '../dashboards/exports-annual.ts';
+import { exportRows } from '../dashboards/exports/write.ts';
 import { CONDITIONS, MONTHLY_METRICS } from '../metrics/definitions.ts';
-import { loadModels } from '../metrics/models.ts';
-import { loadProfile } from '../metrics/profiles/profiles.ts';
-import { memoryLog } from '../pipelines/log.ts';
+import { loadModels } from '../pipelines/run/models.ts';
+import { loadProfile } from '../pipelines/profiles.ts';
+import { memoryLog } from '../core/log.ts';
 import { runMonth } from '../pipelines/run/month.ts';
 import { openTestStore, NOW, tempDir } from './helpers.ts';
 import { buildCity, month as monthRows, system } from './fixtures/monthly/city.ts';
 import { CLASSIFIED, MONTH, SYSTEMS, XSS_DEPT, XSS_NAME, buildDashboardCity, filesOf, kpisFromExports, localLinks } from './dashboard-city.ts';
 import type { Store } from '../pipelines/store/database.ts';
-
-registerAnnualExports();
 
 let store: Store;
 let dir: string;
@@ -40,7 +38,7 @@ beforeAll(async () => {
   archiveDir = t.archiveDir;
   await buildDashboardCity(store, { dir: t.dir, archiveDir: t.archiveDir });
   site = path.join(tempDir('govmon-site-'), 'site');
-  result = await buildDashboard(store, { month: MONTH, outDir: site, now: NOW, onProgress: (p) => progress.push(p), trigger: 'test' });
+  result = await siteJob(store, { month: MONTH, outDir: site, now: NOW, onProgress: (p) => progress.push(p), trigger: 'test' });
 });
 
 afterAll(() => {
@@ -234,7 +232,7 @@ describe('buildDashboard(store, { month, outDir })', () => {
 describe('buildDashboard writes atomically', () => {
   it('replaces a site in place and leaves no temporary folder', async () => {
     const before = fs.statSync(path.join(site, 'index.html')).mtimeMs;
-    await buildDashboard(store, { month: MONTH, outDir: site, now: NOW, record: false });
+    await buildDashboard(store, { month: MONTH, outDir: site, now: NOW });
     expect(fs.statSync(path.join(site, 'index.html')).mtimeMs).toBeGreaterThanOrEqual(before);
     expect(fs.readdirSync(path.dirname(site))).toEqual(['site']);
   });
@@ -242,7 +240,7 @@ describe('buildDashboard writes atomically', () => {
   it('leaves the previous site as it was when a build fails half-way, and records the failure', async () => {
     const digest = () => filesOf(site).map(([f, b]) => `${f} ${crypto.createHash('sha256').update(b).digest('hex')}`);
     const snapshot = digest();
-    const failing = buildDashboard(store, {
+    const failing = siteJob(store, {
       month: MONTH,
       outDir: site,
       now: NOW,
@@ -263,7 +261,7 @@ describe('buildDashboard writes atomically', () => {
     const out = path.join(tempDir('govmon-site-'), 'site');
     process.env.GOVMON_DASHBOARD_THREADS = '3';
     try {
-      await buildDashboard(store, { month: MONTH, outDir: out, now: NOW });
+      await siteJob(store, { month: MONTH, outDir: out, now: NOW });
     } finally {
       delete process.env.GOVMON_DASHBOARD_THREADS;
     }
@@ -276,13 +274,13 @@ describe('buildDashboard writes atomically', () => {
   it('refuses to replace a folder that is not a site', async () => {
     const other = tempDir('govmon-notsite-');
     fs.writeFileSync(path.join(other, 'report.docx'), 'keep me');
-    await expect(buildDashboard(store, { month: MONTH, outDir: other, now: NOW, record: false })).rejects.toThrow(/不是 govmon 生成的站点/);
+    await expect(buildDashboard(store, { month: MONTH, outDir: other, now: NOW })).rejects.toThrow(/不是 govmon 生成的站点/);
     expect(fs.readdirSync(other)).toEqual(['report.docx']);
     fs.rmSync(other, { recursive: true, force: true });
   });
 
   it('refuses a month that has not been run, in Chinese', async () => {
-    await expect(buildDashboard(store, { month: '2024-01', outDir: path.join(tempDir(), 'x'), now: NOW, record: false })).rejects.toThrow(
+    await expect(buildDashboard(store, { month: '2024-01', outDir: path.join(tempDir(), 'x'), now: NOW })).rejects.toThrow(
       '2024-01 尚无月度运行结果，请先执行 govmon run --month 2024-01',
     );
   });
@@ -292,7 +290,7 @@ describe('buildDashboard with a profile other than the month’s', () => {
   it('says so on the overview and the profile page, warns, and draws that profile’s thresholds', async () => {
     const out = path.join(tempDir('govmon-site-'), 'site');
     const log = memoryLog();
-    await buildDashboard(store, { month: MONTH, outDir: out, now: NOW, profile: loadProfile('suqian'), log, record: false });
+    await buildDashboard(store, { month: MONTH, outDir: out, now: NOW, profile: loadProfile('suqian'), log });
     expect(log.warnings).toBe(1);
     expect(fs.readFileSync(path.join(out, 'index.html'), 'utf8')).toContain('月度运行所用的政策配置为“default”');
     expect(fs.readFileSync(path.join(out, 'profile.html'), 'utf8')).toContain('<code>suqian</code>');
@@ -326,7 +324,7 @@ describe('buildDashboard after a system of the run has been marked classified', 
     await buildCity(store, { dir, archiveDir }, [{ ...target, classified: true }]);
     const out = path.join(tempDir('govmon-site-'), 'site');
     const log = memoryLog();
-    await buildDashboard(store, { month: MONTH, outDir: out, now: NOW, log });
+    await siteJob(store, { month: MONTH, outDir: out, now: NOW, log });
     for (const [rel, bytes] of filesOf(out).filter(([f]) => !f.startsWith('vendor/'))) {
       expect(bytes.toString('utf8'), rel).not.toContain('YC-IDLE');
       expect(bytes.toString('utf8'), rel).not.toContain(target.system_name!);

@@ -1,4 +1,4 @@
-// The annual evaluation score (SPEC §5.4) of year 2025 on a small synthetic city: each indicator at
+// The annual evaluation score (docs/decisions.md §5.4) of year 2025 on a small synthetic city: each indicator at
 // its edges, each grade boundary, the self-evaluation inflation threshold, a missing O&M report,
 // and the `scores` export (§7.2). Every expected value is computed by hand in the comments beside
 // it from the inputs the test writes; nothing is read back from the implementation to build an
@@ -22,9 +22,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateYear } from '../pipelines/run/year.ts';
-import { loadProfile } from '../metrics/profiles/profiles.ts';
-import { exportRows, writeExport } from '../dashboards/exports.ts';
-import { registerAnnualExports } from '../dashboards/exports-annual.ts';
+import { loadProfile } from '../pipelines/profiles.ts';
+import { exportRows, writeExport } from '../dashboards/exports/write.ts';
 import type { Row, Store } from '../pipelines/store/database.ts';
 import { NOW, openTestStore, writeFile } from './helpers.ts';
 import {
@@ -46,8 +45,6 @@ import {
   type SystemRow,
   type TelemetryRow,
 } from './fixtures/annual/city.ts';
-
-registerAnnualExports();
 
 const DEC = '2025-12';
 

@@ -9,12 +9,11 @@ import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ingestFile } from '../pipelines/ingest/ingest.ts';
-import { memoryLog } from '../pipelines/log.ts';
+import { memoryLog } from '../core/log.ts';
 import type { Store } from '../pipelines/store/database.ts';
 import { FocusMapping, parseFx, pullFocus, type FocusMapping as Mapping, type PullFocusOptions } from '../pipelines/connectors/focus.ts';
 import { validateConfig } from '../pipelines/connectors/config.ts';
-import { register } from '../pipelines/commands/pull.ts';
-import { buildProgram, parseArg, withStore as cliWithStore } from '../pipelines/cli.ts';
+import { buildProgram } from '../apps/cli/program.ts';
 import { NOW, tempDir, withStore, writeFile } from './helpers.ts';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,10 +42,15 @@ function parseFocusCsv(text: string): Record<string, Cell>[] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (inQuotes) {
-      if (ch === '"' && text[i + 1] === '"') (cur += '"'), i++;
-      else if (ch === '"') inQuotes = false;
+      if (ch === '"' && text[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') inQuotes = false;
       else cur += ch;
-    } else if (ch === '"') (inQuotes = true), (quoted = true);
+    } else if (ch === '"') {
+      inQuotes = true;
+      quoted = true;
+    }
     else if (ch === ',') endField();
     else if (ch === '\n' || ch === '\r') {
       if (ch === '\r' && text[i + 1] === '\n') i++;
@@ -55,7 +59,10 @@ function parseFocusCsv(text: string): Record<string, Cell>[] {
       row = [];
     } else cur += ch;
   }
-  if (cur !== '' || row.length) (endField(), records.push(row));
+  if (cur !== '' || row.length) {
+    endField();
+    records.push(row);
+  }
   const [header, ...rows] = records;
   return rows.map((r) => Object.fromEntries(header.map((h, i) => [h as string, r[i] ?? null])));
 }
@@ -205,7 +212,7 @@ describe('pullFocus(store, [focus_sample.csv], { mapping })', () => {
         expect(Math.abs(m.measured_cost_yuan - expected.get(m.system_id)!)).toBeLessThan(1e-9);
       }
       const byRule = await store.value<number>(`SELECT count(*) FROM raw_cloud_costs WHERE mapped_by = 'resource'`);
-      expect(byRule).toBe(rows.filter((r) => r.ResourceId !== null && r.ResourceId.startsWith('arn:ats:sqs:')).length);
+      expect(byRule).toBe(rows.filter((r) => r.ResourceId?.startsWith('arn:ats:sqs:')).length);
       // a resource rule wins over the row's own tag
       const both = rows.findIndex((r) => r.ResourceId?.startsWith('arn:ats:sqs:') && tagOf(r, 'application') === 'UltraCodeEssentials');
       expect(both).toBeGreaterThanOrEqual(0);
@@ -271,7 +278,7 @@ describe('system_cloud_cost', () => {
       const v = await store.all<{ system_id: string; year: number; cloud_cost_annual: number; cost_source: string; measured_cost_yuan: number | null; measured_months: number }>(
         'SELECT system_id, year, cloud_cost_annual, cost_source, measured_cost_yuan, measured_months FROM system_cloud_cost ORDER BY system_id',
       );
-      // SYS-S is classified: never in an output (SPEC §2.1)
+      // SYS-S is classified: never in an output (docs/inputs.md §2.1)
       expect(v.map((x) => x.system_id)).toEqual(['SYS-A', 'SYS-B', 'SYS-C', 'SYS-D', 'SYS-E']);
       const a = v.find((x) => x.system_id === 'SYS-A')!;
       const aExpected = sum(rows.filter((r) => expectedSystem(r, MAPPING, REGISTERED) === 'SYS-A').map((r) => Number(r.BilledCost))) * USD;
@@ -425,12 +432,13 @@ describe('govmon pull focus', () => {
       const map = writeFile(dir, 'map.json', JSON.stringify(MAPPING));
       const reg = writeFile(dir, 'systems.csv', REGISTRY);
       const program = buildProgram();
-      // the lead wires `register` into pipelines/commands.ts; until then the test does
-      if (!program.commands.some((c) => c.name() === 'pull')) register(program, { withStore: cliWithStore, parseArg });
       await program.parseAsync(['node', 'govmon', '--db', db, '-q', 'ingest', reg]);
       expect(process.exitCode).toBe(0);
       const errors: string[] = [];
-      process.stderr.write = ((s: string) => (errors.push(String(s)), true)) as typeof process.stderr.write;
+      process.stderr.write = ((s: string) => {
+        errors.push(String(s));
+        return true;
+      }) as typeof process.stderr.write;
       await program.parseAsync(['node', 'govmon', '--db', db, '-q', 'pull', 'focus', SAMPLE, '--mapping', map, '--fx', `USD=${USD}`]);
       process.stderr.write = stderr;
       expect(process.exitCode).toBe(2);

@@ -1,4 +1,4 @@
-// Bad input (SPEC §3): a property-based test (fast-check) that takes valid input files of every kind
+// Bad input (docs/inputs.md §3): a property-based test (fast-check) that takes valid input files of every kind
 // and format and breaks them — truncation, random bytes, wrong encodings, swapped columns, huge
 // fields, empty and header-only files, duplicated headers, XLSX with merged cells and many sheets,
 // Parquet with wrong types — and checks that every outcome is a load (whole or partial) or a clear
@@ -12,10 +12,10 @@ import fc from 'fast-check';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTRACT, KINDS, type ColumnType, type Kind } from '../pipelines/ingest/contract.ts';
+import { CONTRACT, KINDS, type ColumnType, type Kind } from '../metrics/contract.ts';
 import { formatOutcome, ingestFile, type FileOutcome } from '../pipelines/ingest/ingest.ts';
 import type { Store } from '../pipelines/store/database.ts';
-import { ident, sqlString } from '../pipelines/store/sql.ts';
+import { ident, sqlString } from '../core/sql.ts';
 import { SAMPLE, copyTo, csvText, encodeText, headersOf, loadRegistry, textValue, type Headers } from './fixtures/ingest.ts';
 import { NOW, openTestStore } from './helpers.ts';
 import { cli, expectCleanMessage, sha256, testSeed } from './fixtures/reliability.ts';

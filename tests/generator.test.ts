@@ -7,16 +7,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { isUtf8 } from 'node:buffer';
-import { Command } from 'commander';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { DEFAULT_SEED, PLANTED_FILE, generateSampleCity, type Planted, type RejectKind } from '../data/generator/index.ts';
-import { CONTRACT } from '../pipelines/ingest/contract.ts';
+import { DEFAULT_SEED, PLANTED_FILE, generateSampleCity, type Planted, type RejectKind } from '../apps/sample/generate.ts';
+import { CONTRACT } from '../metrics/contract.ts';
 import { ingestPaths, type IngestSummary } from '../pipelines/ingest/ingest.ts';
-import { register } from '../pipelines/commands/sample.ts';
-import type { CommandKit } from '../pipelines/commands.ts';
+import { buildProgram } from '../apps/cli/program.ts';
 import type { Store } from '../pipelines/store/database.ts';
 import { NOW, openTestStore, tempDir } from './helpers.ts';
 
@@ -33,14 +30,7 @@ beforeAll(async () => {
   generateMs = performance.now() - t0;
   console.info(`sample city generated in ${Math.round(generateMs)} ms`);
   // The second copy goes through the command, as `govmon sample` writes it.
-  const program = new Command().option('-q, --quiet').exitOverride();
-  const kit: CommandKit = {
-    withStore: async () => {
-      throw new Error('govmon sample needs no database');
-    },
-    parseArg: <T,>(schema: z.ZodType<T>, v: unknown) => schema.parse(v),
-  };
-  register(program, kit);
+  const program = buildProgram();
   await program.parseAsync(['node', 'govmon', '-q', 'sample', '--out', dirB, '--end-month', END, '--seed', String(DEFAULT_SEED)], { from: 'node' });
 });
 

@@ -1,11 +1,11 @@
-// Every kind in every accepted format (SPEC §2): CSV in UTF-8, UTF-8 with BOM, GBK and UTF-16,
+// Every kind in every accepted format (docs/inputs.md §2): CSV in UTF-8, UTF-8 with BOM, GBK and UTF-16,
 // XLSX (the named sheet or the first), Parquet, JSON and NDJSON, with English, Chinese or
 // oddly-cased headers. Each file holds the same hand-written rows; the store must hold exactly them.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONTRACT, KINDS, KIND_ZH, type Kind } from '../pipelines/ingest/contract.ts';
+import { CONTRACT, KINDS, KIND_ZH, type Kind } from '../metrics/contract.ts';
 import { exitCodeOf, ingestFile } from '../pipelines/ingest/ingest.ts';
 import { NOW, withStore, writeFile } from './helpers.ts';
 import {

@@ -1,4 +1,4 @@
-// Rejected rows (SPEC §2, §3): each reason the validator or a reader gives, stored with the file,
+// Rejected rows (docs/inputs.md §2, §3): each reason the validator or a reader gives, stored with the file,
 // the row number a person sees (CSV and XLSX: the header is row 1; JSON: the record's position;
 // NDJSON: the line), the column, the value as written and a Chinese reason. The rest of the file loads.
 

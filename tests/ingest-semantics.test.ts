@@ -1,4 +1,4 @@
-// Ingest semantics (SPEC §3): later files replace earlier rows but keep them traceable, the same bytes
+// Ingest semantics (docs/inputs.md §3): later files replace earlier rows but keep them traceable, the same bytes
 // twice is a no-op, the raw file is archived by its SHA-256 first, a file is one transaction, the fast
 // path stores what the general path would, and the exit codes of `govmon ingest`.
 
@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { exitCodeOf, ingestFile, ingestPaths, type FileOutcome } from '../pipelines/ingest/ingest.ts';
-import { memoryLog } from '../pipelines/log.ts';
+import { memoryLog } from '../core/log.ts';
 import type { Store } from '../pipelines/store/database.ts';
 import { NOW, tempDir, withStore, writeFile } from './helpers.ts';
 import {
@@ -467,7 +467,7 @@ describe('govmon ingest (command line)', () => {
         ]),
       );
       const db = path.join(dir, 'g.duckdb');
-      const r = spawnSync('npx', ['tsx', 'pipelines/cli.ts', '--db', db, 'ingest', reg, tel], { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
+      const r = spawnSync(process.execPath, ['bin/govmon.js', '--db', db, 'ingest', reg, tel], { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
       expect(r.status).toBe(2);
       expect(r.stdout).toContain('【已导入】systems.csv');
       expect(r.stdout).toContain('【部分导入】tel.csv');
@@ -475,7 +475,7 @@ describe('govmon ingest (command line)', () => {
       expect(r.stdout).toContain('tel.csv 第 4 行，列 系统编号（system_id），值“S009”：系统编号不在系统目录中');
       expect(r.stdout).toContain('合计：2 个文件，导入 4 行，拒收 2 行');
       // and the rows are in the database file
-      const again = spawnSync('npx', ['tsx', 'pipelines/cli.ts', '--db', db, 'ingest', tel], { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
+      const again = spawnSync(process.execPath, ['bin/govmon.js', '--db', db, 'ingest', tel], { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
       expect(again.status).toBe(0);
       expect(again.stdout).toContain('【重复文件（未改动）】tel.csv');
     } finally {
@@ -487,7 +487,7 @@ describe('govmon ingest (command line)', () => {
     const dir = tempDir();
     try {
       const bad = writeFile(dir, 'x.csv', 'foo,bar\n1,2\n');
-      const r = spawnSync('npx', ['tsx', 'pipelines/cli.ts', '--db', path.join(dir, 'g.duckdb'), 'ingest', bad], { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
+      const r = spawnSync(process.execPath, ['bin/govmon.js', '--db', path.join(dir, 'g.duckdb'), 'ingest', bad], { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
       expect(r.status).toBe(1);
       expect(r.stdout).toContain('【无法使用】x.csv');
       expect(r.stdout).toContain('文件表头为：foo、bar');

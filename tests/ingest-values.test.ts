@@ -1,4 +1,4 @@
-// How values are read (SPEC §2 "Values"): a trailing %, YYYY/MM/DD dates, spreadsheet date cells and
+// How values are read (docs/inputs.md §2 "Values"): a trailing %, YYYY/MM/DD dates, spreadsheet date cells and
 // serial numbers, Chinese enum labels and codes in any case, 是/否/Y/N/1/0, thousands separators.
 
 import path from 'node:path';

@@ -1,4 +1,4 @@
-// Injection (SPEC §7.3, §9): input-derived text cannot become a formula in an exported spreadsheet
+// Injection (docs/outputs.md §7.3, docs/operations.md §9): input-derived text cannot become a formula in an exported spreadsheet
 // (OWASP CSV injection: a text cell beginning with = + - @ tab or CR gets a leading apostrophe,
 // numbers stay numbers), markup or script in a page, SQL, or a path out of the site `govmon serve`
 // shows. The city's names, departments, reasons and notes carry the payloads; the database lives
@@ -12,19 +12,17 @@ import ExcelJS from 'exceljs';
 import { parseHTML } from 'linkedom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../pipelines/store/database.ts';
-import { migrate } from '../pipelines/store/migrations.ts';
+import { migrate } from '../pipelines/store/migrate.ts';
 import { ingestFile, ingestPaths } from '../pipelines/ingest/ingest.ts';
 import { runMonth } from '../pipelines/run/month.ts';
 import { evaluateYear } from '../pipelines/run/year.ts';
-import { loadProfile } from '../metrics/profiles/profiles.ts';
-import { EXPORTS, writeExport, type ExportKind } from '../dashboards/exports.ts';
-import { registerAnnualExports } from '../dashboards/exports-annual.ts';
+import { loadProfile } from '../pipelines/profiles.ts';
+import { EXPORTS, writeExport } from '../dashboards/exports/write.ts';
+import type { ExportKind } from '../dashboards/exports/kind.ts';
 import { buildDashboard } from '../dashboards/site/build.ts';
 import { months, system, toCsv, IDLE, type SystemRow } from './fixtures/monthly/city.ts';
 import { NOW, tempDir, writeFile } from './helpers.ts';
 import { parseCsv, startCli, walk } from './fixtures/reliability.ts';
-
-registerAnnualExports();
 
 const MONTHS = ['2026-08', '2026-09', '2026-10'];
 const MONTH = '2026-10';

@@ -1,4 +1,4 @@
-// The exports of a monthly run (SPEC §7.2, §9 security): metrics, rectification, elimination and
+// The exports of a monthly run (docs/outputs.md §7.2, docs/operations.md §9 security): metrics, rectification, elimination and
 // rightsizing as CSV (UTF-8 with BOM, English headers, the §7.2 columns first and in that order),
 // XLSX (Chinese headers), Parquet and JSON — the same rows in every format, booleans true/false,
 // months YYYY-MM, dates ISO, numbers unrounded, formula-like text neutralised in CSV and XLSX
@@ -8,16 +8,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportRows, writeExport } from '../dashboards/exports.ts';
+import { exportRows, writeExport } from '../dashboards/exports/write.ts';
 import type { Row, Store } from '../pipelines/store/database.ts';
-import { sqlString } from '../pipelines/store/sql.ts';
+import { sqlString } from '../core/sql.ts';
 import { openTestStore, parseCsv } from './helpers.ts';
 import { DOWN, IDLE, LOW, buildCity, month, months, runMonths, system } from './fixtures/monthly/city.ts';
 
 const KINDS = ['metrics', 'rectification', 'elimination', 'rightsizing'] as const;
 type Kind = (typeof KINDS)[number];
 
-/** The fixed first columns of each export, SPEC §7.2. */
+/** The fixed first columns of each export, docs/outputs.md §7.2. */
 const SPEC_COLUMNS: Record<Kind, string[]> = {
   metrics: [
     'system_id', 'month', 'days_reported', 'cpu_avg_pct', 'cpu_p95_pct', 'mem_avg_pct', 'storage_used_gb', 'storage_util_pct',
@@ -61,7 +61,7 @@ function readCsv(file: string): Csv {
 
 const byId = <T extends Record<string, unknown>>(rows: T[]) => Object.fromEntries(rows.map((r) => [String(r.system_id), r]));
 
-/** What CSV/XLSX make of a text cell that a spreadsheet would read as a formula (SPEC §9). */
+/** What CSV/XLSX make of a text cell that a spreadsheet would read as a formula (docs/operations.md §9). */
 const neutralised = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
 
 /** A CSV row read with the types of the matching JSON row; text as the CSV/XLSX neutralisation leaves it. */

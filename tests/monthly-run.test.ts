@@ -1,4 +1,4 @@
-// The monthly run (SPEC §4 metrics, §4.1 conditions and streaks, §5.1 rectification and
+// The monthly run (docs/metrics.md §4 metrics, §4.1 conditions and streaks, §5.1 rectification and
 // elimination, §5.2 right-sizing) on small synthetic cities. Every expected value is computed by
 // hand in the comments next to it from the telemetry the test writes; nothing is read back from the
 // implementation to build an expectation.
@@ -11,7 +11,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadProfile } from '../metrics/profiles/profiles.ts';
+import { loadProfile } from '../pipelines/profiles.ts';
 import type { Row, Store } from '../pipelines/store/database.ts';
 import { openTestStore, withStore, writeFile } from './helpers.ts';
 import {
@@ -66,7 +66,7 @@ function citesAll(citations: unknown, arts: string[]): boolean {
 }
 
 describe('runMonth(store, { month })', () => {
-  describe('metrics (SPEC §4)', () => {
+  describe('metrics (docs/metrics.md §4)', () => {
     const city = sharedStore(async (store, ctx) => {
       const m = (date: string, d: Partial<TelemetryRow>): TelemetryRow => ({ ...month('M', '2026-01', {}, [1])[0], date, ...d });
       await buildCity(
@@ -130,7 +130,7 @@ describe('runMonth(store, { month })', () => {
     });
   });
 
-  describe('rows (SPEC §4 "Rows")', () => {
+  describe('rows (docs/metrics.md §4 "Rows")', () => {
     const city = sharedStore(async (store, ctx) => {
       await buildCity(
         store,
@@ -203,7 +203,7 @@ describe('runMonth(store, { month })', () => {
     });
   });
 
-  describe('conditions at their thresholds (SPEC §4.1)', () => {
+  describe('conditions at their thresholds (docs/metrics.md §4.1)', () => {
     const city = sharedStore(async (store, ctx) => {
       const ids = ['I300', 'I301', 'U1', 'UN', 'UP', 'L5', 'L49', 'LP10', 'A90', 'A899', 'SL', 'SE', 'ND', 'J16', 'J15', 'H15', 'H14'];
       await buildCity(
@@ -311,7 +311,7 @@ describe('runMonth(store, { month })', () => {
     });
   });
 
-  describe('streaks, notices and the elimination list over six months (SPEC §4.1, §5.1)', () => {
+  describe('streaks, notices and the elimination list over six months (docs/metrics.md §4.1, docs/decisions.md §5.1)', () => {
     // Each system's story, January–June 2026 (healthy where not said):
     //   R idle Jan–Feb · X idle Jan–Jun · S idle Jan–Feb and Apr–Jun · L low CPU Jan–Jun
     //   N reports 5 days a month · V reports 5 days a month with an open vulnerability
@@ -510,7 +510,7 @@ describe('runMonth(store, { month })', () => {
     });
   });
 
-  describe('exemptions (SPEC §2.1 exempt_until, §5.1)', () => {
+  describe('exemptions (docs/inputs.md §2.1 exempt_until, §5.1)', () => {
     const city = sharedStore(async (store, ctx) => {
       await buildCity(
         store,
@@ -547,7 +547,7 @@ describe('runMonth(store, { month })', () => {
     });
   });
 
-  describe('systems outside the lists (SPEC §2.1 classified, §4 rows, §5.1)', () => {
+  describe('systems outside the lists (docs/inputs.md §2.1 classified, §4 rows, §5.1)', () => {
     // Every condition holds for the "bad" systems (no users, low CPU, down, vulnerable), and the
     // "lean" ones would be right-sized (P95 30 < 40); only the operation, unclassified pair may appear.
     const BAD = { ...IDLE, ...LOW, ...DOWN, ...VULN };
@@ -607,7 +607,7 @@ describe('runMonth(store, { month })', () => {
     });
   });
 
-  describe('right-sizing (SPEC §5.2)', () => {
+  describe('right-sizing (docs/decisions.md §5.2)', () => {
     const city = sharedStore(async (store, ctx) => {
       const lean = (max: number) => ({ cpu_avg_pct: 10, cpu_max_pct: max });
       await buildCity(
@@ -684,7 +684,7 @@ describe('runMonth(store, { month })', () => {
     });
   });
 
-  describe('corrected telemetry (SPEC §2.2)', () => {
+  describe('corrected telemetry (docs/inputs.md §2.2)', () => {
     it('uses the values of a later file for the same system and date', async () => {
       await withStore(async (store, ctx) => {
         // no users, 10 requests a day: 31 × 10 = 310 > 300 → not inactive
@@ -703,7 +703,7 @@ describe('runMonth(store, { month })', () => {
     });
   });
 
-  describe('re-runs and run order (SPEC §9 reliability)', () => {
+  describe('re-runs and run order (docs/operations.md §9 reliability)', () => {
     // A mixed city over Q1: idle, low CPU, sparse and vulnerable, right-sizable, exempt, resolved.
     const SYSTEMS = [
       system('X'),
@@ -780,7 +780,7 @@ describe('runMonth(store, { month })', () => {
     });
   });
 
-  describe('a profile variant (SPEC §6)', () => {
+  describe('a profile variant (docs/profiles.md §6)', () => {
     it('changes the lists when a user profile sets inactive to warn at 2 and eliminate at 4 months', async () => {
       await withStore(async (store, ctx) => {
         await buildCity(

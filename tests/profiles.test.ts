@@ -1,4 +1,4 @@
-// Policy profiles (SPEC §6): every shipped profile and the example load; every citation is a
+// Policy profiles (docs/profiles.md §6): every shipped profile and the example load; every citation is a
 // verbatim passage of its own city's measure, inside the article it names; bureau practice is
 // labelled as such; a user profile overrides only what it names; bad fields are rejected with
 // their dotted path; the content hash follows the content; the listing shows rules and quotes.
@@ -6,15 +6,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { deepMerge, loadProfile, PROFILE_DIR, profileHash, shippedProfiles, type LoadedProfile } from '../metrics/profiles/profiles.ts';
+import { deepMerge, loadProfile, loadShippedProfiles, PROFILE_DIR, profileHash, shippedProfiles, type LoadedProfile } from '../pipelines/profiles.ts';
 import { rulesOf, validateProfile, type Profile } from '../metrics/profiles/schema.ts';
 import { MEASURES } from '../metrics/profiles/measures.ts';
-import { formatProfile, formatProfileList, PRACTICE_LABEL } from '../metrics/profiles/show.ts';
-import { register } from '../pipelines/commands/profile.ts';
-import type { CommandKit } from '../pipelines/commands.ts';
-import { UserError } from '../pipelines/errors.ts';
+import { formatProfile, formatProfileList } from '../metrics/profiles/show.ts';
+import { PRACTICE_LABEL } from '../metrics/labels.ts';
+import { buildProgram } from '../apps/cli/program.ts';
+import { UserError } from '../core/errors.ts';
 import { tempDir, writeFile } from './helpers.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -341,7 +340,7 @@ describe('formatProfile(loadProfile(name))', () => {
 
 describe('formatProfileList()', () => {
   it('lists every shipped profile with its title and measure', () => {
-    const text = formatProfileList();
+    const text = formatProfileList(loadShippedProfiles());
     for (const name of shippedProfiles()) {
       const p = loadProfile(name).profile;
       expect(text).toContain(`${name} — ${p.title}`);
@@ -353,7 +352,6 @@ describe('formatProfileList()', () => {
 });
 
 describe('govmon profile list|show', () => {
-  const kit = {} as CommandKit;
   let out = '';
   afterEach(() => vi.restoreAllMocks());
 
@@ -363,8 +361,7 @@ describe('govmon profile list|show', () => {
       out += String(s);
       return true;
     });
-    const program = new Command().exitOverride().option('--profile <name>', '', 'default');
-    register(program, kit);
+    const program = buildProgram();
     await program.parseAsync(['node', 'govmon', ...args]);
     vi.restoreAllMocks();
     return out;

@@ -11,14 +11,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestFile } from '../pipelines/ingest/ingest.ts';
-import { memoryLog } from '../pipelines/log.ts';
-import { UserError } from '../pipelines/errors.ts';
-import { addDays, shanghaiDate } from '../pipelines/clock.ts';
+import { memoryLog } from '../core/log.ts';
+import { UserError } from '../core/errors.ts';
+import { addDays, shanghaiDate } from '../core/clock.ts';
 import type { Store } from '../pipelines/store/database.ts';
 import { validateConfig } from '../pipelines/connectors/config.ts';
 import { PrometheusMapping, dayGrid, endOfDayShanghai, loadPrometheusMapping, pullPrometheus, type PullPrometheusOptions } from '../pipelines/connectors/prometheus.ts';
-import { pullRange } from '../pipelines/commands/pull.ts';
-import { parseArg } from '../pipelines/cli.ts';
+import { pullRange } from '../apps/cli/commands/pull.ts';
 import { NOW, tempDir, withStore, writeFile } from './helpers.ts';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,12 +45,12 @@ describe('dayGrid(from, to, now)', () => {
 
 describe('pullRange(--month, --from, --to)', () => {
   it('takes the month, narrows it with --from/--to, and refuses days outside it', () => {
-    expect(pullRange({ month: '2026-02' }, parseArg)).toEqual({ from: '2026-02-01', to: '2026-02-28' });
-    expect(pullRange({ month: '2026-02', from: '2026-02-10' }, parseArg)).toEqual({ from: '2026-02-10', to: '2026-02-28' });
-    expect(pullRange({ from: '2026-01-30', to: '2026-02-02' }, parseArg)).toEqual({ from: '2026-01-30', to: '2026-02-02' });
-    expect(() => pullRange({ month: '2026-02', to: '2026-03-01' }, parseArg)).toThrow('--from 和 --to 应在 --month 2026-02 之内');
-    expect(() => pullRange({ from: '2026-02-30', to: '2026-03-01' }, parseArg)).toThrow('--from 不是有效的日期');
-    expect(() => pullRange({ from: '2026-02-01' }, parseArg)).toThrow('请用 --month 指定月份，或同时给出 --from 和 --to');
+    expect(pullRange({ month: '2026-02' })).toEqual({ from: '2026-02-01', to: '2026-02-28' });
+    expect(pullRange({ month: '2026-02', from: '2026-02-10' })).toEqual({ from: '2026-02-10', to: '2026-02-28' });
+    expect(pullRange({ from: '2026-01-30', to: '2026-02-02' })).toEqual({ from: '2026-01-30', to: '2026-02-02' });
+    expect(() => pullRange({ month: '2026-02', to: '2026-03-01' })).toThrow('--from 和 --to 应在 --month 2026-02 之内');
+    expect(() => pullRange({ from: '2026-02-30', to: '2026-03-01' })).toThrow('--from 不是有效的日期');
+    expect(() => pullRange({ from: '2026-02-01' })).toThrow('请用 --month 指定月份，或同时给出 --from 和 --to');
   });
 });
 

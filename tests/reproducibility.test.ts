@@ -1,4 +1,4 @@
-// Reproducibility (SPEC §9): the same inputs and profile, ingested and run twice in two fresh
+// Reproducibility (docs/operations.md §9): the same inputs and profile, ingested and run twice in two fresh
 // databases with the same "now", give byte-identical exports of every kind in every format (CSV,
 // JSON, Parquet and XLSX — the XLSX writer's zip timestamps are fixed for that); re-running a month
 // in the same database gives the same decisions under a new run id; and the decisions of an
@@ -9,19 +9,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../pipelines/store/database.ts';
-import { migrate } from '../pipelines/store/migrations.ts';
+import { migrate } from '../pipelines/store/migrate.ts';
 import { ingestPaths } from '../pipelines/ingest/ingest.ts';
 import { runMonth } from '../pipelines/run/month.ts';
 import { evaluateYear } from '../pipelines/run/year.ts';
-import { loadProfile } from '../metrics/profiles/profiles.ts';
-import { EXPORTS, writeExport, type Period } from '../dashboards/exports.ts';
-import { registerAnnualExports } from '../dashboards/exports-annual.ts';
-import { addMonths, lastFullMonth } from '../pipelines/clock.ts';
-import { generateSampleCity } from '../data/generator/index.ts';
+import { loadProfile } from '../pipelines/profiles.ts';
+import { EXPORTS, writeExport, type Period } from '../dashboards/exports/write.ts';
+import { addMonths, lastFullMonth } from '../core/clock.ts';
+import { generateSampleCity } from '../apps/sample/generate.ts';
 import { tempDir } from './helpers.ts';
 import { cli, parseCsv, walk } from './fixtures/reliability.ts';
-
-registerAnnualExports();
 
 const MONTH = lastFullMonth(new Date());
 const FORMATS = ['csv', 'json', 'parquet', 'xlsx'] as const;

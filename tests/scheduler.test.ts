@@ -6,15 +6,15 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../pipelines/store/database.ts';
-import { migrate } from '../pipelines/store/migrations.ts';
+import { migrate } from '../pipelines/store/migrate.ts';
 import { ingestPaths } from '../pipelines/ingest/ingest.ts';
 import { runMonth } from '../pipelines/run/month.ts';
-import { loadProfile } from '../metrics/profiles/profiles.ts';
-import { loadConfig, type ResolvedConfig } from '../pipelines/schedule/config.ts';
-import { Scheduler, previousFire, nextFire } from '../pipelines/schedule/scheduler.ts';
-import { FakeClockDriver } from '../pipelines/schedule/fake-driver.ts';
-import { memoryLog } from '../pipelines/log.ts';
-import { generateBenchCity } from '../data/bench-city.ts';
+import { loadProfile } from '../pipelines/profiles.ts';
+import { loadConfig, type ResolvedConfig } from '../apps/jobs/config.ts';
+import { Scheduler, previousFire, nextFire } from '../apps/daemon/scheduler.ts';
+import { FakeClockDriver } from '../apps/daemon/fake-driver.ts';
+import { memoryLog } from '../core/log.ts';
+import { generateBenchCity } from '../apps/bench/city.ts';
 import { tempDir, writeFile } from './helpers.ts';
 
 /** Asia/Shanghai wall-clock time as a Date. */
@@ -236,7 +236,7 @@ describe('stopping the scheduler during a run', () => {
   });
 
   it('on SIGTERM the daemon exits 0 and the database is as before the run', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'pipelines/cli.ts', '--db', db, 'schedule'], {
+    const child = spawn(process.execPath, ['bin/govmon.js', '--db', db, 'schedule'], {
       cwd: path.resolve(import.meta.dirname, '..'),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,4 +1,4 @@
-// A second writer (SPEC §9): while one process holds the database, every other govmon command that
+// A second writer (docs/operations.md §9): while one process holds the database, every other govmon command that
 // opens it gets one clear line in Chinese naming the process that holds it, exits non-zero, and
 // changes nothing — the holder goes on, commits, and the file is intact.
 
@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../pipelines/store/database.ts';
-import { migrate } from '../pipelines/store/migrations.ts';
+import { migrate } from '../pipelines/store/migrate.ts';
 import { ingestFile } from '../pipelines/ingest/ingest.ts';
-import { isUserError } from '../pipelines/errors.ts';
+import { isUserError } from '../core/errors.ts';
 import { sampleCsv } from './fixtures/ingest.ts';
 import { NOW, tempDir, writeFile } from './helpers.ts';
 import { cli, expectCleanMessage, fingerprint, modulePath, startScript, walk } from './fixtures/reliability.ts';
@@ -86,7 +86,10 @@ describe('a second writer while a govmon process holds the database', () => {
 
     // In-process, the same refusal is a UserError (no stack, exit code 1).
     const e = await Store.open(db).then(
-      (s) => (s.close(), null),
+      (s) => {
+        s.close();
+        return null;
+      },
       (err: unknown) => err,
     );
     expect(isUserError(e)).toBe(true);

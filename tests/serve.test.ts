@@ -5,10 +5,9 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveRequest, serveSite } from '../dashboards/site/serve.ts';
-import { register } from '../pipelines/commands/dashboard.ts';
+import { buildProgram } from '../apps/cli/program.ts';
 import { tempDir } from './helpers.ts';
 
 let root: string;
@@ -116,10 +115,9 @@ describe('resolveRequest(root, url)', () => {
   });
 });
 
-describe('govmon serve and govmon dashboard (register)', () => {
-  it('adds both commands with their options', () => {
-    const program = new Command();
-    register(program, { withStore: async () => undefined, parseArg: (s, v) => s.parse(v) });
+describe('govmon serve and govmon dashboard (buildProgram)', () => {
+  it('declares both commands with their options', () => {
+    const program = buildProgram();
     const serve = program.commands.find((c) => c.name() === 'serve')!;
     const dashboard = program.commands.find((c) => c.name() === 'dashboard')!;
     expect(serve.options.map((o) => o.long)).toEqual(['--dir', '--port', '--host']);

@@ -1,4 +1,4 @@
-// Data-sharing completeness (SPEC §5.3) at the end of a month, the catalog deadline of 10 working
+// Data-sharing completeness (docs/decisions.md §5.3) at the end of a month, the catalog deadline of 10 working
 // days after initial acceptance on the official calendar (Shaoxing 第三十条), and the `sharing`
 // export (§7.2). Every expected value is computed by hand in the comments beside it.
 //
@@ -14,9 +14,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMonth } from '../pipelines/run/month.ts';
-import { workdaysAfter } from '../metrics/workdays.ts';
-import { exportRows, writeExport } from '../dashboards/exports.ts';
-import { registerAnnualExports } from '../dashboards/exports-annual.ts';
+import { workdaysAfter } from '../pipelines/run/work-calendar.ts';
+import { exportRows, writeExport } from '../dashboards/exports/write.ts';
 import type { Row, Store } from '../pipelines/store/database.ts';
 import { NOW, openTestStore, withStore } from './helpers.ts';
 import {
@@ -32,8 +31,6 @@ import {
   type CatalogRow,
   type SystemRow,
 } from './fixtures/annual/city.ts';
-
-registerAnnualExports();
 
 const SEP = '2026-09-01';
 const OCT = '2026-10-01';

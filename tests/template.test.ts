@@ -1,18 +1,16 @@
-// XLSX input templates (SPEC §2.4): every kind's form opens with its Chinese headers, a note on each
+// XLSX input templates (docs/inputs.md §2.4): every kind's form opens with its Chinese headers, a note on each
 // header, drop-downs and input checks, and the 填写说明 sheet; a form filled in a spreadsheet ingests
 // as it is; the om_report form of a department is pre-filled with exactly its systems.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { parseArg, withStore as cliWithStore } from '../pipelines/cli.ts';
-import { register } from '../pipelines/commands/template.ts';
-import { CONTRACT, KINDS, type Kind } from '../pipelines/ingest/contract.ts';
+import { buildProgram } from '../apps/cli/program.ts';
+import { CONTRACT, KINDS, type Kind } from '../metrics/contract.ts';
 import { ingestFile } from '../pipelines/ingest/ingest.ts';
 import { INSTRUCTION_HEADERS, NAME_HELPER, TEMPLATE_ROWS, writeTemplate } from '../pipelines/ingest/template.ts';
-import { UserError } from '../pipelines/errors.ts';
+import { UserError } from '../core/errors.ts';
 import { NOW, openTestStore, tempDir, withStore } from './helpers.ts';
 import { SAMPLE, SYSTEMS, loadRegistry, rejectsOf, storedRows, xlsxValue, type Row } from './fixtures/ingest.ts';
 
@@ -275,11 +273,7 @@ describe('writeTemplate("om_report", outFile, { store, department, year })', () 
 });
 
 describe('govmon template KIND --out FILE.xlsx', () => {
-  function program(): Command {
-    const p = new Command().option('--db <path>').option('-q, --quiet').exitOverride();
-    register(p, { withStore: cliWithStore, parseArg });
-    return p;
-  }
+  const program = buildProgram;
 
   it('writes a blank form without a database', async () => {
     const dir = tempDir();

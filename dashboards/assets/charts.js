@@ -3,20 +3,20 @@
 // data/<name>.js) decoded here with apache-arrow and handed to the spec as named datasets.
 // vega-embed runs with the expression interpreter (ast: true), so no code is generated at run time
 // and the page's content-security policy needs no 'unsafe-eval'.
-(function () {
+(() => {
   'use strict';
   var G = window.GOVMON || {};
   var decoded = {};
 
   function arrowRows(name) {
     if (decoded[name]) return decoded[name];
-    var b64 = G.arrow && G.arrow[name];
+    var b64 = G.arrow?.[name];
     if (!b64) throw new Error('缺少数据表 ' + name);
     var bin = atob(b64);
     var bytes = new Uint8Array(bin.length);
     for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
     var table = window.Arrow.tableFromIPC(bytes);
-    var rows = table.toArray().map(function (r) {
+    var rows = table.toArray().map((r) => {
       var o = r.toJSON();
       for (var k in o) if (typeof o[k] === 'bigint') o[k] = Number(o[k]);
       return o;
@@ -44,7 +44,7 @@
     }
   };
 
-  document.querySelectorAll('script[type="application/json"][data-vega]').forEach(function (el) {
+  document.querySelectorAll('script[type="application/json"][data-vega]').forEach((el) => {
     var target = document.getElementById(el.getAttribute('data-vega'));
     if (!target) return;
     try {
@@ -52,11 +52,11 @@
       var names = (el.getAttribute('data-arrow') || '').split(' ').filter(Boolean);
       if (names.length) {
         spec.datasets = spec.datasets || {};
-        names.forEach(function (n) { spec.datasets[n] = arrowRows(n); });
+        names.forEach((n) => { spec.datasets[n] = arrowRows(n); });
       }
-      window.vegaEmbed(target, spec, options).then(function () {
+      window.vegaEmbed(target, spec, options).then(() => {
         target.setAttribute('data-rendered', 'true');
-      }).catch(function (err) {
+      }).catch((err) => {
         target.textContent = '图表加载失败：' + err.message;
         console.error(err);
       });

@@ -1,6 +1,6 @@
 // govmon 站点：表格排序、筛选、打印。No data of its own: it reads the table cells (data-v for the
 // sort value) and the rows' data-f-* attributes, and only ever sets text, classes and attributes.
-(function () {
+(() => {
   'use strict';
 
   function cellValue(row, col) {
@@ -12,7 +12,7 @@
   function compare(a, b) {
     var x = a === '' ? NaN : Number(a);
     var y = b === '' ? NaN : Number(b);
-    var xn = !isNaN(x), yn = !isNaN(y);
+    var xn = !Number.isNaN(x), yn = !Number.isNaN(y);
     if (xn && yn) return x - y;
     if (a === '' && b !== '') return 1; // empty last
     if (b === '' && a !== '') return -1;
@@ -21,21 +21,21 @@
 
   function sortable(table) {
     var heads = table.querySelectorAll('thead th[data-sort-col]');
-    heads.forEach(function (th) {
+    heads.forEach((th) => {
       var button = th.querySelector('button');
       if (!button) return;
-      button.addEventListener('click', function () {
+      button.addEventListener('click', () => {
         var col = Number(th.getAttribute('data-sort-col'));
         var dir = th.getAttribute('aria-sort') === 'ascending' ? 'descending' : 'ascending';
-        heads.forEach(function (h) { h.setAttribute('aria-sort', 'none'); });
+        heads.forEach((h) => { h.setAttribute('aria-sort', 'none'); });
         th.setAttribute('aria-sort', dir);
         var body = table.tBodies[0];
         var rows = Array.prototype.slice.call(body.rows);
-        rows.sort(function (r1, r2) {
+        rows.sort((r1, r2) => {
           var c = compare(cellValue(r1, col), cellValue(r2, col));
           return dir === 'ascending' ? c : -c;
         });
-        rows.forEach(function (r) { body.appendChild(r); });
+        rows.forEach((r) => { body.appendChild(r); });
       });
     });
   }
@@ -64,27 +64,27 @@
       var text = input ? input.value.trim().toLowerCase() : '';
       var shown = 0, total = 0;
       if (table) {
-        Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+        Array.prototype.forEach.call(table.tBodies[0].rows, (row) => {
           var ok = matches(row, text, selects);
           row.classList.toggle('filtered-out', !ok);
           total++;
           if (ok) shown++;
         });
       }
-      Array.prototype.forEach.call(groups, function (g) {
+      Array.prototype.forEach.call(groups, (g) => {
         g.classList.toggle('filtered-out', !matches(g, text, selects));
       });
       if (count) count.textContent = '显示 ' + shown + ' / ' + total + ' 行';
       bar.setAttribute('data-shown', String(shown));
     }
     if (input) input.addEventListener('input', apply);
-    selects.forEach(function (s) { s.addEventListener('change', apply); });
+    selects.forEach((s) => { s.addEventListener('change', apply); });
     apply();
   }
 
   document.querySelectorAll('table.data').forEach(sortable);
   document.querySelectorAll('[data-filter-for]').forEach(filterable);
-  document.querySelectorAll('[data-print]').forEach(function (b) {
-    b.addEventListener('click', function () { window.print(); });
+  document.querySelectorAll('[data-print]').forEach((b) => {
+    b.addEventListener('click', () => { window.print(); });
   });
 })();

@@ -1,27 +1,25 @@
-// `buildDashboard`: the static site of one month (SPEC §7.3). Reads the month's current run and
+// `buildDashboard`: the static site of one month (docs/outputs.md §7.3). Reads the month's current run and
 // the latest annual evaluation, writes every page, the data files, the XLSX downloads, the
 // vendor scripts and styles into a temporary folder beside the target, and renames it into place
-// — a failed build leaves the previous site as it was. Records the build in `runs`.
+// — a failed build leaves the previous site as it was. It only reads: apps/jobs/site.ts records
+// the build in the run log.
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { UserError } from '../../pipelines/errors.ts';
-import type { Log } from '../../pipelines/log.ts';
-import type { Store } from '../../pipelines/store/database.ts';
-import { finishRun, recordFailedRun, startRun, type RunTrigger } from '../../pipelines/run/record.ts';
-import { loadProfile, type LoadedProfile } from '../../metrics/profiles/profiles.ts';
+import { rootPath } from '../../core/paths.ts';
+import { UserError } from '../../core/errors.ts';
+import type { Log } from '../../core/log.ts';
+import { loadProfile, type LoadedProfile, type Results } from '../../pipelines/read.ts';
 import { MONTHLY_METRICS } from '../../metrics/definitions.ts';
-import { writeExport } from '../exports.ts';
-import { registerAnnualExports } from '../exports-annual.ts';
+import { writeExport } from '../exports/write.ts';
 import { loadSiteData, type SiteData } from './data.ts';
 import { buildContext } from './context.ts';
 import { renderPage, type PageSpec, type SiteMeta } from './layout.ts';
 import { copyVendor } from './vendor.ts';
 import { arrowScript, toArrowIpc, type ArrowColumn } from './arrow.ts';
 import { systemPage } from './paths.ts';
-import { CONDITION_NAMES } from './labels.ts';
+import { CONDITION_CODES } from '../../metrics/labels.ts';
 import { bytes as fmtBytes } from './format.ts';
 import { overviewPage } from './pages/overview.ts';
 import { rectificationPage } from './pages/rectification.ts';
@@ -35,7 +33,7 @@ import { departmentsIndexPage, systemsIndexPage } from './pages/indexes.ts';
 import { departmentDetailPage } from './pages/department.ts';
 import { renderAllSystemPages } from './render-pool.ts';
 
-export const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'assets');
+export const ASSETS_DIR = rootPath('dashboards', 'assets');
 
 /** The file that marks a folder as a govmon site (only such a folder is ever replaced). */
 export const SITE_MARKER = '.govmon-site';
@@ -56,9 +54,6 @@ export interface BuildOptions {
   now: Date;
   log?: Log;
   onProgress?: (p: BuildProgress) => void;
-  /** record the build in `runs` (default true) */
-  record?: boolean;
-  trigger?: RunTrigger;
 }
 
 export interface BuildResult {
@@ -66,9 +61,14 @@ export interface BuildResult {
   pages: number;
   bytes: number;
   ms: number;
+  /** the profile shown */
+  profile: LoadedProfile;
+  /** what needs a person's attention (a different profile, systems classified since the run) */
+  warnings: string[];
+  /** for the run log */
+  counts: Record<string, unknown>;
+  inputs: Record<string, unknown>;
 }
-
-registerAnnualExports();
 
 /** The profile to show: the one given, else the month's own; says so when they differ. */
 function resolveProfile(data: SiteData, given: LoadedProfile | undefined, log?: Log): { profile: LoadedProfile; note: string | null } {
@@ -96,8 +96,8 @@ const METRIC_COLUMNS: ArrowColumn[] = [
   { name: 'href', type: 'text' },
   { name: 'month', type: 'text' },
   ...MONTHLY_METRICS.map((m): ArrowColumn => ({ name: m.name, type: m.digits === 0 ? 'int' : 'float' })),
-  ...CONDITION_NAMES.map((c): ArrowColumn => ({ name: c, type: 'bool' })),
-  ...CONDITION_NAMES.map((c): ArrowColumn => ({ name: `streak_${c}`, type: 'int' })),
+  ...CONDITION_CODES.map((c): ArrowColumn => ({ name: c, type: 'bool' })),
+  ...CONDITION_CODES.map((c): ArrowColumn => ({ name: `streak_${c}`, type: 'int' })),
 ];
 
 function walkBytes(dir: string): { files: number; bytes: number } {
@@ -144,20 +144,16 @@ function swapIntoPlace(tmp: string, target: string): void {
   }
 }
 
-export async function buildDashboard(store: Store, opts: BuildOptions): Promise<BuildResult> {
+export async function buildDashboard(store: Results, opts: BuildOptions): Promise<BuildResult> {
   const t0 = performance.now();
   const target = path.resolve(opts.outDir);
   const progress = opts.onProgress ?? (() => undefined);
-  const record = opts.record ?? true;
-  const trigger = opts.trigger ?? 'cli';
   let tmp: string | undefined;
-  let profileForRun: LoadedProfile | undefined;
   try {
     progress({ phase: 'load', label: '读取运行结果', done: 0, total: 1 });
     checkTarget(target);
     const data = await loadSiteData(store, opts.month);
     const { profile, note } = resolveProfile(data, opts.profile, opts.log);
-    profileForRun = profile;
     progress({ phase: 'load', label: '读取运行结果', done: 1, total: 1 });
 
     fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -252,25 +248,21 @@ export async function buildDashboard(store: Store, opts: BuildOptions): Promise<
     tmp = undefined;
     progress({ phase: 'write', label: '替换站点', done: 1, total: 1 });
     const ms = Math.round(performance.now() - t0);
-    const result: BuildResult = { dir: target, pages, bytes: size.bytes, ms };
+    const result: BuildResult = {
+      dir: target,
+      pages,
+      bytes: size.bytes,
+      ms,
+      profile,
+      warnings,
+      counts: { pages, files: size.files, bytes: size.bytes, month_run_id: data.run.runId, year: data.year?.year ?? null, threads: pool.threads, worker_failures: pool.workerFailures },
+      inputs: { month_run_id: data.run.runId, year_run_id: data.year?.run.runId ?? null },
+    };
     if (pool.workerFailures) opts.log?.info(`注意：${pool.workerFailures} 个页面生成线程未能完成，相应页面已在主线程生成`);
-    if (record) {
-      await store.tx(async () => {
-        const runId = await startRun(store, { job: 'dashboard', period: data.month, profile, now: opts.now, trigger });
-        await finishRun(store, runId, {
-          status: warnings.length ? 'warnings' : 'ok',
-          counts: { pages: result.pages, files: size.files, bytes: result.bytes, month_run_id: data.run.runId, year: data.year?.year ?? null, threads: pool.threads, worker_failures: pool.workerFailures },
-          inputs: { month_run_id: data.run.runId, year_run_id: data.year?.run.runId ?? null },
-          durationMs: ms,
-          message: warnings.length ? warnings.join('；') : undefined,
-        });
-      });
-    }
     opts.log?.info(`站点已生成：${target}（${result.pages} 个页面，${size.files} 个文件，${fmtBytes(result.bytes)}，${(ms / 1000).toFixed(1)} 秒）`);
     return result;
   } catch (e) {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-    if (record) await recordFailedRun(store, { job: 'dashboard', period: opts.month, profile: profileForRun, now: opts.now, trigger, error: e, durationMs: performance.now() - t0 });
     throw e;
   }
 }

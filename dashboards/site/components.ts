@@ -3,7 +3,7 @@
 // `html`, so what a row holds is escaped wherever it lands (text or attribute).
 
 import { html, jsonScript, raw, type Html, type Interpolation } from './html.ts';
-import { conditionZh } from './labels.ts';
+import { conditionZh } from '../../metrics/labels.ts';
 import type { VlSpec } from './vega.ts';
 
 export interface Column<T> {

@@ -2,7 +2,7 @@
 // with the profile in force, its thresholds and the site's metadata. Built once per site.
 
 import type { ConditionName, Profile } from '../../metrics/profiles/schema.ts';
-import { CONDITION_NAMES } from './labels.ts';
+import { CONDITION_CODES } from '../../metrics/labels.ts';
 import type {
   BudgetRow,
   CalendarRow,
@@ -90,5 +90,5 @@ export function buildContext(data: SiteData, profile: Profile, profileNote: stri
 
 /** The conditions that hold for a metrics row, in definition order. */
 export function holding(r: MetricRow | undefined): ConditionName[] {
-  return r ? CONDITION_NAMES.filter((c) => r[c]) : [];
+  return r ? CONDITION_CODES.filter((c) => r[c]) : [];
 }

@@ -1,11 +1,11 @@
 // What the site shows, read once from the store: the current run of the month (month_runs) and
 // its results, the twelve months up to it, the latest annual evaluation of a year ≤ the month's
 // year, and the registry. Classified systems are dropped here, in every query, by the registry's
-// current flag — so no page, data file or chart can show one (SPEC §2.1, §9).
+// current flag — so no page, data file or chart can show one (docs/inputs.md §2.1, docs/operations.md §9).
 
-import { UserError } from '../../pipelines/errors.ts';
-import { addMonths, isMonth, monthStart } from '../../pipelines/clock.ts';
-import type { Row, Store } from '../../pipelines/store/database.ts';
+import { UserError } from '../../core/errors.ts';
+import { addMonths, isMonth, monthStart } from '../../core/clock.ts';
+import type { Results, Row } from '../../pipelines/read.ts';
 import type { ConditionName } from '../../metrics/profiles/schema.ts';
 
 /** A predicate on `system_id` that holds for every system that is not classified now. */
@@ -214,7 +214,7 @@ export interface SiteData {
   classifiedSinceRun: number;
 }
 
-async function runInfo(store: Store, runId: number): Promise<RunInfo> {
+async function runInfo(store: Results, runId: number): Promise<RunInfo> {
   const r = await store.one<Row>(
     `SELECT run_id, period, profile, profile_sha256, started_at, trigger, status, coalesce(json_array_length(input_files), 0) AS inputs
      FROM runs WHERE run_id = $1`,
@@ -233,7 +233,7 @@ async function runInfo(store: Store, runId: number): Promise<RunInfo> {
   };
 }
 
-export async function loadSiteData(store: Store, month: string): Promise<SiteData> {
+export async function loadSiteData(store: Results, month: string): Promise<SiteData> {
   if (!isMonth(month)) throw new UserError(`月份格式应为 YYYY-MM：${month}`);
   const runId = await store.value<number | null>('SELECT run_id FROM month_runs WHERE month = $1', [month]);
   if (!runId) throw new UserError(`${month} 尚无月度运行结果，请先执行 govmon run --month ${month}`);
@@ -338,7 +338,7 @@ export async function loadSiteData(store: Store, month: string): Promise<SiteDat
 }
 
 /** The latest evaluated year up to `maxYear`, or null when none exists. */
-async function loadYear(store: Store, maxYear: number): Promise<YearData | null> {
+async function loadYear(store: Results, maxYear: number): Promise<YearData | null> {
   const y = await store.one<{ year: number; run_id: number }>('SELECT year, run_id FROM year_runs WHERE year <= $1 ORDER BY year DESC LIMIT 1', [maxYear]);
   if (!y) return null;
   const runId = y.run_id;

@@ -1,5 +1,5 @@
 // Numbers, dates and money as a page shows them. Values are stored unrounded; rounding happens
-// here, for display only (scores to one decimal, SPEC §5.4).
+// here, for display only (scores to one decimal, docs/decisions.md §5.4).
 
 const grouped = new Map<number, Intl.NumberFormat>();
 
@@ -31,7 +31,7 @@ export function yuan(v: unknown): string {
   return s === '—' ? s : `${s} 元`;
 }
 
-/** A score, one decimal (SPEC §5.4). */
+/** A score, one decimal (docs/decisions.md §5.4). */
 export function score(v: unknown): string {
   return num(v, 1);
 }

@@ -7,7 +7,7 @@
 //   own counts); sharing: 100 × Σ timely ÷ Σ shareable over the month's sharing rows.
 
 import type { SiteContext } from './context.ts';
-import { CONDITION_NAMES } from './labels.ts';
+import { CONDITION_CODES } from '../../metrics/labels.ts';
 import type { ConditionName } from '../../metrics/profiles/schema.ts';
 
 export interface Kpis {
@@ -38,11 +38,11 @@ export function computeKpis(ctx: SiteContext): Kpis {
   const sharing = [...ctx.sharingNow.values()];
   const shareable = sharing.reduce((a, s) => a + s.shareable, 0);
   const timely = sharing.reduce((a, s) => a + s.timely, 0);
-  const byCondition = Object.fromEntries(CONDITION_NAMES.map((c) => [c, now.filter((r) => r[c]).length])) as Record<ConditionName, number>;
+  const byCondition = Object.fromEntries(CONDITION_CODES.map((c) => [c, now.filter((r) => r[c]).length])) as Record<ConditionName, number>;
   return {
     registered: ctx.data.systems.length,
     monitored: now.length,
-    flagged: now.filter((r) => CONDITION_NAMES.some((c) => r[c])).length,
+    flagged: now.filter((r) => CONDITION_CODES.some((c) => r[c])).length,
     byCondition,
     rectification: notices.filter((n) => n.status === 'issued' || n.status === 'open').length,
     issued: notices.filter((n) => n.status === 'issued').length,

@@ -5,7 +5,7 @@
 
 import { html, raw, type Html } from './html.ts';
 import { PAGES, rootOf, type PageKey } from './paths.ts';
-import { monthZh } from './labels.ts';
+import { monthZh } from '../../metrics/labels.ts';
 
 /**
  * Scripts only from the site itself and never inline (so markup smuggled into a name could not

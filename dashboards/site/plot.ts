@@ -7,7 +7,7 @@ import * as Plot from '@observablehq/plot';
 import { parseHTML } from 'linkedom';
 import type { MetricDef } from '../../metrics/definitions.ts';
 import type { ConditionName } from '../../metrics/profiles/schema.ts';
-import { CONDITION_NAMES, conditionZh } from './labels.ts';
+import { CONDITION_CODES, conditionZh } from '../../metrics/labels.ts';
 import { thresholdValue, type Threshold } from './thresholds.ts';
 
 import { MiniDocument } from './svg-dom.ts';
@@ -190,8 +190,8 @@ export function conditionBars(months: readonly string[], counts: readonly Condit
     x: { ...xMonths(months), type: 'band', padding: 0.25 },
     y: { label: '系统数', grid: true, zero: true, ticks: integerTicks(Math.max(0, ...perMonth.values())), tickFormat: 'd' },
     color: {
-      domain: CONDITION_NAMES.map(conditionZh),
-      range: CONDITION_NAMES.map((c) => CONDITION_COLORS[c]),
+      domain: CONDITION_CODES.map(conditionZh),
+      range: CONDITION_CODES.map((c) => CONDITION_COLORS[c]),
     },
     marks: [
       Plot.barY(data, { x: 'month', y: 'systems', fill: 'zh', title: (d: ConditionCount & { zh: string }) => `${d.month} ${d.zh}：${d.systems} 个` }),

@@ -1,7 +1,8 @@
 // System pages are most of a site's build (twelve Plot charts each), so on a machine with cores to
 // spare they are rendered in parallel: the main thread takes one share and worker threads the others. A worker gets the loaded
 // data (structured clone), builds the same context and writes its pages into the same temporary
-// folder. If a worker cannot start (no tsx, a restricted runtime), its share is rendered here.
+// folder. Workers run the compiled build (dist/); from the sources (tests) they use it when it has
+// been built. If a worker cannot start (no build, a restricted runtime), its share is rendered here.
 
 import os from 'node:os';
 import path from 'node:path';
@@ -9,12 +10,16 @@ import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { Profile } from '../../metrics/profiles/schema.ts';
+import { rootPath } from '../../core/paths.ts';
 import { buildContext, type SiteContext } from './context.ts';
 import type { SiteData } from './data.ts';
 import { renderPage, type SiteMeta } from './layout.ts';
 import { systemDetailPage } from './pages/system.ts';
 
-const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'render-worker.mjs');
+/** The worker script: beside this module when it runs compiled, else the compiled copy in dist/. */
+const WORKER = import.meta.url.endsWith('.js')
+  ? path.join(path.dirname(fileURLToPath(import.meta.url)), 'render-worker.js')
+  : rootPath('dist', 'dashboards', 'site', 'render-worker.js');
 
 /** What a worker needs to rebuild the context. */
 export interface RenderJob {
@@ -96,7 +101,7 @@ export async function renderAllSystemPages(
 ): Promise<PoolReport> {
   const threads = threadCount(ids.length);
   const shares: string[][] = Array.from({ length: threads }, () => []);
-  ids.forEach((id, i) => shares[i % threads].push(id));
+  for (const [i, id] of ids.entries()) shares[i % threads].push(id);
   const failed: string[][] = [];
   const workers = shares.slice(1).map((share) => {
     const r = runWorker({ ...job, ids: share }, onPage);

@@ -5,7 +5,7 @@
 
 import { CONDITIONS, metricDef, type ConditionDef } from '../../metrics/definitions.ts';
 import type { ConditionName, Profile } from '../../metrics/profiles/schema.ts';
-import { conditionZh } from './labels.ts';
+import { conditionZh } from '../../metrics/labels.ts';
 
 export interface Threshold {
   metric: string;

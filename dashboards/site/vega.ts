@@ -4,7 +4,7 @@
 // fills from an Arrow IPC table (`arrow` below: the metrics of every system and month).
 
 import { MONTHLY_METRICS } from '../../metrics/definitions.ts';
-import { CONDITION_NAMES, conditionZh } from './labels.ts';
+import { CONDITION_CODES, conditionZh } from '../../metrics/labels.ts';
 import { CONDITION_COLORS } from './plot.ts';
 import { thresholdValue, type Threshold } from './thresholds.ts';
 
@@ -39,8 +39,8 @@ function labelExpr(field: string, labels: Record<string, string>): string {
   return Object.entries(labels).reduceRight((acc, [k, v]) => `${field} === ${JSON.stringify(k)} ? ${JSON.stringify(v)} : ${acc}`, field);
 }
 
-const CONDITION_LABELS = Object.fromEntries(CONDITION_NAMES.map((c) => [c, conditionZh(c)]));
-const CONDITION_SCALE = { domain: CONDITION_NAMES.map(conditionZh), range: CONDITION_NAMES.map((c) => CONDITION_COLORS[c]) };
+const CONDITION_LABELS = Object.fromEntries(CONDITION_CODES.map((c) => [c, conditionZh(c)]));
+const CONDITION_SCALE = { domain: CONDITION_CODES.map(conditionZh), range: CONDITION_CODES.map((c) => CONDITION_COLORS[c]) };
 
 /**
  * Overview: systems holding each condition, month by month, computed in the page from the Arrow
@@ -50,7 +50,7 @@ export function conditionTrendSpec(months: readonly string[]): VlSpec {
   return base('各类问题系统数（近 12 个月）', {
     data: { name: 'metrics' },
     transform: [
-      { fold: [...CONDITION_NAMES], as: ['code', 'holds'] },
+      { fold: [...CONDITION_CODES], as: ['code', 'holds'] },
       { calculate: 'datum.holds ? 1 : 0', as: 'n' },
       { aggregate: [{ op: 'sum', field: 'n', as: 'systems' }], groupby: ['month', 'code'] },
       { calculate: labelExpr('datum.code', CONDITION_LABELS), as: 'condition' },

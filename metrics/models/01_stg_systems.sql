@@ -1,8 +1,8 @@
 -- stg_systems
 -- grain: one row per system of the current registry that is not classified.
--- Classified systems (涉密) are excluded from every computation and output (SPEC §2.1).
+-- Classified systems (涉密) are excluded from every computation and output (docs/inputs.md §2.1).
 -- cloud_cost_annual is the measured cost of the run month's year from FOCUS bills where there is
--- one (SPEC §2.5), else the registry's; cost_source says which.
+-- one (docs/inputs.md §2.5), else the registry's; cost_source says which.
 SELECT s.* REPLACE (coalesce(c.cloud_cost_annual, s.cloud_cost_annual) AS cloud_cost_annual),
   coalesce(c.cost_source, 'registry') AS cost_source
 FROM systems_current s

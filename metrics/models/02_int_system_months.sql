@@ -1,6 +1,6 @@
 -- int_system_months
 -- grain: one row per system in stage `operation` per month, from the later of its go-live month
--- and the first month of telemetry in the database, up to the run month (SPEC §4 "Rows"). The
+-- and the first month of telemetry in the database, up to the run month (docs/metrics.md §4 "Rows"). The
 -- registry's current stage applies to every month.
 WITH p AS (
   SELECT * FROM run_params

@@ -1,6 +1,6 @@
 -- int_metrics_monthly
 -- grain: one row per system in operation per month (int_system_months), with every metric of
--- SPEC §4; a month without telemetry has days_reported 0 and the other metrics NULL.
+-- docs/metrics.md §4; a month without telemetry has days_reported 0 and the other metrics NULL.
 WITH m AS (
   SELECT sm.system_id, sm.month, sm.days_in_month, sm.month_end,
     coalesce(a.days_reported, 0) AS days_reported,

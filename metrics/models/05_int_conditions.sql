@@ -1,5 +1,5 @@
 -- int_conditions
--- grain: one row per system in operation per month, with each condition of SPEC §4.1 as a
+-- grain: one row per system in operation per month, with each condition of docs/metrics.md §4.1 as a
 -- boolean. A comparison with a NULL metric does not hold. no_data comes first: the others read it.
 WITH p AS (
   SELECT * FROM run_params

@@ -1,5 +1,5 @@
 -- int_system_status
--- grain: one row per system in operation per month: which list it is on (SPEC §5.1) and the
+-- grain: one row per system in operation per month: which list it is on (docs/decisions.md §5.1) and the
 -- status of its rectification notice.
 --   on the rectification list: some condition warned, none eliminated;
 --   eliminating: some condition reached eliminate_months; exempt while exempt_until ≥ month end;

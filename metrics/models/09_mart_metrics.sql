@@ -1,6 +1,6 @@
 -- mart_metrics
 -- grain: one row per system in operation per month up to the run month: metrics, conditions and
--- streaks (the `metrics` export, SPEC §7.2).
+-- streaks (the `metrics` export, docs/outputs.md §7.2).
 -- materialized: view (read once, by the run's persist step)
 SELECT c.* EXCLUDE (month_end), s.* EXCLUDE (system_id, month)
 FROM int_conditions c

@@ -1,7 +1,7 @@
 -- mart_rightsizing
 -- grain: one row per system in operation, not on the elimination list in the run month (an exempt
 -- system counts as not on it), whose CPU P95 was below p95_max in each of the last `months`
--- months (SPEC §5.2, 云资源减配): recommended vCPU = max(1, ceil(vcpu × max P95 / target)); the
+-- months (docs/decisions.md §5.2, 云资源减配): recommended vCPU = max(1, ceil(vcpu × max P95 / target)); the
 -- reclaimable vCPU and its pro-rata share of the annual cloud cost. Nothing to reclaim: not listed.
 WITH p AS (
   SELECT * FROM run_params

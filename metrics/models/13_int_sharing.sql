@@ -1,7 +1,7 @@
 -- int_sharing
 -- grain: one row per system that is neither classified nor retired, per month from the first
 -- month of telemetry in the database up to the run month: data-sharing completeness at the end
--- of the month (SPEC §5.3).
+-- of the month (docs/decisions.md §5.3).
 --   cataloged: catalog rows with cataloged_date ≤ month end; shareable: of those, share_type
 --   other than 'none' (an unstated share type counts as shareable — 共享为原则，不共享为例外);
 --   aggregated: shareable with last_aggregated_date ≤ month end; timely: aggregated within the

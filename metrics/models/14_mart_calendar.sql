@@ -1,6 +1,6 @@
 -- mart_calendar
 -- grain: one row per system (in construction, trial or operation; not classified) per dated obligation of the
--- profile (SPEC §5.6), with its due date and status on the last day of the run month:
+-- profile (docs/decisions.md §5.6), with its due date and status on the last day of the run month:
 -- done (evidence on or before that day), overdue (due date passed without it), due (not yet).
 --   catalog: working_days-th working day after initial acceptance; done = first resource cataloged;
 --   completion_acceptance: window from go-live + min_days to go-live + max_days; done = final acceptance;

@@ -1,4 +1,4 @@
-// The five municipal measures (SPEC, seeds/): titles for citations.
+// The five municipal measures (docs/profiles.md; their texts are ../shared/seeds/): titles for citations.
 
 export interface Measure {
   file: string;

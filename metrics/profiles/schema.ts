@@ -1,5 +1,5 @@
 // The policy profile: thresholds, streak lengths, weights, deadlines — and, for every rule, the
-// articles it rests on (SPEC §6). One zod schema validates it and reports every error with a
+// articles it rests on (docs/profiles.md §6). One zod schema validates it and reports every error with a
 // dotted path; a second pass checks what a schema cannot (a measure-based rule has citations, a
 // bureau practice has none and says so, warn ≤ eliminate).
 
@@ -48,8 +48,9 @@ export const Monitoring = z.strictObject({
   security: Condition({}),
 });
 
-export const CONDITIONS = ['no_data', 'inactive', 'low_util', 'unusable', 'security'] as const;
-export type ConditionName = (typeof CONDITIONS)[number];
+/** The monitoring conditions, in the order every list and page shows them (docs/metrics.md). */
+export const CONDITION_CODES = ['no_data', 'inactive', 'low_util', 'unusable', 'security'] as const;
+export type ConditionName = (typeof CONDITION_CODES)[number];
 
 const Scoring = z.strictObject({
   ...basis,
@@ -151,6 +152,14 @@ export const Profile = z.strictObject({
   calendar: Calendar,
 });
 export type Profile = z.infer<typeof Profile>;
+
+/** A profile as a run uses it: validated, with the SHA-256 of its canonical JSON that every run records. */
+export interface LoadedProfile {
+  profile: Profile;
+  sha256: string;
+  /** where it came from: a shipped name or a file path */
+  source: string;
+}
 
 export interface ProfileIssue {
   path: string;

@@ -4,7 +4,7 @@
 
 import fs from 'node:fs';
 import { z } from 'zod';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../core/errors.ts';
 
 export interface ConfigIssue {
   path: string;

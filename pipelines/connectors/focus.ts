@@ -1,4 +1,4 @@
-// FOCUS connector (SPEC §2.5): FinOps FOCUS 1.x cost-and-usage exports (CSV, CSV.GZ or Parquet)
+// FOCUS connector (docs/inputs.md §2.5): FinOps FOCUS 1.x cost-and-usage exports (CSV, CSV.GZ or Parquet)
 // into raw_cloud_costs, one row per charge row, each attributed to a system through a tag or a
 // ResourceId pattern — or kept as unmapped and reported, never dropped. Like every input file a
 // FOCUS file is archived by SHA-256 before it is read, the same bytes twice are a no-op, one
@@ -12,11 +12,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { UnusableFileError, UserError } from '../errors.ts';
-import { formatLocal } from '../clock.ts';
-import type { Log } from '../log.ts';
+import { UnusableFileError, UserError } from '../../core/errors.ts';
+import { formatLocal } from '../../core/clock.ts';
+import type { Log } from '../../core/log.ts';
 import type { Store } from '../store/database.ts';
-import { ident, sqlString } from '../store/sql.ts';
+import { ident, sqlString } from '../../core/sql.ts';
 import { archiveFile, type Archived } from '../ingest/archive.ts';
 import { defaultArchiveDir, formatOutcome, type FileOutcome } from '../ingest/ingest.ts';
 import { readerReasonCase, rejectedLineText } from '../ingest/readers.ts';

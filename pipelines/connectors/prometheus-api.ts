@@ -2,7 +2,7 @@
 // failure — the server unreachable, an HTTP error, a PromQL error, a reply that is not the API's —
 // becomes one Chinese UserError line; nothing here ends in a stack trace.
 
-import { UserError } from '../errors.ts';
+import { UserError } from '../../core/errors.ts';
 
 /** One series of a range query: its labels and its [unix seconds, value text] points. */
 export interface Series {
@@ -57,7 +57,7 @@ export class PrometheusClient {
   async queryRange(expr: string, start: number, end: number, stepSeconds: number, what: string): Promise<RangeResult> {
     const data = await this.call('api/v1/query_range', { query: expr, start: String(start), end: String(end), step: String(stepSeconds) }, what);
     const d = data.data as { resultType?: string; result?: unknown } | undefined;
-    if (!d || d.resultType !== 'matrix' || !Array.isArray(d.result))
+    if (d?.resultType !== 'matrix' || !Array.isArray(d.result))
       throw new UserError(`Prometheus ${this.where} 对${what}的回答不是区间查询结果（resultType 为 ${d?.resultType ?? '空'}）`);
     const series: Series[] = [];
     for (const s of d.result as { metric?: Record<string, string>; values?: [number, string][] }[])
@@ -86,7 +86,7 @@ export class PrometheusClient {
     if (body && body.status === 'error')
       throw new UserError(`Prometheus 拒绝了${what}（${body.errorType ?? `HTTP ${res.status}`}）：${body.error ?? '未说明原因'}`);
     if (!res.ok) throw new UserError(httpReason(res.status, this.where));
-    if (!body || body.status !== 'success')
+    if (body?.status !== 'success')
       throw new UserError(`${this.where} 的回答不是 Prometheus API 的 JSON（请检查 --url 是否指向 Prometheus）`);
     return body;
   }

@@ -1,4 +1,4 @@
-// Prometheus connector (SPEC §2.5): daily telemetry pulled from a Prometheus server through
+// Prometheus connector (docs/inputs.md §2.5): daily telemetry pulled from a Prometheus server through
 // `query_range`, one point per day, and ingested through the same validated path as a file — the
 // rows are written to a telemetry CSV in a work folder and handed to ingestFile, so they are
 // archived, hashed, validated in DuckDB and rejected with row, column and reason like any export.
@@ -14,12 +14,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import { UserError } from '../errors.ts';
-import { addDays, shanghaiDate } from '../clock.ts';
-import type { Log } from '../log.ts';
+import { UserError } from '../../core/errors.ts';
+import { addDays, shanghaiDate } from '../../core/clock.ts';
+import type { Log } from '../../core/log.ts';
 import type { Store } from '../store/database.ts';
-import { ident, sqlString } from '../store/sql.ts';
-import { CONTRACT, type ColumnType } from '../ingest/contract.ts';
+import { ident, sqlString } from '../../core/sql.ts';
+import { CONTRACT, type ColumnType } from '../../metrics/contract.ts';
 import { formatOutcome, ingestFile, type FileOutcome } from '../ingest/ingest.ts';
 import { readJsonConfig } from './config.ts';
 import { PrometheusClient } from './prometheus-api.ts';

@@ -1,4 +1,4 @@
-// `govmon ingest`: files and folders in, validated rows stored, rejects kept (SPEC §3).
+// `govmon ingest`: files and folders in, validated rows stored, rejects kept (docs/inputs.md §3).
 // Per file: archive by SHA-256 → same bytes seen before? no-op → sniff format, encoding, headers,
 // kind → one transaction that stores every valid row and every reject, or nothing at all.
 // Large CSV telemetry takes a fast path (DuckDB's typed reader, then one SQL check of what it
@@ -7,13 +7,13 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { UnusableFileError, UserError } from '../errors.ts';
-import { shanghaiDate } from '../clock.ts';
-import type { Log } from '../log.ts';
+import { UnusableFileError, UserError } from '../../core/errors.ts';
+import { shanghaiDate } from '../../core/clock.ts';
+import type { Log } from '../../core/log.ts';
 import type { Store } from '../store/database.ts';
-import { ident, sqlString } from '../store/sql.ts';
+import { ident, sqlString } from '../../core/sql.ts';
 import { archiveFile, type Archived } from './archive.ts';
-import { CONTRACT, KIND_ZH, detectKind, matchHeaders, type HeaderMatch, type Kind } from './contract.ts';
+import { CONTRACT, KIND_ZH, detectKind, matchHeaders, type HeaderMatch, type Kind } from '../../metrics/contract.ts';
 import { ENCODING_ZH } from './encoding.ts';
 import { FORMAT_ZH, cleanup, csvColumns, csvOptions, loadRaw, sniff, sniffInStore, type Sniffed } from './readers.ts';
 import { SQL_TYPE, stageSql, typedViolation } from './validate.ts';

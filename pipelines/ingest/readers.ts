@@ -9,11 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import ExcelJS from 'exceljs';
-import { UnusableFileError } from '../errors.ts';
+import { UnusableFileError } from '../../core/errors.ts';
 import type { Store } from '../store/database.ts';
-import { ident, sqlString } from '../store/sql.ts';
+import { ident, sqlString } from '../../core/sql.ts';
 import { detectEncoding, readHead, transcodeToUtf8, type TextEncoding } from './encoding.ts';
-import { CONTRACT, detectKind, matchHeaders, normalizeHeader, type Kind } from './contract.ts';
+import { CONTRACT, detectKind, matchHeaders, normalizeHeader, type Kind } from '../../metrics/contract.ts';
 
 export type Format = 'csv' | 'xlsx' | 'parquet' | 'json' | 'ndjson' | 'json-values';
 
@@ -325,7 +325,7 @@ async function sniffXlsx(s: Sniffed, p: string, forcedKind?: Kind): Promise<void
   }
   const sheets = wb.worksheets.filter((w) => w.state !== 'hidden' && w.state !== 'veryHidden');
   if (sheets.length === 0) throw new UnusableFileError('Excel 文件中没有工作表');
-  // The sheet named like the kind (English or Chinese), else the first sheet (SPEC §2).
+  // The sheet named like the kind (English or Chinese), else the first sheet (docs/inputs.md §2).
   const kinds = forcedKind ? [forcedKind] : (Object.keys(CONTRACT) as Kind[]);
   const named = sheets.find((w) => kinds.some((k) => CONTRACT[k].sheetNames.some((n) => normalizeHeader(n) === normalizeHeader(w.name))));
   const ws = named ?? sheets[0];

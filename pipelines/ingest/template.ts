@@ -1,4 +1,4 @@
-// XLSX input templates (SPEC §2.4, `govmon template`): a blank form per kind with the Chinese
+// XLSX input templates (docs/inputs.md §2.4, `govmon template`): a blank form per kind with the Chinese
 // headers, a note on each header, drop-downs and input checks, and a sheet of instructions. Every
 // label, range and allowed value is read from the input contract, so the form cannot drift from what
 // ingest accepts, and a filled form ingests as it is. For om_report the bureau can pre-fill one row
@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import ExcelJS from 'exceljs';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../core/errors.ts';
 import type { Store } from '../store/database.ts';
-import { CONTRACT, KIND_ZH, type Column, type Kind } from './contract.ts';
+import { CONTRACT, KIND_ZH, type Column, type Kind } from '../../metrics/contract.ts';
 import { INT_MAX } from './validate.ts';
 
 export interface TemplateOptions {
@@ -36,7 +36,7 @@ export const TEMPLATE_ROWS = 1000;
 export const INSTRUCTIONS_SHEET = '填写说明';
 /**
  * Not a contract column: lets a department recognise its systems by name. Ingest lists it among the
- * unknown extra columns and stores nothing of it (SPEC §2), so the filled form still loads.
+ * unknown extra columns and stores nothing of it (docs/inputs.md §2), so the filled form still loads.
  */
 export const NAME_HELPER = '系统名称（仅供参考）';
 
@@ -149,7 +149,7 @@ interface Prefill {
 }
 
 async function systemsOf(store: Store, department: string): Promise<Prefill[]> {
-  // Classified systems never appear in any output (SPEC §9), a form included.
+  // Classified systems never appear in any output (docs/operations.md §9), a form included.
   const rows = await store.all<Prefill>(
     `SELECT system_id, system_name FROM systems_current
      WHERE department = $1 AND NOT coalesce(classified, false) ORDER BY system_id`,

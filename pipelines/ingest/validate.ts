@@ -3,8 +3,8 @@
 // general path (a staging table with one error list per row) and the fast path for large CSV
 // telemetry (a count of violations over the rows DuckDB's typed reader already inserted).
 
-import { CONTRACT, type Column, type Kind, type KindSpec } from './contract.ts';
-import { ident, sqlString } from '../store/sql.ts';
+import { CONTRACT, type Column, type Kind, type KindSpec } from '../../metrics/contract.ts';
+import { ident, sqlString } from '../../core/sql.ts';
 
 const r = (c: Column) => ident(`r_${c.name}`);
 const t = (c: Column) => ident(c.name);

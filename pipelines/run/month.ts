@@ -1,14 +1,15 @@
 // `govmon run --month YYYY-MM`: metrics, conditions, streaks, the rectification and elimination
-// lists and right-sizing of one month (SPEC §4, §5.1, §5.2). Everything is recomputed from the
+// lists and right-sizing of one month (docs/metrics.md §4, docs/decisions.md §5.1, §5.2). Everything is recomputed from the
 // stored inputs, so months can be run in any order and a re-run gives the same decisions. The
 // run and its results are one transaction: a crash leaves the database as before the run.
 
-import { UserError } from '../errors.ts';
-import { isMonth, monthStart, shanghaiDate } from '../clock.ts';
-import type { Log } from '../log.ts';
+import { UserError } from '../../core/errors.ts';
+import { isMonth, monthStart, shanghaiDate } from '../../core/clock.ts';
+import type { Log } from '../../core/log.ts';
 import type { Store } from '../store/database.ts';
-import type { LoadedProfile } from '../../metrics/profiles/profiles.ts';
-import { buildModels, calendarFallbackYears, loadModels, setRunParams } from '../../metrics/models.ts';
+import type { LoadedProfile } from '../profiles.ts';
+import { buildModels, loadModels } from './models.ts';
+import { calendarFallbackYears, prepareRun } from './params.ts';
 import { createProgress } from '../progress.ts';
 import { executeRun, type RunTrigger } from './record.ts';
 
@@ -52,7 +53,7 @@ export async function runMonth(store: Store, opts: MonthRunOptions): Promise<Mon
   checkMonth(opts.month, opts.now);
   const start = { job: 'month', period: opts.month, profile: opts.profile, now: opts.now, trigger: opts.trigger ?? 'cli' } as const;
   const run = await executeRun(store, start, async (runId) => {
-    await setRunParams(store, opts.month, opts.profile.profile, opts.now);
+    await prepareRun(store, opts.month, opts.profile.profile, opts.now);
     const bar = createProgress(`${opts.month} 月度运行`, 1, opts.progress ?? false);
     const timings = await buildModels(store, loadModels(), (name, i, n) => bar.update(i / n, name));
     bar.stop();

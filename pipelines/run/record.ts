@@ -3,7 +3,7 @@
 // status — so any decision can be traced to what it was computed from and reproduced.
 
 import type { Store } from '../store/database.ts';
-import type { LoadedProfile } from '../../metrics/profiles/profiles.ts';
+import type { LoadedProfile } from '../profiles.ts';
 
 export type RunTrigger = 'cli' | 'schedule' | 'catch-up' | 'demo' | 'test' | 'inbox';
 export type RunStatus = 'running' | 'ok' | 'warnings' | 'failed' | 'skipped';

@@ -1,15 +1,16 @@
 // `govmon evaluate --year Y`: the annual score of every system in operation, the self-evaluation
-// check, next year's budget recommendation per system and per department (SPEC §5.4, §5.5), and
+// check, next year's budget recommendation per system and per department (docs/decisions.md §5.4, §5.5), and
 // the data-sharing and calendar state at the end of the year. The monthly models are built for
 // December of Y (or, for a year in progress, its last full month) and the annual models on top.
 
 import path from 'node:path';
-import { UserError } from '../errors.ts';
-import { lastFullMonth } from '../clock.ts';
-import type { Log } from '../log.ts';
+import { UserError } from '../../core/errors.ts';
+import { lastFullMonth } from '../../core/clock.ts';
+import type { Log } from '../../core/log.ts';
 import type { Store } from '../store/database.ts';
-import type { LoadedProfile } from '../../metrics/profiles/profiles.ts';
-import { MODELS_DIR, buildModels, calendarFallbackYears, loadModels, setRunParams } from '../../metrics/models.ts';
+import type { LoadedProfile } from '../profiles.ts';
+import { MODELS_DIR, buildModels, loadModels } from './models.ts';
+import { calendarFallbackYears, prepareRun } from './params.ts';
 import { createProgress } from '../progress.ts';
 import { executeRun, type RunTrigger } from './record.ts';
 import { inputFiles } from './month.ts';
@@ -56,7 +57,7 @@ export async function evaluateYear(store: Store, opts: YearRunOptions): Promise<
   const month = asOfMonth(opts.year, opts.now);
   const start = { job: 'year', period: String(opts.year), profile: opts.profile, now: opts.now, trigger: opts.trigger ?? 'cli' } as const;
   const run = await executeRun(store, start, async (runId) => {
-    await setRunParams(store, month, opts.profile.profile, opts.now);
+    await prepareRun(store, month, opts.profile.profile, opts.now);
     const bar = createProgress(`${opts.year} 年度评价`, 1, opts.progress ?? false);
     await buildModels(store, [...loadModels(), ...loadModels(path.join(MODELS_DIR, 'annual'))], (name, i, n) => bar.update(i / n, name));
     bar.stop();

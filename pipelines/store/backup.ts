@@ -21,11 +21,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { z } from 'zod';
-import { UserError } from '../errors.ts';
-import type { Log } from '../log.ts';
+import { UserError } from '../../core/errors.ts';
+import type { Log } from '../../core/log.ts';
 import { Store } from './database.ts';
-import { LATEST_VERSION, ensureSchema, listMigrations, schemaVersion } from './migrations.ts';
-import { ident, sqlString } from './sql.ts';
+import { LATEST_VERSION, ensureSchema, listMigrations, schemaVersion } from './migrate.ts';
+import { ident, sqlString } from '../../core/sql.ts';
 import { sha256File } from '../ingest/archive.ts';
 
 export const MANIFEST = 'govmon-backup.json';

@@ -4,8 +4,11 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { DuckDBConnection, DuckDBInstance, DuckDBTypeId, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
-import { UserError } from '../errors.ts';
+import { type DuckDBConnection, DuckDBInstance, DuckDBTypeId, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
+import { UserError } from '../../core/errors.ts';
+import { sqlString } from '../../core/sql.ts';
+
+export { DEFAULT_DB, dbPathFromEnv } from '../../core/paths.ts';
 
 export type Row = Record<string, unknown>;
 export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
@@ -17,18 +20,12 @@ export interface OpenOptions {
   readOnly?: boolean;
 }
 
-export const DEFAULT_DB = 'data/govmon.duckdb';
-
 /** The work was stopped on purpose (the daemon is shutting down); its transaction rolled back. */
 export class AbortedError extends Error {
   constructor(reason: string) {
     super(`已中止：${reason}`);
     this.name = 'AbortedError';
   }
-}
-
-export function dbPathFromEnv(flag?: string): string {
-  return flag ?? process.env.GOVMON_DB ?? DEFAULT_DB;
 }
 
 export class Store {
@@ -57,7 +54,7 @@ export class Store {
     const options: Record<string, string> = {};
     if (p !== ':memory:') {
       fs.mkdirSync(path.dirname(path.resolve(p)), { recursive: true });
-      // Spill to disk beside the database rather than fail when a query outgrows memory (SPEC §9).
+      // Spill to disk beside the database rather than fail when a query outgrows memory (docs/operations.md §9).
       options.temp_directory = `${path.resolve(p)}.tmp`;
     }
     if (opts.memoryLimit) options.memory_limit = opts.memoryLimit;
@@ -84,6 +81,11 @@ export class Store {
     this.checkAborted(sql);
     const reader = await this.conn.runAndReadAll(sql, params);
     return toRows(reader) as T[];
+  }
+
+  /** COPY (query) TO file with DuckDB's COPY options (`FORMAT parquet`, …); the rows written. */
+  async copy(query: string, file: string, options: string): Promise<number> {
+    return this.run(`COPY (${query}) TO ${sqlString(file)} (${options})`);
   }
 
   /**

@@ -1,4 +1,4 @@
-// 绩效与经费: the latest annual evaluation of a year up to the month's year (SPEC §5.4, §5.5) —
+// 绩效与经费: the latest annual evaluation of a year up to the month's year (docs/decisions.md §5.4, §5.5) —
 // the distribution of scores against the grade lines, every system's score by dimension, the
 // spot-check list, next year's budget recommendation per system and per department — or a plain
 // statement that no year has been evaluated yet.
@@ -8,7 +8,7 @@ import type { SiteContext } from '../context.ts';
 import type { BudgetRow, DepartmentRow, ScoreRow } from '../data.ts';
 import { citations, download, figure, filterBar, kpis, printButton, section, table, type Column } from '../components.ts';
 import { num, score, yuan } from '../format.ts';
-import { BUDGET_ZH, SCORE_DIMENSIONS, reasonZh } from '../labels.ts';
+import { SCORE_DIMENSIONS, budgetReasonZh, label } from '../../../metrics/labels.ts';
 import { PAGES, departmentPage, systemPage } from '../paths.ts';
 import { scoreHistogram } from '../plot.ts';
 import type { PageSpec } from '../layout.ts';
@@ -40,11 +40,11 @@ export function annualPage(ctx: SiteContext): PageSpec {
   const budgetCols: Column<BudgetRow>[] = [
     { head: '系统名称', cell: (r) => html`<a href="${systemPage(r.system_id)}">${r.system_name}</a>`, sort: (r) => r.system_name },
     { head: '建设单位', cell: (r) => r.department, sort: (r) => r.department },
-    { head: '建议', cell: (r) => html`<span class="status b-${r.recommendation}">${BUDGET_ZH[r.recommendation]}</span>`, sort: (r) => RECS.indexOf(r.recommendation) },
+    { head: '建议', cell: (r) => html`<span class="status b-${r.recommendation}">${label('recommendation', r.recommendation)}</span>`, sort: (r) => RECS.indexOf(r.recommendation) },
     { head: '本年度运维经费', cell: (r) => yuan(r.om_budget_annual), sort: (r) => r.om_budget_annual, num: true },
     { head: '建议运维经费', cell: (r) => yuan(r.recommended_om_budget), sort: (r) => r.recommended_om_budget, num: true },
     { head: '建议云资源费用', cell: (r) => yuan(r.recommended_cloud_cost), sort: (r) => r.recommended_cloud_cost, num: true },
-    { head: '原因', cell: (r) => (r.reasons.length ? r.reasons.map(reasonZh).join('；') : '—') },
+    { head: '原因', cell: (r) => (r.reasons.length ? r.reasons.map(budgetReasonZh).join('；') : '—') },
     { head: '依据', cell: (r) => citations(r.citations) },
   ];
   const deptCols: Column<DepartmentRow>[] = [
@@ -53,7 +53,7 @@ export function annualPage(ctx: SiteContext): PageSpec {
     { head: '平均分', cell: (r) => score(r.mean_score), sort: (r) => r.mean_score, num: true },
     { head: '运维经费', cell: (r) => `${yuan(r.om_budget_annual)} → ${yuan(r.recommended_om_budget)}`, sort: (r) => r.recommended_om_budget, num: true },
     { head: '建议暂停新项目申报', cell: (r) => (r.suspend_new_projects ? html`<span class="flag-text">是</span>` : '否'), sort: (r) => (r.suspend_new_projects ? 1 : 0) },
-    { head: '原因', cell: (r) => (r.reasons.length ? r.reasons.map(reasonZh).join('；') : '—') },
+    { head: '原因', cell: (r) => (r.reasons.length ? r.reasons.map(budgetReasonZh).join('；') : '—') },
     { head: '依据', cell: (r) => citations(r.citations) },
   ];
   const gradeCount = (x: string) => scores.filter((s) => s.grade === x).length;
@@ -65,7 +65,7 @@ ${kpis([
   { key: 'scored', label: '参评系统', value: num(scores.length), raw: scores.length, note: GRADES.map((x) => `${x} ${gradeCount(x)}`).join('，') },
   { key: 'inflation', label: '自评偏高（抽查复核）', value: num(scores.filter((s) => s.inflation).length), raw: scores.filter((s) => s.inflation).length },
   { key: 'report_missing', label: '未报送运维报表', value: num(scores.filter((s) => s.report_missing).length), raw: scores.filter((s) => s.report_missing).length },
-  { key: 'budget', label: `${y.year + 1} 年度建议运维经费`, value: yuan(budget.reduce((a, b) => a + (b.recommended_om_budget ?? 0), 0)), raw: budget.reduce((a, b) => a + (b.recommended_om_budget ?? 0), 0), note: RECS.map((r) => `${BUDGET_ZH[r]} ${recCount(r)}`).join('，') },
+  { key: 'budget', label: `${y.year + 1} 年度建议运维经费`, value: yuan(budget.reduce((a, b) => a + (b.recommended_om_budget ?? 0), 0)), raw: budget.reduce((a, b) => a + (b.recommended_om_budget ?? 0), 0), note: RECS.map((r) => `${label('recommendation', r)} ${recCount(r)}`).join('，') },
 ])}
 ${section('得分分布', figure(scoreHistogram(scores.map((s) => s.score), g), `各系统 ${y.year} 年度评价得分（每 5 分一组），虚线为等级分数线`))}
 ${section(
@@ -88,7 +88,7 @@ ${section(
   `${y.year + 1} 年度经费建议`,
   html`${filterBar(
     'budget-table',
-    [{ key: 'rec', label: '建议', options: RECS.map((r) => [r, BUDGET_ZH[r]] as const) }],
+    [{ key: 'rec', label: '建议', options: RECS.map((r) => [r, label('recommendation', r)] as const) }],
     download(ctx.downloads.budget, '下载 XLSX'),
   )}
 ${table('budget-table', budgetCols, budget, { filters: (r) => ({ rec: r.recommendation, department: r.department }), empty: '无' })}`,

@@ -1,12 +1,12 @@
 // 合规日历: every dated obligation of the profile per system with its due date and status on the
-// month end (SPEC §5.6): overdue first, then due, then done.
+// month end (docs/decisions.md §5.6): overdue first, then due, then done.
 
 import { html } from '../html.ts';
 import type { SiteContext } from '../context.ts';
 import type { CalendarRow } from '../data.ts';
 import { citations, download, filterBar, kpis, printButton, table, type Column } from '../components.ts';
 import { date, num } from '../format.ts';
-import { CALENDAR_NOTE_ZH, CALENDAR_STATUS_ZH, monthZh, obligationZh } from '../labels.ts';
+import { label, monthZh, obligationLabel } from '../../../metrics/labels.ts';
 import { PAGES, departmentPage, systemPage } from '../paths.ts';
 import type { PageSpec } from '../layout.ts';
 
@@ -19,11 +19,11 @@ export function calendarPage(ctx: SiteContext): PageSpec {
   const cols: Column<CalendarRow>[] = [
     { head: '系统名称', cell: (r) => html`<a href="${systemPage(r.system_id)}">${r.system_name}</a>`, sort: (r) => r.system_name },
     { head: '建设单位', cell: (r) => html`<a href="${departmentPage(r.department)}">${r.department}</a>`, sort: (r) => r.department },
-    { head: '事项', cell: (r) => obligationZh(r.obligation), sort: (r) => r.obligation },
+    { head: '事项', cell: (r) => obligationLabel(r.obligation), sort: (r) => r.obligation },
     { head: '起始日期', cell: (r) => date(r.window_start), sort: (r) => r.window_start ?? '' },
     { head: '截止日期', cell: (r) => date(r.due_date), sort: (r) => r.due_date ?? '' },
     { head: '完成日期', cell: (r) => date(r.done_date), sort: (r) => r.done_date ?? '' },
-    { head: '状态', cell: (r) => html`<span class="status k-${r.status}">${CALENDAR_STATUS_ZH[r.status]}</span>${r.note ? `（${CALENDAR_NOTE_ZH[r.note] ?? r.note}）` : ''}`, sort: (r) => r.status },
+    { head: '状态', cell: (r) => html`<span class="status k-${r.status}">${label('calendar_status', r.status)}</span>${r.note ? `（${label('calendar_note', r.note)}）` : ''}`, sort: (r) => r.status },
     { head: '依据', cell: (r) => citations(r.citations) },
   ];
   const kinds = [...new Set(rows.map((r) => kindOf(r.obligation)))];
@@ -38,7 +38,7 @@ ${kpis([
 ${filterBar(
   'calendar-table',
   [
-    { key: 'status', label: '状态', options: (['overdue', 'due', 'done'] as const).map((s) => [s, CALENDAR_STATUS_ZH[s]] as const) },
+    { key: 'status', label: '状态', options: (['overdue', 'due', 'done'] as const).map((s) => [s, label('calendar_status', s)] as const) },
     { key: 'kind', label: '事项', options: kinds.map((k) => [k, KIND_ZH[k] ?? k] as const) },
     { key: 'department', label: '建设单位', options: departments.map((d) => [d, d] as const) },
   ],

@@ -3,12 +3,12 @@
 // placeholders filled) — and the thresholds of the profile in force. Nothing here is written by
 // hand, so the page cannot drift from the numbers.
 
-import path from 'node:path';
 import { html } from '../html.ts';
 import type { SiteContext } from '../context.ts';
 import { facts, section, table, type Column } from '../components.ts';
 import { CONDITIONS, MONTHLY_METRICS, type ConditionDef, type MetricDef } from '../../../metrics/definitions.ts';
-import { MODELS_DIR, loadModels, type Model } from '../../../metrics/models.ts';
+import type { Model } from '../../../metrics/model-sql.ts';
+import { runModels } from '../../../pipelines/read.ts';
 import { PAGES } from '../paths.ts';
 import type { PageSpec } from '../layout.ts';
 
@@ -17,7 +17,7 @@ const CYCLE_ZH: Record<string, string> = { realtime: '实时', daily: '每日', 
 let models: { monthly: Model[]; annual: Model[] } | undefined;
 /** The SQL models, read once per process (they are files of the release, not data). */
 function allModels(): { monthly: Model[]; annual: Model[] } {
-  models ??= { monthly: loadModels(), annual: loadModels(path.join(MODELS_DIR, 'annual')) };
+  models ??= runModels();
   return models;
 }
 

@@ -1,13 +1,13 @@
 // A page per department (建设单位): its systems with this month's state, lists, sharing and the
 // annual score and budget; the conditions of its systems month by month (a Plot chart that
-// prints); and the department-level recommendation of the annual evaluation (SPEC §5.5).
+// prints); and the department-level recommendation of the annual evaluation (docs/decisions.md §5.5).
 
 import { html } from '../html.ts';
 import { holding, type SiteContext } from '../context.ts';
 import type { SystemInfo } from '../data.ts';
 import { citations, conditionBadge, facts, figure, filterBar, section, table, type Column } from '../components.ts';
 import { num, pct, score, yuan } from '../format.ts';
-import { BUDGET_ZH, CONDITION_NAMES, NOTICE_STATUS_ZH, conditionZh, monthZh, reasonZh, stageZh } from '../labels.ts';
+import { CONDITION_CODES, budgetReasonZh, conditionZh, label, monthZh, stageZh } from '../../../metrics/labels.ts';
 import { PAGES, departmentPage, systemPage } from '../paths.ts';
 import { CONDITION_COLORS, conditionBars, type ConditionCount } from '../plot.ts';
 import type { PageSpec } from '../layout.ts';
@@ -18,8 +18,8 @@ export function listState(ctx: SiteContext, id: string): { zh: string; rank: num
   if (e && !e.exempt) return { zh: '淘汰退出', rank: 1, key: 'elimination' };
   if (e) return { zh: '豁免', rank: 2, key: 'exempted' };
   const n = ctx.noticeNow.get(id);
-  if (n && (n.status === 'issued' || n.status === 'open')) return { zh: `限期整改（${NOTICE_STATUS_ZH[n.status]}）`, rank: 3, key: 'rectification' };
-  if (n) return { zh: NOTICE_STATUS_ZH[n.status], rank: 4, key: n.status };
+  if (n && (n.status === 'issued' || n.status === 'open')) return { zh: `限期整改（${label('notice_status', n.status)}）`, rank: 3, key: 'rectification' };
+  if (n) return { zh: label('notice_status', n.status), rank: 4, key: n.status };
   if (!ctx.now.has(id)) return { zh: '未纳入监测', rank: 6, key: 'unmonitored' };
   return { zh: '正常', rank: 5, key: 'ok' };
 }
@@ -45,7 +45,7 @@ export function systemColumns(ctx: SiteContext, root: string, withDepartment: bo
     { head: '清单', cell: (s) => listState(ctx, s.system_id).zh, sort: (s) => listState(ctx, s.system_id).rank },
     { head: '归集完整率', cell: (s) => pct(ctx.sharingNow.get(s.system_id)?.completeness_pct), sort: (s) => ctx.sharingNow.get(s.system_id)?.completeness_pct, num: true },
     { head: '年度评分', cell: (s) => (ctx.scores.has(s.system_id) ? `${score(ctx.scores.get(s.system_id)!.score)}（${ctx.scores.get(s.system_id)!.grade}）` : '—'), sort: (s) => ctx.scores.get(s.system_id)?.score, num: true },
-    { head: '经费建议', cell: (s) => (ctx.budget.has(s.system_id) ? BUDGET_ZH[ctx.budget.get(s.system_id)!.recommendation] : '—'), sort: (s) => ctx.budget.get(s.system_id)?.recommendation },
+    { head: '经费建议', cell: (s) => (ctx.budget.has(s.system_id) ? label('recommendation', ctx.budget.get(s.system_id)!.recommendation) : '—'), sort: (s) => ctx.budget.get(s.system_id)?.recommendation },
   ];
 }
 
@@ -75,10 +75,10 @@ export function departmentDetailPage(ctx: SiteContext, department: string): Page
   const tally = new Map<string, number>();
   for (const id of ids)
     for (const r of ctx.metricsOf.get(id) ?? [])
-      for (const c of CONDITION_NAMES) if (r[c]) tally.set(`${r.month}|${c}`, (tally.get(`${r.month}|${c}`) ?? 0) + 1);
+      for (const c of CONDITION_CODES) if (r[c]) tally.set(`${r.month}|${c}`, (tally.get(`${r.month}|${c}`) ?? 0) + 1);
   const counts: ConditionCount[] = [];
   for (const m of ctx.data.months)
-    for (const c of CONDITION_NAMES) {
+    for (const c of CONDITION_CODES) {
       const n = tally.get(`${m}|${c}`) ?? 0;
       if (n) counts.push({ month: m, condition: c, systems: n });
     }
@@ -101,7 +101,7 @@ ${section(
   '系统',
   html`${filterBar('dept-systems', [
     { key: 'list', label: '清单', options: LIST_OPTIONS.filter(([k]) => systems.some((s) => listState(ctx, s.system_id).key === k)) },
-    { key: 'conditions', label: '问题', options: CONDITION_NAMES.map((c) => [c, conditionZh(c)] as const) },
+    { key: 'conditions', label: '问题', options: CONDITION_CODES.map((c) => [c, conditionZh(c)] as const) },
   ])}
 ${table('dept-systems', systemColumns(ctx, '../', false), systems, { filters: systemFilters(ctx), empty: '无系统' })}`,
 )}
@@ -110,7 +110,7 @@ ${section(
   counts.length
     ? figure(
         conditionBars(ctx.data.months, counts),
-        html`本部门各月存在各类问题的系统数：${CONDITION_NAMES.map((c) => html`<span class="swatch" style="background:${CONDITION_COLORS[c]}"></span>${conditionZh(c)} `)}`,
+        html`本部门各月存在各类问题的系统数：${CONDITION_CODES.map((c) => html`<span class="swatch" style="background:${CONDITION_COLORS[c]}"></span>${conditionZh(c)} `)}`,
       )
     : html`<p class="empty">近 12 个月本部门系统未出现问题。</p>`,
 )}
@@ -123,7 +123,7 @@ ${
               ['参评系统', `${num(d.systems)} 个，平均分 ${score(d.mean_score)}`],
               ['运维经费', `本年度 ${yuan(d.om_budget_annual)} → 建议 ${yuan(d.recommended_om_budget)}`],
               ['暂停新项目申报', d.suspend_new_projects ? html`<span class="flag-text">建议暂停</span>` : '否'],
-              ['原因', d.reasons.length ? d.reasons.map(reasonZh).join('；') : '—'],
+              ['原因', d.reasons.length ? d.reasons.map(budgetReasonZh).join('；') : '—'],
               ['依据', citations(d.citations)],
             ])
           : html`<p class="empty">本部门没有参评系统。</p>`,

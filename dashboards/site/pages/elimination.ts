@@ -1,7 +1,7 @@
 // 淘汰退出（关停）清单: the document the bureau signs. Title, month, profile, run; the list with
 // each system's department, conditions (streak, from which month), the articles cited, what to
 // reclaim and the evidence month by month; totals; the exempted systems with their reasons (never
-// silently dropped, SPEC §5.1); signature lines. Prints on A4 (assets/print.css); the filter
+// silently dropped, docs/decisions.md §5.1); signature lines. Prints on A4 (assets/print.css); the filter
 // narrows the screen view only — a printout is always the whole list.
 
 import { html, type Html } from '../html.ts';
@@ -9,7 +9,7 @@ import type { SiteContext } from '../context.ts';
 import type { EliminationRow, EvidenceMonth } from '../data.ts';
 import { citations, conditionBadge, download, filterBar, printButton, table, type Column } from '../components.ts';
 import { num, pct, yuan, date } from '../format.ts';
-import { CONDITION_NAMES, conditionZh, monthZh } from '../labels.ts';
+import { CONDITION_CODES, conditionZh, monthZh } from '../../../metrics/labels.ts';
 import { PAGES, departmentPage, systemPage } from '../paths.ts';
 import { CONDITIONS, metricDef } from '../../../metrics/definitions.ts';
 import { citationLabel } from '../../../metrics/profiles/measures.ts';
@@ -36,7 +36,7 @@ function evidenceTable(e: EliminationRow): Html {
   return html`<table class="data evidence"><thead><tr><th scope="col">月份</th>${EVIDENCE.map((m) => html`<th scope="col" class="num">${metricDef(m).zh}${metricDef(m).unit === '%' ? '（%）' : ''}</th>`)}<th scope="col">当月成立的问题</th></tr></thead>
 <tbody>${e.evidence.map(
     (row) =>
-      html`<tr><td>${row.month}</td>${EVIDENCE.map((m) => html`<td class="num${flaggedBy(m, row) ? ' flag' : ''}">${evidenceValue(m, row[m])}</td>`)}<td>${CONDITION_NAMES.filter((c) => row[c] === true)
+      html`<tr><td>${row.month}</td>${EVIDENCE.map((m) => html`<td class="num${flaggedBy(m, row) ? ' flag' : ''}">${evidenceValue(m, row[m])}</td>`)}<td>${CONDITION_CODES.filter((c) => row[c] === true)
         .map(conditionZh)
         .join('、') || '—'}</td></tr>`,
   )}</tbody></table>`;
@@ -50,7 +50,7 @@ export function eliminationPage(ctx: SiteContext): PageSpec {
   const totals = { vcpu: total((e) => e.vcpu), memory: total((e) => e.memory_gb), storage: total((e) => e.storage_gb), cost: total((e) => e.cloud_cost_annual) };
   const rule = ctx.profile.elimination;
   const departments = [...new Set(listed.map((e) => e.department))].sort((a, b) => a.localeCompare(b, 'zh-CN'));
-  const present = CONDITION_NAMES.filter((c) => listed.some((e) => e.conditions.some((x) => x.condition === c)));
+  const present = CONDITION_CODES.filter((c) => listed.some((e) => e.conditions.some((x) => x.condition === c)));
 
   const cols: Column<EliminationRow>[] = [
     { head: '序号', cell: (e) => String(listed.indexOf(e) + 1), sort: (e) => listed.indexOf(e) + 1, num: true },

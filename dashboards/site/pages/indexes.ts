@@ -5,8 +5,8 @@ import { html } from '../html.ts';
 import { holding, type SiteContext } from '../context.ts';
 import { filterBar, table, type Column } from '../components.ts';
 import { num, score } from '../format.ts';
-import { CONDITION_NAMES, conditionZh, monthZh } from '../labels.ts';
-import { STAGES } from '../../../pipelines/ingest/contract.ts';
+import { CONDITION_CODES, conditionZh, monthZh } from '../../../metrics/labels.ts';
+import { STAGES } from '../../../metrics/contract.ts';
 import { PAGES, departmentPage } from '../paths.ts';
 import { LIST_OPTIONS, listState, systemColumns, systemFilters } from './department.ts';
 import type { PageSpec } from '../layout.ts';
@@ -18,7 +18,7 @@ export function systemsIndexPage(ctx: SiteContext): PageSpec {
 ${filterBar('systems-table', [
   { key: 'department', label: '建设单位', options: ctx.departments.map((d) => [d, d] as const) },
   { key: 'stage', label: '阶段', options: STAGES.map((s) => [s.code, s.label] as const) },
-  { key: 'conditions', label: '问题', options: CONDITION_NAMES.map((c) => [c, conditionZh(c)] as const) },
+  { key: 'conditions', label: '问题', options: CONDITION_CODES.map((c) => [c, conditionZh(c)] as const) },
   { key: 'list', label: '清单', options: LIST_OPTIONS },
 ])}
 ${table('systems-table', systemColumns(ctx, '', true), systems, { filters: systemFilters(ctx), empty: '无系统' })}`;

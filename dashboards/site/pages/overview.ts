@@ -7,7 +7,7 @@ import type { SiteContext } from '../context.ts';
 import { kpis, section, table, vegaChart, type Column } from '../components.ts';
 import { computeKpis } from '../kpis.ts';
 import { num, pct, yuan } from '../format.ts';
-import { CONDITION_NAMES, conditionZh, monthZh } from '../labels.ts';
+import { CONDITION_CODES, conditionZh, monthZh } from '../../../metrics/labels.ts';
 import { PAGES, departmentPage } from '../paths.ts';
 import { conditionTrendSpec, listTrendSpec, reclaimTrendSpec, systemsScatterSpec } from '../vega.ts';
 import type { PageSpec } from '../layout.ts';
@@ -26,7 +26,7 @@ export function overviewPage(ctx: SiteContext): PageSpec {
   const m = ctx.data.month;
   const tiles = kpis([
     { key: 'monitored', label: '监测系统', value: num(k.monitored), raw: k.monitored, note: `在册系统 ${num(k.registered)} 个（不含涉密系统）`, href: PAGES.systems.file },
-    { key: 'flagged', label: '存在问题的系统', value: num(k.flagged), raw: k.flagged, tone: k.flagged ? 'warn' : 'ok', note: CONDITION_NAMES.filter((c) => k.byCondition[c]).map((c) => `${conditionZh(c)} ${k.byCondition[c]}`).join('，') || '无' },
+    { key: 'flagged', label: '存在问题的系统', value: num(k.flagged), raw: k.flagged, tone: k.flagged ? 'warn' : 'ok', note: CONDITION_CODES.filter((c) => k.byCondition[c]).map((c) => `${conditionZh(c)} ${k.byCondition[c]}`).join('，') || '无' },
     { key: 'rectification', label: '限期整改清单', value: num(k.rectification), raw: k.rectification, tone: k.rectification ? 'warn' : 'ok', href: PAGES.rectification.file, note: `本月新下发 ${k.issued}，已整改 ${k.resolved}，转入淘汰 ${k.escalated}` },
     { key: 'elimination', label: '淘汰退出清单', value: num(k.elimination), raw: k.elimination, tone: k.elimination ? 'bad' : 'ok', href: PAGES.elimination.file, note: `另有豁免 ${k.exempted} 个` },
     { key: 'exempted', label: '豁免', value: num(k.exempted), raw: k.exempted, href: `${PAGES.elimination.file}#exempted` },
@@ -41,7 +41,7 @@ export function overviewPage(ctx: SiteContext): PageSpec {
       department: d,
       systems: ids.length,
       monitored: ids.filter((id) => ctx.now.has(id)).length,
-      flagged: ids.filter((id) => CONDITION_NAMES.some((c) => ctx.now.get(id)?.[c])).length,
+      flagged: ids.filter((id) => CONDITION_CODES.some((c) => ctx.now.get(id)?.[c])).length,
       rectification: ids.filter((id) => ['issued', 'open'].includes(ctx.noticeNow.get(id)?.status ?? '')).length,
       elimination: ids.filter((id) => ctx.elimination.has(id) && !ctx.elimination.get(id)!.exempt).length,
     };

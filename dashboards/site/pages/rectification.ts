@@ -1,5 +1,5 @@
 // 限期整改清单: the systems on the rectification list this month (issued, open) and the notices
-// that ended this month (resolved, escalated), as the `rectification` export holds them (SPEC
+// that ended this month (resolved, escalated), as the `rectification` export holds them (docs/decisions.md
 // §5.1) — with each condition's streak, the deadline and the articles cited. Sortable,
 // filterable, printable, with the XLSX.
 
@@ -8,7 +8,7 @@ import type { SiteContext } from '../context.ts';
 import type { NoticeRow } from '../data.ts';
 import { citations, conditionBadge, download, filterBar, printButton, table, type Column } from '../components.ts';
 import { date, num } from '../format.ts';
-import { CONDITION_NAMES, NOTICE_STATUS_ZH, conditionZh, monthZh } from '../labels.ts';
+import { CONDITION_CODES, conditionZh, label, monthZh } from '../../../metrics/labels.ts';
 import { PAGES, departmentPage, systemPage } from '../paths.ts';
 import { citationLabel } from '../../../metrics/profiles/measures.ts';
 import type { PageSpec } from '../layout.ts';
@@ -25,7 +25,7 @@ export function rectificationPage(ctx: SiteContext): PageSpec {
     { head: '系统名称', cell: (r) => html`<a href="${systemPage(r.system_id)}">${r.system_name}</a>`, sort: (r) => r.system_name },
     { head: '系统编号', cell: (r) => r.system_id, sort: (r) => r.system_id },
     { head: '建设单位', cell: (r) => html`<a href="${departmentPage(r.department)}">${r.department}</a>`, sort: (r) => r.department },
-    { head: '状态', cell: (r) => html`<span class="status s-${r.status}">${NOTICE_STATUS_ZH[r.status]}</span>`, sort: (r) => ORDER[r.status] },
+    { head: '状态', cell: (r) => html`<span class="status s-${r.status}">${label('notice_status', r.status)}</span>`, sort: (r) => ORDER[r.status] },
     { head: '问题（连续月数）', cell: (r) => html`${r.conditions.map((c) => html`${conditionBadge(c.condition, c.streak)} `)}`, sort: (r) => r.conditions.map((c) => c.condition).join(',') },
     { head: '下发月份', cell: (r) => r.issued_month, sort: (r) => r.issued_month },
     { head: '持续月数', cell: (r) => num(r.months_open), sort: (r) => r.months_open, num: true },
@@ -34,7 +34,7 @@ export function rectificationPage(ctx: SiteContext): PageSpec {
   ];
   const statuses = ['issued', 'open', 'resolved', 'escalated'].filter((s) => count(s) > 0);
   const departments = [...new Set(rows.map((r) => r.department))].sort((a, b) => a.localeCompare(b, 'zh-CN'));
-  const present = CONDITION_NAMES.filter((c) => rows.some((r) => r.conditions.some((x) => x.condition === c)));
+  const present = CONDITION_CODES.filter((c) => rows.some((r) => r.conditions.some((x) => x.condition === c)));
   const rule = ctx.profile.rectification;
 
   const body = html`<article class="document">
@@ -45,7 +45,7 @@ ${citations(rule.citations.map((c) => `${citationLabel(c)}：“${c.quote}”`))
 ${filterBar(
   'rect-table',
   [
-    { key: 'status', label: '状态', options: statuses.map((s) => [s, NOTICE_STATUS_ZH[s]] as const) },
+    { key: 'status', label: '状态', options: statuses.map((s) => [s, label('notice_status', s)] as const) },
     { key: 'department', label: '建设单位', options: departments.map((d) => [d, d] as const) },
     { key: 'conditions', label: '问题', options: present.map((c) => [c, conditionZh(c)] as const) },
   ],

@@ -1,4 +1,4 @@
-// 数据共享: completeness of every system at the month end (SPEC §5.3) — cataloged, shareable,
+// 数据共享: completeness of every system at the month end (docs/decisions.md §5.3) — cataloged, shareable,
 // aggregated, timely, duplicates, the catalog deadline — the city's trend over twelve months, and
 // the XLSX of the `sharing` export.
 
@@ -7,11 +7,11 @@ import type { SiteContext } from '../context.ts';
 import type { SharingRow } from '../data.ts';
 import { download, filterBar, kpis, printButton, section, table, vegaChart, type Column } from '../components.ts';
 import { date, num, pct } from '../format.ts';
-import { monthZh, stageZh } from '../labels.ts';
+import { monthZh, stageZh } from '../../../metrics/labels.ts';
 import { PAGES, departmentPage, systemPage } from '../paths.ts';
 import { sharingTrendSpec, type SharingTrendPoint } from '../vega.ts';
 import { computeKpis } from '../kpis.ts';
-import { citationLabels } from '../../../metrics/models.ts';
+import { citationLabels } from '../../../metrics/profiles/rules.ts';
 import { citations } from '../components.ts';
 import type { PageSpec } from '../layout.ts';
 

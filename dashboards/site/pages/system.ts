@@ -10,25 +10,13 @@ import { holding, type SiteContext } from '../context.ts';
 import type { MetricRow, SystemInfo } from '../data.ts';
 import { citations, conditionBadge, facts, figure, section, table, vegaChart, type Column } from '../components.ts';
 import { date, num, pct, score, yuan } from '../format.ts';
-import {
-  BUDGET_ZH,
-  CALENDAR_NOTE_ZH,
-  CALENDAR_STATUS_ZH,
-  CONDITION_NAMES,
-  NOTICE_STATUS_ZH,
-  SCORE_DIMENSIONS,
-  conditionZh,
-  monthZh,
-  obligationZh,
-  reasonZh,
-  stageZh,
-} from '../labels.ts';
+import { CONDITION_CODES, SCORE_DIMENSIONS, budgetReasonZh, conditionZh, label, monthZh, obligationLabel, stageZh } from '../../../metrics/labels.ts';
 import { departmentPage, systemPage, PAGES } from '../paths.ts';
 import { metricChart, sharingChart, type MonthValue } from '../plot.ts';
 import { systemMetricsSpec, type SystemMetricPoint } from '../vega.ts';
 import { CONDITIONS_OF_METRIC } from '../thresholds.ts';
 import { MONTHLY_METRICS } from '../../../metrics/definitions.ts';
-import { citationLabels } from '../../../metrics/models.ts';
+import { citationLabels } from '../../../metrics/profiles/rules.ts';
 import type { ConditionName } from '../../../metrics/profiles/schema.ts';
 import type { PageSpec } from '../layout.ts';
 
@@ -36,17 +24,17 @@ function statusLine(ctx: SiteContext, s: SystemInfo): Html {
   const e = ctx.elimination.get(s.system_id);
   const n = ctx.noticeNow.get(s.system_id);
   if (e && !e.exempt) return html`<p class="state bad" data-state="elimination">本月列入<a href="../${PAGES.elimination.file}">淘汰退出清单</a>。</p>`;
-  if (e && e.exempt) return html`<p class="state warn" data-state="exempted">本月本应列入淘汰退出清单，因豁免（至 ${date(e.exempt_until)}：${e.exempt_reason ?? ''}）暂不列入。</p>`;
+  if (e?.exempt) return html`<p class="state warn" data-state="exempted">本月本应列入淘汰退出清单，因豁免（至 ${date(e.exempt_until)}：${e.exempt_reason ?? ''}）暂不列入。</p>`;
   if (n && (n.status === 'issued' || n.status === 'open'))
-    return html`<p class="state warn" data-state="rectification">本月在<a href="../${PAGES.rectification.file}">限期整改清单</a>上（${NOTICE_STATUS_ZH[n.status]}），整改期限 ${date(n.deadline)}。</p>`;
-  if (n) return html`<p class="state ok" data-state="${n.status}">整改通知本月${NOTICE_STATUS_ZH[n.status]}。</p>`;
+    return html`<p class="state warn" data-state="rectification">本月在<a href="../${PAGES.rectification.file}">限期整改清单</a>上（${label('notice_status', n.status)}），整改期限 ${date(n.deadline)}。</p>`;
+  if (n) return html`<p class="state ok" data-state="${n.status}">整改通知本月${label('notice_status', n.status)}。</p>`;
   if (!ctx.now.has(s.system_id)) return html`<p class="state muted" data-state="unmonitored">本月未纳入月度监测（阶段：${stageZh(s.stage)}）。</p>`;
   return html`<p class="state ok" data-state="ok">本月未发现问题。</p>`;
 }
 
 function conditionTable(ctx: SiteContext, now: MetricRow | undefined): Html {
   const mon = ctx.profile.monitoring;
-  const rows = CONDITION_NAMES.map((c) => ({ c, holds: !!now?.[c], streak: (now?.[`streak_${c}`] as number | undefined) ?? 0 }));
+  const rows = CONDITION_CODES.map((c) => ({ c, holds: !!now?.[c], streak: (now?.[`streak_${c}`] as number | undefined) ?? 0 }));
   const cols: Column<(typeof rows)[number]>[] = [
     { head: '问题', cell: (r) => conditionZh(r.c) },
     { head: '本月', cell: (r) => (r.holds ? html`<span class="flag-text">成立</span>` : '—') },
@@ -63,7 +51,7 @@ function streakGrid(ctx: SiteContext, rows: readonly MetricRow[]): Html {
   const byMonth = new Map(rows.map((r) => [r.month, r]));
   return html`<div class="table-wrap"><table class="data streaks"><thead><tr><th scope="col">问题</th>${ctx.data.months.map(
     (m) => html`<th scope="col" class="num">${m.slice(2)}</th>`,
-  )}</tr></thead><tbody>${CONDITION_NAMES.map(
+  )}</tr></thead><tbody>${CONDITION_CODES.map(
     (c) =>
       html`<tr><th scope="row">${conditionZh(c)}</th>${ctx.data.months.map((m) => {
         const r = byMonth.get(m);
@@ -106,11 +94,8 @@ export function systemDetailPage(ctx: SiteContext, s: SystemInfo): PageSpec {
   const bu = ctx.budget.get(s.system_id);
   const year = ctx.data.year;
   const allCitations = new Set<string>();
-  for (const n of notices) n.citations.forEach((c) => allCitations.add(c));
-  e?.citations.forEach((c) => allCitations.add(c));
-  rs?.citations.forEach((c) => allCitations.add(c));
-  bu?.citations.forEach((c) => allCitations.add(c));
-  cal.forEach((k) => k.citations.forEach((c) => allCitations.add(c)));
+  for (const list of [...notices.map((n) => n.citations), e?.citations, rs?.citations, bu?.citations, ...cal.map((k) => k.citations)])
+    for (const c of list ?? []) allCitations.add(c);
 
   const info = facts([
     ['系统编号', s.system_id],
@@ -129,7 +114,7 @@ export function systemDetailPage(ctx: SiteContext, s: SystemInfo): PageSpec {
 
   const noticeCols: Column<(typeof notices)[number]>[] = [
     { head: '月份', cell: (n) => n.month, sort: (n) => n.month },
-    { head: '状态', cell: (n) => html`<span class="status s-${n.status}">${NOTICE_STATUS_ZH[n.status]}</span>` },
+    { head: '状态', cell: (n) => html`<span class="status s-${n.status}">${label('notice_status', n.status)}</span>` },
     { head: '问题（连续月数）', cell: (n) => html`${n.conditions.map((c) => html`${conditionBadge(c.condition, c.streak)} `)}` },
     { head: '下发月份', cell: (n) => n.issued_month },
     { head: '整改期限', cell: (n) => date(n.deadline) },
@@ -198,11 +183,11 @@ ${sharingRows.some((r) => r.completeness_pct !== null) ? figure(
     ? section(
         '合规日历',
         table('cal-table', [
-          { head: '事项', cell: (k) => obligationZh(k.obligation) },
+          { head: '事项', cell: (k) => obligationLabel(k.obligation) },
           { head: '起始日期', cell: (k) => date(k.window_start) },
           { head: '截止日期', cell: (k) => date(k.due_date) },
           { head: '完成日期', cell: (k) => date(k.done_date) },
-          { head: '状态', cell: (k) => html`<span class="status k-${k.status}">${CALENDAR_STATUS_ZH[k.status]}</span>${k.note ? `（${CALENDAR_NOTE_ZH[k.note] ?? k.note}）` : ''}` },
+          { head: '状态', cell: (k) => html`<span class="status k-${k.status}">${label('calendar_status', k.status)}</span>${k.note ? `（${label('calendar_note', k.note)}）` : ''}` },
           { head: '依据', cell: (k) => citations(k.citations) },
         ] satisfies Column<(typeof cal)[number]>[], cal),
       )
@@ -221,9 +206,9 @@ ${sharingRows.some((r) => r.completeness_pct !== null) ? figure(
               (d) => html`<td class="num">${score(sc[d.key])}</td>`,
             )}</tr></tbody></table>
 ${bu ? facts([
-  ['经费建议', html`<strong>${BUDGET_ZH[bu.recommendation]}</strong>`],
+  ['经费建议', html`<strong>${label('recommendation', bu.recommendation)}</strong>`],
   ['建议运维经费', `${yuan(bu.recommended_om_budget)}（本年度 ${yuan(bu.om_budget_annual)}）`],
-  ['原因', bu.reasons.length ? bu.reasons.map(reasonZh).join('；') : '—'],
+  ['原因', bu.reasons.length ? bu.reasons.map(budgetReasonZh).join('；') : '—'],
   ['依据', citations(bu.citations)],
 ]) : ''}`
           : html`<p class="empty">${year.year} 年度未参加评价（仅运行阶段的系统参评）。</p>`,

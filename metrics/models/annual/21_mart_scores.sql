@@ -1,5 +1,5 @@
 -- mart_scores
--- grain: one row per system in operation scored for the year (SPEC §5.4). Each indicator's points
+-- grain: one row per system in operation scored for the year (docs/decisions.md §5.4). Each indicator's points
 -- are kept; clamp(x) = min(1, max(0, x)); a missing O&M report scores 0 on its indicators and
 -- sets report_missing (for a year in progress, the previous year's report counts); scores are not
 -- rounded (display rounds to one decimal).

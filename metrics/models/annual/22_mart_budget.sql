@@ -1,5 +1,5 @@
 -- mart_budget
--- grain: one row per scored system: the O&M budget recommendation for the next year (SPEC §5.5).
+-- grain: one row per scored system: the O&M budget recommendation for the next year (docs/decisions.md §5.5).
 -- The first matching rule wins (withhold, suspend, reduce, fund); every matching reason is listed
 -- with the articles it rests on. "At the end of the year" = the run month's results.
 WITH p AS (

@@ -1,7 +1,7 @@
 -- mart_departments
 -- grain: one row per department with a scored system: whether new project applications should be
 -- suspended (暂停新项目申报) — a withhold for sharing failure, or a rectification open for more
--- than dept_open_months months at the end of the year (SPEC §5.5).
+-- than dept_open_months months at the end of the year (docs/decisions.md §5.5).
 WITH p AS (
   SELECT *, year(month) AS year FROM run_params
 ), open_notices AS (

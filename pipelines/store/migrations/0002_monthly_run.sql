@@ -1,4 +1,4 @@
--- 0002 monthly run: the results of `govmon run --month` (SPEC §4, §5.1, §5.2). Every row carries
+-- 0002 monthly run: the results of `govmon run --month` (docs/metrics.md §4, docs/decisions.md §5.1, §5.2). Every row carries
 -- the run that produced it; a re-run of a month adds a new run and becomes the current one
 -- (month_runs), earlier runs stay queryable so a past decision can be traced and re-exported.
 
@@ -102,7 +102,7 @@ CREATE MACRO gm_sum(x) AS CAST(sum(CAST(x AS DECIMAL(38, 12))) AS DOUBLE);
 CREATE MACRO gm_safe_text(x) AS CASE WHEN regexp_matches(x, '^[=+\-@\t\r]') THEN '''' || x ELSE x END;
 
 -- grain: one row per run per system (not classified, not retired) per month up to the run month:
--- data-sharing completeness at the month end (SPEC §5.3)
+-- data-sharing completeness at the month end (docs/decisions.md §5.3)
 CREATE TABLE res_sharing (
   run_id           INTEGER NOT NULL,
   system_id        VARCHAR NOT NULL,
@@ -122,7 +122,7 @@ CREATE TABLE res_sharing (
   catalog_overdue  BOOLEAN NOT NULL
 );
 
--- grain: one row per run per system per dated obligation (SPEC §5.6), status on the run month's end
+-- grain: one row per run per system per dated obligation (docs/decisions.md §5.6), status on the run month's end
 CREATE TABLE res_calendar (
   run_id       INTEGER NOT NULL,
   system_id    VARCHAR NOT NULL,

@@ -1,4 +1,4 @@
--- 0003 cloud costs (SPEC §2.5): FinOps FOCUS 1.x cost-and-usage rows loaded by `govmon pull focus`,
+-- 0003 cloud costs (docs/inputs.md §2.5): FinOps FOCUS 1.x cost-and-usage rows loaded by `govmon pull focus`,
 -- how each row was attributed to a system, and the measured yearly cloud cost that takes the place
 -- of the registry's cloud_cost_annual where present (view system_cloud_cost).
 
@@ -97,7 +97,7 @@ SELECT CAST(year(billing_month) AS INTEGER) AS year, count(DISTINCT billing_mont
   min(billing_month) AS first_month, max(billing_month) AS last_month
 FROM cloud_costs_current GROUP BY ALL;
 
--- grain: one row per registry system (classified systems excluded, SPEC §2.1) per year with FOCUS
+-- grain: one row per registry system (classified systems excluded, docs/inputs.md §2.1) per year with FOCUS
 -- data. "Use the measured yearly cost in place of cloud_cost_annual where present, saying which
 -- was used": cost_source 'measured' when the system has attributed charges that year, else
 -- 'registry'. A measured year with fewer than 12 billing months loaded is scaled to twelve

@@ -1,4 +1,4 @@
--- 0004 annual evaluation: the results of `govmon evaluate --year Y` (SPEC §5.4, §5.5). Rows carry
+-- 0004 annual evaluation: the results of `govmon evaluate --year Y` (docs/decisions.md §5.4, §5.5). Rows carry
 -- their run; year_runs gives the current evaluation of each year.
 
 -- grain: one row per run per system in operation scored for the year

@@ -1,0 +1,86 @@
+// `govmon run`, `govmon evaluate` and `govmon export`: a month run with its exports and dashboard,
+// a year evaluated with its exports, one export of any period.
+
+import path from 'node:path';
+import { UserError } from '../../../core/errors.ts';
+import { shanghaiDate } from '../../../core/clock.ts';
+import { loadProfile } from '../../../pipelines/profiles.ts';
+import { progressEnabled } from '../../../pipelines/progress.ts';
+import { EXPORTS, periodOf, writeExport } from '../../../dashboards/exports/write.ts';
+import { loadConfig } from '../../jobs/config.ts';
+import { monthJob } from '../../jobs/month.ts';
+import { yearJob } from '../../jobs/year.ts';
+import { monthArg, yearArg } from '../args.ts';
+import { parseArg, type Kit } from '../kit.ts';
+
+const yuan = (x: number) => Math.round(x).toLocaleString('zh-CN');
+
+export async function run(kit: Kit, o: { month?: string; exports: boolean; dashboard: boolean }): Promise<number> {
+  const month = parseArg(monthArg(), o.month);
+  if (month > shanghaiDate(new Date()).slice(0, 7)) throw new UserError(`不能运行未来的月份：${month}`);
+  return kit.withStore(async (store, log) => {
+    const profile = loadProfile(kit.g.profile);
+    const config = loadConfig(store.homeDir);
+    const r = await monthJob(store, {
+      month,
+      profile,
+      now: new Date(),
+      log,
+      progress: progressEnabled(kit.g.quiet),
+      exportsRoot: o.exports ? config.exportsPath : undefined,
+      siteRoot: o.dashboard ? config.sitePath : undefined,
+    });
+    const k = r.run.counts;
+    log.info(
+      [
+        `${month} 月度运行完成（运行编号 ${r.run.runId}，政策配置 ${profile.profile.name}，${(r.run.durationMs / 1000).toFixed(1)} 秒）`,
+        `  监测系统 ${k.systems} 个，其中监测数据缺失 ${k.no_data} 个`,
+        `  限期整改 ${k.rectification} 个（本月已整改 ${k.notices_resolved} 个，转入淘汰 ${k.notices_escalated} 个）`,
+        `  淘汰退出 ${k.elimination} 个，豁免 ${k.exempted} 个；减配建议 ${k.rightsizing} 个`,
+        `  可回收 vCPU ${k.reclaim_vcpu} 个，年云资源费用约 ${yuan(k.reclaim_cost_annual)} 元`,
+        ...(r.exportsDir ? [`  清单：${r.exportsDir}`] : []),
+        ...(r.site ? [`  看板：${path.join(r.site.dir, 'index.html')}`] : []),
+      ].join('\n'),
+    );
+    return 0;
+  });
+}
+
+export async function evaluate(kit: Kit, o: { year?: string }): Promise<number> {
+  const year = parseArg(yearArg(), o.year);
+  return kit.withStore(async (store, log) => {
+    const profile = loadProfile(kit.g.profile);
+    const r = await yearJob(store, {
+      year,
+      profile,
+      now: new Date(),
+      log,
+      progress: progressEnabled(kit.g.quiet),
+      exportsRoot: loadConfig(store.homeDir).exportsPath,
+    });
+    const k = r.run.counts;
+    const grade = (x: string) => k.grades[x] ?? 0;
+    const rec = (x: string) => k.budget[x] ?? 0;
+    log.info(
+      [
+        `${year} 年度评价完成（运行编号 ${r.run.runId}，截至 ${r.run.asOfMonth}，政策配置 ${profile.profile.name}，${(r.run.durationMs / 1000).toFixed(1)} 秒）`,
+        `  参评系统 ${k.scored} 个：优 ${grade('优')}、良 ${grade('良')}、中 ${grade('中')}、差 ${grade('差')}；未报送运维报表 ${k.report_missing} 个；自评偏高列入抽查 ${k.inflation} 个`,
+        `  ${year + 1} 年度经费建议：全额安排 ${rec('fund')}、核减 ${rec('reduce')}、暂缓 ${rec('suspend')}、不予安排 ${rec('withhold')}；建议暂停新项目申报的部门 ${k.departments_suspended} 个`,
+        `  运维经费：本年度 ${yuan(k.om_budget_annual)} 元 → 建议 ${yuan(k.recommended_om_budget)} 元`,
+        `  清单：${r.exportsDir}`,
+      ].join('\n'),
+    );
+    return 0;
+  });
+}
+
+export async function exportKind(kit: Kit, kind: string, o: { month?: string; year?: string; run?: string; out?: string }): Promise<number> {
+  if (!o.out) throw new UserError('请用 --out 指定输出文件（.csv、.xlsx、.parquet 或 .json）');
+  const out = o.out;
+  const period = periodOf({ ...o, month: o.month === undefined ? undefined : parseArg(monthArg(), o.month) });
+  return kit.withStore(async (store, log) => {
+    const r = await writeExport(store, kind, period, out);
+    log.info(`已导出 ${EXPORTS[kind].zh} ${r.rows} 行 → ${r.file}${r.runId !== null ? `（运行编号 ${r.runId}）` : ''}`);
+    return 0;
+  });
+}

@@ -1,0 +1,111 @@
+// `govmon demo` (what `npm start` runs): the fictional sample city, ingested (its planted rejects
+// reported), every month run, every year with data evaluated, the last month's exports and
+// dashboard built. It writes into the given database only if that database is empty or was made
+// by an earlier demo, so a bureau's real database is never mixed with sample data.
+
+import path from 'node:path';
+import { UserError } from '../../core/errors.ts';
+import { lastFullMonth, monthsBetween } from '../../core/clock.ts';
+import type { Log } from '../../core/log.ts';
+import type { Store } from '../../pipelines/store/database.ts';
+import { ingestPaths } from '../../pipelines/ingest/ingest.ts';
+import { finishRun, startRun } from '../../pipelines/run/record.ts';
+import { monthJob } from '../jobs/month.ts';
+import type { MonthRunResult } from '../../pipelines/run/month.ts';
+import { yearJob } from '../jobs/year.ts';
+import { siteJob } from '../jobs/site.ts';
+import { createProgress } from '../../pipelines/progress.ts';
+import type { LoadedProfile } from '../../pipelines/profiles.ts';
+import { generateSampleCity } from '../sample/generate.ts';
+
+export interface DemoOptions {
+  now: Date;
+  log: Log;
+  profile: LoadedProfile;
+  /** last month of the sample city; defaults to the last full month */
+  endMonth?: string;
+  progress?: boolean;
+}
+
+export interface DemoResult {
+  sampleDir: string;
+  siteDir: string;
+  exportsDir: string;
+  months: string[];
+  years: number[];
+  rejects: number;
+}
+
+/** Refuse a database that holds data the demo did not put there. */
+async function checkDemoDatabase(store: Store): Promise<void> {
+  const files = await store.value<number>('SELECT count(*) FROM files');
+  const demos = await store.value<number>("SELECT count(*) FROM runs WHERE job = 'demo'");
+  if (files > 0 && demos === 0)
+    throw new UserError(`数据库 ${store.path} 已有数据，演示不会向其中写入示例城市；请用 --db 指定另一个数据库文件（例如 --db data/demo.duckdb）`);
+}
+
+export async function runDemo(store: Store, opts: DemoOptions): Promise<DemoResult> {
+  const { log, now } = opts;
+  await checkDemoDatabase(store);
+  const endMonth = opts.endMonth ?? lastFullMonth(now);
+  const home = store.homeDir;
+  const sampleDir = path.join(home, 'sample');
+  const t0 = performance.now();
+
+  log.info(`① 生成示例城市（云川市，截至 ${endMonth}）→ ${sampleDir}`);
+  const city = await generateSampleCity({ outDir: sampleDir, endMonth });
+  log.info(`   ${city.files.length} 个文件，预埋 ${city.planted.rejects.length} 处错误数据（应被拒收）`);
+
+  log.info('② 导入（各文件的拒收明细如下，均为预埋的错误数据）');
+  const ingest = await ingestPaths(store, [sampleDir], { now, log, progress: opts.progress });
+  const rejects = ingest.files.reduce((a, f) => a + f.rowsRejected, 0);
+  const loaded = ingest.files.reduce((a, f) => a + f.rowsLoaded, 0);
+  log.info(`   合计导入 ${loaded} 行，拒收 ${rejects} 行`);
+
+  const months = monthsBetween(city.planted.firstMonth, endMonth);
+  const exportsDir = path.join(home, 'exports');
+  log.info(`③ 月度运行 ${months[0]} 至 ${endMonth}（${months.length} 个月，政策配置 ${opts.profile.profile.name}）`);
+  const bar = createProgress('月度运行', months.length, opts.progress ?? false);
+  let last: MonthRunResult | undefined;
+  for (const [i, month] of months.entries()) {
+    bar.update(i, month);
+    // the last month's lists are exported as the daemon would; the site comes after the evaluation
+    const job = await monthJob(store, { month, profile: opts.profile, now, trigger: 'demo', exportsRoot: month === endMonth ? exportsDir : undefined });
+    last = job.run;
+  }
+  bar.stop();
+  if (last)
+    log.info(
+      `   ${endMonth}：限期整改 ${last.counts.rectification} 个，淘汰退出 ${last.counts.elimination} 个（豁免 ${last.counts.exempted} 个），减配建议 ${last.counts.rightsizing} 个`,
+    );
+
+  // complete years only (their December is in the data); the scheduled September evaluation
+  // covers the year in progress
+  const years = [...new Set(months.map((m) => Number(m.slice(0, 4))))].filter(
+    (y) => months.includes(`${y}-12`) && months.filter((m) => m.startsWith(String(y))).length >= 6,
+  );
+  log.info(`④ 年度评价：${years.join('、')}`);
+  for (const year of years) {
+    const { run: r } = await yearJob(store, { year, profile: opts.profile, now, trigger: 'demo', exportsRoot: exportsDir });
+    log.info(`   ${year}${r.asOfMonth.endsWith('-12') ? '' : `（截至 ${r.asOfMonth}）`}：参评 ${r.counts.scored} 个，不予安排 ${r.counts.budget.withhold ?? 0} 个，暂缓 ${r.counts.budget.suspend ?? 0} 个，核减 ${r.counts.budget.reduce ?? 0} 个，全额 ${r.counts.budget.fund ?? 0} 个`);
+  }
+
+  log.info(`⑤ 清单已导出 → ${exportsDir}`);
+
+  const siteDir = path.join(home, 'site', endMonth);
+  log.info(`⑥ 生成看板 → ${siteDir}`);
+  const site = await siteJob(store, { month: endMonth, outDir: siteDir, profile: opts.profile, now, log, trigger: 'demo' });
+  log.info(`   ${site.pages} 个页面，${(site.bytes / 2 ** 20).toFixed(1)} MB，用时 ${(site.ms / 1000).toFixed(1)} 秒`);
+
+  await store.tx(async () => {
+    const id = await startRun(store, { job: 'demo', period: endMonth, profile: opts.profile, now, trigger: 'demo' });
+    await finishRun(store, id, {
+      status: 'ok',
+      durationMs: performance.now() - t0,
+      counts: { months: months.length, years, rows_loaded: loaded, rows_rejected: rejects },
+    });
+  });
+  log.info(`\n完成（${((performance.now() - t0) / 1000).toFixed(0)} 秒）。用浏览器打开 ${path.join(siteDir, 'index.html')}，或运行 govmon serve --dir ${siteDir}`);
+  return { sampleDir, siteDir, exportsDir, months, years, rejects };
+}
+

@@ -1,0 +1,67 @@
+// The deployment's configuration (docs/operations.md §8: "the schedule is part of the configuration"):
+// `govmon.config.json` beside the database, every field optional, validated by zod with dotted
+// paths in Chinese. Paths are relative to the database's folder.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import cron from 'node-cron';
+import { UserError } from '../../core/errors.ts';
+
+const CronExpr = z
+  .string()
+  .refine((s) => cron.validate(s), { error: '不是有效的 cron 表达式（分 时 日 月 周）' })
+  .nullable();
+
+export const Config = z.strictObject({
+  /** cron expressions in Asia/Shanghai time; null disables a job */
+  schedule: z
+    .strictObject({
+      inbox: CronExpr.default('*/15 * * * *'), // defaults to every 15 minutes
+      monthly: CronExpr.default('0 2 3 * *'), // defaults to 02:00 on the 3rd, for the previous month
+      annual: CronExpr.default('0 2 1 9 *'), // defaults to 02:00 on 1 September (budget season)
+    })
+    .prefault({}),
+  /** policy profile of scheduled runs; defaults to the --profile of `govmon schedule` */
+  profile: z.string().optional(),
+  inbox_dir: z.string().default('inbox'),
+  site_dir: z.string().default('site'),
+  exports_dir: z.string().default('exports'),
+  /** a file in the inbox is taken only when unchanged for this long (still being copied otherwise) */
+  stable_seconds: z.number().min(0).max(3600).default(5),
+  /** seconds a stopping daemon waits for the current job before interrupting it (it then rolls back) */
+  stop_grace_seconds: z.number().min(0).max(3600).default(0),
+});
+export type Config = z.infer<typeof Config>;
+
+export interface ResolvedConfig extends Config {
+  file: string | null;
+  home: string;
+  inboxPath: string;
+  sitePath: string;
+  exportsPath: string;
+}
+
+export const CONFIG_NAME = 'govmon.config.json';
+
+export function loadConfig(home: string, file?: string): ResolvedConfig {
+  const p = file ?? path.join(home, CONFIG_NAME);
+  let raw: unknown = {};
+  let used: string | null = null;
+  if (fs.existsSync(p)) {
+    used = p;
+    try {
+      raw = JSON.parse(fs.readFileSync(p, 'utf8').replace(/^\uFEFF/, ''));
+    } catch (e) {
+      throw new UserError(`配置文件 ${p} 不是有效的 JSON：${(e as Error).message}`);
+    }
+  } else if (file) throw new UserError(`找不到配置文件 ${file}`);
+  const r = Config.safeParse(raw, { error: z.locales.zhCN().localeError });
+  if (!r.success)
+    throw new UserError(
+      `配置文件 ${p} 有错误：\n${r.error.issues.map((i) => `  ${i.path.join('.') || '(根)'}：${i.message}`).join('\n')}`,
+    );
+  const c = r.data;
+  const abs = (x: string) => (path.isAbsolute(x) ? x : path.join(home, x));
+  return { ...c, file: used, home, inboxPath: abs(c.inbox_dir), sitePath: abs(c.site_dir), exportsPath: abs(c.exports_dir) };
+}

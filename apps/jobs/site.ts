@@ -1,0 +1,43 @@
+// Build a month's dashboard and record the build in the run log (docs/outputs.md): the site itself
+// is an output (dashboards/site/build.ts) that only reads; the record is written here.
+
+import type { Log } from '../../core/log.ts';
+import type { LoadedProfile } from '../../metrics/profiles/schema.ts';
+import type { Store } from '../../pipelines/store/database.ts';
+import { finishRun, recordFailedRun, startRun, type RunTrigger } from '../../pipelines/run/record.ts';
+import { buildDashboard, type BuildProgress, type BuildResult } from '../../dashboards/site/build.ts';
+
+export interface SiteJobOptions {
+  month: string;
+  outDir: string;
+  /** the profile shown; default: the one the month was run with */
+  profile?: LoadedProfile;
+  now: Date;
+  log?: Log;
+  trigger?: RunTrigger;
+  onProgress?: (p: BuildProgress) => void;
+}
+
+export type SiteJobResult = BuildResult;
+
+export async function siteJob(store: Store, o: SiteJobOptions): Promise<SiteJobResult> {
+  const t0 = performance.now();
+  const trigger = o.trigger ?? 'cli';
+  try {
+    const r = await buildDashboard(store, { month: o.month, outDir: o.outDir, profile: o.profile, now: o.now, log: o.log, onProgress: o.onProgress });
+    await store.tx(async () => {
+      const runId = await startRun(store, { job: 'dashboard', period: o.month, profile: r.profile, now: o.now, trigger });
+      await finishRun(store, runId, {
+        status: r.warnings.length ? 'warnings' : 'ok',
+        counts: r.counts,
+        inputs: r.inputs,
+        durationMs: r.ms,
+        message: r.warnings.length ? r.warnings.join('；') : undefined,
+      });
+    });
+    return r;
+  } catch (e) {
+    await recordFailedRun(store, { job: 'dashboard', period: o.month, profile: o.profile, now: o.now, trigger, error: e, durationMs: performance.now() - t0 });
+    throw e;
+  }
+}

@@ -1,0 +1,413 @@
+// What govmon must conclude from the sample city, computed here from the definitions (docs/metrics.md §4,
+// docs/decisions.md §5.1–§5.4) and the default thresholds, on a path of its own: nothing of govmon's metric, condition
+// or decision code is imported, so the integration test compares two independent computations.
+
+import { addMonths, daysInMonth, monthEnd, monthRange, nthWorkingDayAfter, diffDays } from './calendar.ts';
+import type { City, CitySystem } from './city.ts';
+import type { MonthAgg } from './telemetry.ts';
+import { EMPTY_AGG } from './telemetry.ts';
+import {
+  CONDITIONS,
+  type CatalogRow,
+  type Condition,
+  type MonthMetricsExpected,
+  type Planted,
+  type ReportRow,
+  type ScoreExpected,
+  type SharingExpected,
+  type SharingRowExpected,
+  type StreakSet,
+  type UpdateCycle,
+} from './types.ts';
+
+/** docs/metrics.md §4.1, docs/decisions.md §5 defaults (the same as metrics/profiles/default.json; the test checks that). */
+export const THRESHOLDS = {
+  no_data: { min_days_ratio: 0.5, warn_months: 2, eliminate_months: null as number | null },
+  inactive: { dau_max: 0, requests_max: 300, warn_months: 1, eliminate_months: 3 as number | null },
+  low_util: { cpu_avg_max: 5, cpu_p95_max: 10, warn_months: 3, eliminate_months: 6 as number | null },
+  unusable: { availability_max: 90, warn_months: 1, eliminate_months: 3 as number | null },
+  security: { warn_months: 1, eliminate_months: 3 as number | null },
+  rightsizing: { p95_max: 40, months: 3, target_p95: 60 },
+  sharing: { min_pct: 80, windows: { realtime: 1, daily: 2, weekly: 8, monthly: 31, quarterly: 92, yearly: 366 } as Record<UpdateCycle, number> },
+  catalog_deadline: { working_days: 10 },
+  inflation: { margin: 15 },
+  grades: { excellent: 90, good: 80, pass: 60 },
+};
+
+const T = THRESHOLDS;
+
+export type Aggs = Map<string, Map<string, MonthAgg>>;
+
+/** In scope of monitoring and decisions: stage operation and not classified (docs/metrics.md §4, docs/decisions.md §5.1). */
+export function monitored(s: CitySystem): boolean {
+  return s.row.stage === 'operation' && !s.row.classified;
+}
+
+export interface MonthState {
+  month: string;
+  agg: MonthAgg;
+  cond: Record<Condition, boolean>;
+  streak: StreakSet;
+  /** conditions whose streak ≥ warn_months */
+  warned: Condition[];
+  /** conditions whose streak ≥ eliminate_months */
+  eliminating: Condition[];
+  onRect: boolean;
+  exempt: boolean;
+  onElimination: boolean;
+  status: 'issued' | 'open' | null;
+  resolved: boolean;
+  escalated: boolean;
+}
+
+/** The first month with a monthly row: the later of the go-live month and the first month of data. */
+export function firstRowMonth(s: CitySystem, firstMonth: string): string {
+  const g = s.row.go_live_date?.slice(0, 7);
+  return g && g > firstMonth ? g : firstMonth;
+}
+
+/** Conditions, streaks and list membership of one system, month by month (docs/metrics.md §4.1, docs/decisions.md §5.1). */
+export function history(s: CitySystem, aggs: Aggs, firstMonth: string, m: string): MonthState[] {
+  const out: MonthState[] = [];
+  const mine = aggs.get(s.row.system_id);
+  let prev: MonthState | undefined;
+  for (const month of monthRange(firstRowMonth(s, firstMonth), m)) {
+    const a = mine?.get(month) ?? EMPTY_AGG;
+    const noData = a.days < T.no_data.min_days_ratio * daysInMonth(month);
+    const cond: Record<Condition, boolean> = {
+      no_data: noData,
+      // a comparison with a null metric does not hold
+      inactive: !noData && a.dau_max !== null && a.dau_max <= T.inactive.dau_max && a.requests_total !== null && a.requests_total <= T.inactive.requests_max,
+      low_util: !noData && a.cpu_avg !== null && a.cpu_avg < T.low_util.cpu_avg_max && a.cpu_p95 !== null && a.cpu_p95 < T.low_util.cpu_p95_max,
+      unusable: !noData && a.availability !== null && a.availability < T.unusable.availability_max,
+      security: a.vulns !== null && a.vulns > 0,
+    };
+    const streak = {} as StreakSet;
+    for (const c of CONDITIONS) streak[c] = cond[c] ? (prev?.streak[c] ?? 0) + 1 : 0;
+    const warned = CONDITIONS.filter((c) => streak[c] >= T[c].warn_months);
+    const eliminating = CONDITIONS.filter((c) => T[c].eliminate_months !== null && streak[c] >= T[c].eliminate_months!);
+    const onRect = warned.length > 0 && eliminating.length === 0;
+    const exempt = s.row.exempt_until !== null && s.row.exempt_until >= monthEnd(month);
+    const st: MonthState = {
+      month,
+      agg: a,
+      cond,
+      streak,
+      warned,
+      eliminating,
+      onRect,
+      exempt,
+      onElimination: eliminating.length > 0 && !exempt,
+      status: onRect ? (prev?.onRect ? 'open' : 'issued') : null,
+      resolved: !!prev?.onRect && warned.length === 0,
+      escalated: !!prev?.onRect && eliminating.length > 0,
+    };
+    // The planted data must leave no doubt about escalation: a condition reaching eliminate_months
+    // exactly this month is the same as an open notice meeting the elimination list.
+    const reaches = CONDITIONS.some((c) => T[c].eliminate_months !== null && streak[c] === T[c].eliminate_months);
+    if (reaches !== st.escalated) throw new Error(`sample city: ambiguous escalation of ${s.row.system_id} in ${month}`);
+    out.push(st);
+    prev = st;
+  }
+  return out;
+}
+
+/** Rectification deadline in month m: the earliest over the warned conditions (docs/decisions.md §5.1). */
+export function deadline(st: MonthState): string {
+  const ends = st.warned.map((c) =>
+    c === 'no_data' ? monthEnd(addMonths(st.month, 2)) : monthEnd(addMonths(st.month, T[c].eliminate_months! - st.streak[c])),
+  );
+  return ends.sort()[0];
+}
+
+const held = (st: MonthState): Condition[] => CONDITIONS.filter((c) => st.streak[c] >= 1);
+
+export function monthExpectations(city: City, aggs: Aggs): { planted: Planted['month']; histories: Map<string, MonthState[]> } {
+  const { ctx } = city;
+  const m = ctx.m;
+  const histories = new Map<string, MonthState[]>();
+  const out: Planted['month'] = {
+    month: m,
+    rectification: [],
+    resolved: [],
+    escalated: [],
+    elimination: [],
+    exempted: [],
+    rightsizing: [],
+    never_listed: [],
+    rows_start: [],
+    metrics: [],
+  };
+  for (const s of city.systems) {
+    const id = s.row.system_id;
+    if (!monitored(s)) {
+      out.never_listed.push(id);
+      continue;
+    }
+    const h = history(s, aggs, ctx.first, m);
+    histories.set(id, h);
+    const first = firstRowMonth(s, ctx.first);
+    if (first > ctx.first) out.rows_start.push({ system_id: id, first_month: first });
+    const st = h[h.length - 1];
+    const a = st.agg;
+    out.metrics.push({
+      system_id: id,
+      month: m,
+      days_reported: a.days,
+      cpu_avg_pct: a.cpu_avg,
+      cpu_p95_pct: a.cpu_p95,
+      mem_avg_pct: a.mem_avg,
+      storage_used_gb: a.storage_used,
+      dau_avg: a.dau_avg,
+      dau_max: a.dau_max,
+      requests_total: a.requests_total,
+      availability_pct: a.availability,
+      open_high_vulns: a.vulns,
+      conditions: held(st),
+      streaks: st.streak,
+    } satisfies MonthMetricsExpected);
+    if (st.onRect) {
+      const streaks: Partial<StreakSet> = {};
+      for (const c of held(st)) streaks[c] = st.streak[c];
+      out.rectification.push({ system_id: id, conditions: held(st), streaks, status: st.status!, deadline: deadline(st) });
+    }
+    if (st.resolved) out.resolved.push({ system_id: id });
+    if (st.escalated) out.escalated.push({ system_id: id, conditions: st.eliminating });
+    if (st.eliminating.length > 0) {
+      if (st.exempt) out.exempted.push({ system_id: id, conditions: st.eliminating, exempt_until: s.row.exempt_until!, exempt_reason: s.row.exempt_reason! });
+      else
+        out.elimination.push({
+          system_id: id,
+          conditions: st.eliminating,
+          vcpu: s.row.vcpu,
+          memory_gb: s.row.memory_gb,
+          storage_gb: s.row.storage_gb,
+          cloud_cost_annual: s.row.cloud_cost_annual,
+        });
+    }
+    const rs = rightsizingAt(s, h, h.length - 1);
+    if (rs) out.rightsizing.push(rs);
+  }
+  return { planted: out, histories };
+}
+
+/**
+ * Right-sizing in the month h[i] (docs/decisions.md §5.2): P95 below 40 in each of the last 3 months, not on the
+ * elimination list (an exempt system counts as not on it); listed when there is something to reclaim.
+ */
+export function rightsizingAt(s: CitySystem, h: readonly MonthState[], i: number): Planted['month']['rightsizing'][number] | null {
+  const last = h.slice(Math.max(0, i - T.rightsizing.months + 1), i + 1);
+  if (h[i].onElimination || last.length < T.rightsizing.months) return null;
+  if (!last.every((x) => x.agg.cpu_p95 !== null && x.agg.cpu_p95 < T.rightsizing.p95_max)) return null;
+  const maxP95 = Math.max(...last.map((x) => x.agg.cpu_p95!));
+  const rec = Math.max(1, Math.ceil((s.row.vcpu * maxP95) / T.rightsizing.target_p95));
+  if (rec >= s.row.vcpu) return null;
+  return {
+    system_id: s.row.system_id,
+    vcpu: s.row.vcpu,
+    recommended_vcpu: rec,
+    reclaim_vcpu: s.row.vcpu - rec,
+    max_p95: maxP95,
+    reclaim_cost_annual: (s.row.cloud_cost_annual * (s.row.vcpu - rec)) / s.row.vcpu,
+  };
+}
+
+/** Data-sharing completeness of every system at the end of a month (docs/decisions.md §5.3). */
+export function sharingAt(city: City, catalog: readonly CatalogRow[], month: string): SharingExpected {
+  const E = monthEnd(month);
+  const bySystem = new Map<string, CatalogRow[]>();
+  for (const r of catalog) {
+    const l = bySystem.get(r.system_id) ?? [];
+    l.push(r);
+    bySystem.set(r.system_id, l);
+  }
+  const rows: SharingRowExpected[] = [];
+  const overdue: SharingExpected['catalog_overdue'] = [];
+  for (const s of city.systems) {
+    if (s.row.classified || s.row.stage === 'retired') continue;
+    const all = bySystem.get(s.row.system_id) ?? [];
+    const cataloged = all.filter((r) => r.cataloged_date <= E);
+    const shareable = cataloged.filter((r) => r.share_type !== 'none');
+    const aggregated = shareable.filter((r) => r.last_aggregated_date !== null && r.last_aggregated_date <= E);
+    const timely = aggregated.filter((r) => diffDays(r.last_aggregated_date!, E) <= T.sharing.windows[r.update_cycle]);
+    const duplicates = cataloged.filter((r) => r.duplicate_of !== null).length;
+    const completeness = shareable.length ? (100 * timely.length) / shareable.length : null;
+    const uncataloged = s.row.stage === 'operation' && cataloged.length === 0;
+    let catalogOverdue = false;
+    if (s.row.initial_acceptance_date) {
+      const due = nthWorkingDayAfter(s.row.initial_acceptance_date, T.catalog_deadline.working_days);
+      const firstCataloged = all.map((r) => r.cataloged_date).sort()[0] ?? null;
+      catalogOverdue = due <= E && (firstCataloged === null || firstCataloged > due);
+      if (catalogOverdue)
+        overdue.push({ system_id: s.row.system_id, initial_acceptance_date: s.row.initial_acceptance_date, deadline: due, first_cataloged_date: firstCataloged });
+    }
+    rows.push({
+      system_id: s.row.system_id,
+      cataloged: cataloged.length,
+      shareable: shareable.length,
+      aggregated: aggregated.length,
+      timely: timely.length,
+      duplicates,
+      completeness_pct: completeness,
+      uncataloged,
+      sharing_failure: uncataloged || (completeness !== null && completeness < T.sharing.min_pct) || duplicates > 0,
+      catalog_overdue: catalogOverdue,
+    });
+  }
+  return {
+    month,
+    as_of: E,
+    rows,
+    failure: rows.filter((r) => r.sharing_failure).map((r) => r.system_id),
+    uncataloged: rows.filter((r) => r.uncataloged).map((r) => r.system_id),
+    low_completeness: rows
+      .filter((r) => r.completeness_pct !== null && r.completeness_pct < T.sharing.min_pct)
+      .map((r) => ({ system_id: r.system_id, completeness_pct: r.completeness_pct! })),
+    duplicates: rows.filter((r) => r.duplicates > 0).map((r) => ({ system_id: r.system_id, duplicates: r.duplicates })),
+    catalog_overdue: overdue,
+  };
+}
+
+const clamp = (x: number): number => Math.min(1, Math.max(0, x));
+const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+
+/**
+ * The annual score of docs/decisions.md §5.4 with the default weights. Interpretations where the contract leaves
+ * room: "months of Y with monitored data" are the months of Y that were not no_data (a month with a
+ * few reported days is not monitored enough to judge activity); a mean over no months scores 0.
+ */
+export function scoreOf(s: CitySystem, h: readonly MonthState[], Y: number, report: ReportRow | undefined, sharing: SharingRowExpected | undefined): ScoreExpected {
+  const inY = h.filter((x) => x.month.startsWith(`${Y}-`));
+  const a = mean(inY.map((x) => x.agg.availability).filter((v): v is number => v !== null));
+  const p = mean(inY.map((x) => x.agg.cpu_p95).filter((v): v is number => v !== null));
+  const availability = a === null ? 0 : 10 * clamp((a - 95) / (99.9 - 95));
+  const incidents = report ? Math.max(0, 10 - 2 * report.incidents) : 0;
+  const utilization = p === null ? 0 : 10 * clamp((p - 5) / (40 - 5));
+  let budget = 0;
+  if (report && s.row.om_budget_annual > 0) {
+    const ratio = report.om_paid / s.row.om_budget_annual;
+    const dist = ratio < 0.8 ? 0.8 - ratio : ratio > 1 ? ratio - 1 : 0;
+    budget = 10 * clamp(1 - dist / 0.5);
+  }
+  const goals = report && report.goals_total > 0 ? (15 * report.goals_met) / report.goals_total : 0;
+  const withData = inY.filter((x) => !x.cond.no_data);
+  const activity = withData.length ? (10 * withData.filter((x) => !x.cond.inactive).length) / withData.length : 0;
+  let sharingPts = 0;
+  if (sharing) {
+    sharingPts = sharing.uncataloged ? 0 : sharing.completeness_pct === null ? 15 : (15 * sharing.completeness_pct) / 100;
+    if (sharing.duplicates > 0) sharingPts -= 5;
+    sharingPts = Math.max(0, sharingPts);
+  }
+  const inLookback = (d: string | null | undefined) => !!d && (d.startsWith(`${Y}-`) || d.startsWith(`${Y - 1}-`));
+  const graded = s.row.security_level < 2 ? 5 : inLookback(report?.security_assessment_date) ? 5 : 0;
+  const crypto = inLookback(report?.crypto_assessment_date) ? 5 : 0;
+  const vulns = Math.max(0, 5 - inY.filter((x) => x.cond.security).length);
+  const integration = report ? Math.min(5, report.integration_points) : 0;
+  const parts = {
+    operation: availability + incidents,
+    cost: utilization + budget,
+    effect: goals + activity,
+    sharing: sharingPts,
+    security: graded + crypto + vulns,
+    integration,
+  };
+  const score = parts.operation + parts.cost + parts.effect + parts.sharing + parts.security + parts.integration;
+  const g = T.grades;
+  return {
+    system_id: s.row.system_id,
+    score,
+    grade: score >= g.excellent ? '优' : score >= g.good ? '良' : score >= g.pass ? '中' : '差',
+    ...parts,
+    self_score: report?.self_score ?? null,
+    report_missing: !report,
+  };
+}
+
+/**
+ * Next-year budget recommendations (docs/decisions.md §5.5) for the scored systems, from the state at the end of
+ * Y (December of Y): first matching rule wins, every matching reason listed. A rectification open
+ * "for more than 6 months" counts the months the notice has been on the list, December included.
+ */
+export function budgetExpectations(city: City, histories: Map<string, MonthState[]>, year: Planted['year'], sharingY: SharingExpected): Planted['budget'] {
+  const Y = city.ctx.Y;
+  const dec = `${Y}-12`;
+  const scores = new Map(year.scores.map((x) => [x.system_id, x]));
+  const sharing = new Map(sharingY.rows.map((r) => [r.system_id, r]));
+  const rows: Planted['budget']['rows'] = [];
+  const openMonths = new Map<string, number>();
+  for (const id of year.scored) {
+    const s = city.byId.get(id)!;
+    const h = histories.get(id)!;
+    const i = h.findIndex((x) => x.month === dec);
+    const st = i >= 0 ? h[i] : undefined;
+    let open = 0;
+    for (let j = i; j >= 0 && h[j].onRect; j--) open++;
+    if (open > 0) openMonths.set(id, open);
+    const grade = scores.get(id)!.grade;
+    const openRect = !!st?.onRect;
+    const flags: [string, boolean][] = [
+      ['eliminated', !!st?.onElimination],
+      ['no_final_acceptance', year.no_final_acceptance.includes(id)],
+      ['security_noncompliant', year.security_missing.includes(id) || year.crypto_missing.includes(id)],
+      ['sharing_failure', !!sharing.get(id)?.sharing_failure],
+      ['poor_with_open_rectification', grade === '差' && openRect],
+      ['open_rectification', openRect],
+      ['grade_poor', grade === '差'],
+      ['grade_fair', grade === '中'],
+      ['rightsizing', i >= 0 && rightsizingAt(s, h, i) !== null],
+    ];
+    const reasons = flags.filter(([, on]) => on).map(([r]) => r);
+    const has = (...rs: string[]) => rs.some((r) => reasons.includes(r));
+    const recommendation = has('eliminated', 'no_final_acceptance', 'security_noncompliant', 'sharing_failure', 'poor_with_open_rectification')
+      ? 'withhold'
+      : has('open_rectification', 'grade_poor')
+        ? 'suspend'
+        : has('grade_fair', 'rightsizing')
+          ? 'reduce'
+          : 'fund';
+    rows.push({
+      system_id: id,
+      recommendation,
+      reasons,
+      recommended_om_budget: recommendation === 'fund' ? s.row.om_budget_annual : recommendation === 'reduce' ? s.row.om_budget_annual * 0.9 : 0,
+    });
+  }
+  const departments: Planted['budget']['departments_suspended'] = [];
+  for (const dept of [...new Set(rows.map((r) => city.byId.get(r.system_id)!.row.department))].sort()) {
+    const mine = rows.filter((r) => city.byId.get(r.system_id)!.row.department === dept);
+    const reasons: string[] = [];
+    if (mine.some((r) => r.recommendation === 'withhold' && r.reasons.includes('sharing_failure'))) reasons.push('sharing_withhold');
+    if (mine.some((r) => (openMonths.get(r.system_id) ?? 0) > 6)) reasons.push('long_open_rectification');
+    if (reasons.length) departments.push({ department: dept, reasons });
+  }
+  return { year: Y + 1, rows, departments_suspended: departments };
+}
+
+/** Year-Y expectations (docs/decisions.md §5.4, §5.5 inputs). `reports` are the valid reports of Y. */
+export function yearExpectations(
+  city: City,
+  histories: Map<string, MonthState[]>,
+  reports: readonly ReportRow[],
+  sharingY: SharingExpected,
+): Planted['year'] {
+  const Y = city.ctx.Y;
+  const byId = new Map(reports.filter((r) => r.year === Y).map((r) => [r.system_id, r]));
+  const sharing = new Map(sharingY.rows.map((r) => [r.system_id, r]));
+  const scored = city.systems.filter(monitored);
+  const inLookback = (d: string | null | undefined) => !!d && (d.startsWith(`${Y}-`) || d.startsWith(`${Y - 1}-`));
+  const scores = scored.map((s) => scoreOf(s, histories.get(s.row.system_id)!, Y, byId.get(s.row.system_id), sharing.get(s.row.system_id)));
+  return {
+    year: Y,
+    scored: scored.map((s) => s.row.system_id),
+    report_missing: scored.filter((s) => !byId.has(s.row.system_id)).map((s) => s.row.system_id),
+    security_missing: scored
+      .filter((s) => s.row.security_level >= 2 && !inLookback(byId.get(s.row.system_id)?.security_assessment_date))
+      .map((s) => s.row.system_id),
+    crypto_missing: scored.filter((s) => !inLookback(byId.get(s.row.system_id)?.crypto_assessment_date)).map((s) => s.row.system_id),
+    inflated: scores
+      .filter((x) => x.self_score !== null && x.self_score - x.score > T.inflation.margin)
+      .map((x) => ({ system_id: x.system_id, self_score: x.self_score!, score: x.score })),
+    no_final_acceptance: scored.filter((s) => s.row.final_acceptance_date === null).map((s) => s.row.system_id),
+    scores,
+  };
+}

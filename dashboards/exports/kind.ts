@@ -1,0 +1,30 @@
+// What an export is (docs/outputs.md): a kind, its Chinese name, the period it reads, and its
+// columns — English name (CSV/JSON/Parquet header), Chinese label (XLSX header), SQL, type.
+
+import type { Period, Results } from '../../pipelines/read.ts';
+
+export type { Period };
+
+export type ColType = 'text' | 'number' | 'int' | 'bool' | 'date' | 'month';
+
+export interface ExportColumn {
+  name: string;
+  zh: string;
+  sql: string;
+  type: ColType;
+  width?: number;
+}
+
+export interface ExportKind {
+  kind: string;
+  zh: string;
+  period: 'month' | 'year' | 'any';
+  columns: ExportColumn[];
+  /** FROM … WHERE … ORDER BY … for the resolved run */
+  from: (ctx: { runId: number | null; period: Period }) => string;
+  /** the run this export reads, or null when it reads no run (rejects) */
+  resolveRun: (r: Results, period: Period) => Promise<number | null>;
+}
+
+/** A column: name, Chinese label, type, the SQL that computes it (the name by default), width. */
+export const col = (name: string, zh: string, type: ColType, sql = name, width?: number): ExportColumn => ({ name, zh, sql, type, width });

@@ -1,0 +1,53 @@
+// What a run leaves on disk for people: the month's lists and tables (CSV for machines, XLSX for
+// people) under exports/<YYYY-MM>/, the year's under exports/<YYYY>/. Written to a temporary
+// folder and renamed into place, so a folder is either complete or absent.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import type { Results } from '../../pipelines/read.ts';
+import { prepareXlsxExport, writeExport, writeXlsxExport, type Period, type XlsxData } from './write.ts';
+
+export const MONTH_EXPORTS = ['metrics', 'rectification', 'elimination', 'rightsizing', 'sharing', 'calendar'] as const;
+export const YEAR_EXPORTS = ['scores', 'budget', 'sharing', 'calendar'] as const;
+/** The lists a person reads, signs or forwards also get an XLSX; the rest (one row per system,
+ *  tens of thousands in a large city) are CSV, which any spreadsheet opens. */
+export const XLSX_EXPORTS: ReadonlySet<string> = new Set(['rectification', 'elimination', 'rightsizing', 'budget']);
+
+/** Replace `dir` atomically by what `fill(tmp)` writes into a sibling temporary folder. */
+export async function replaceDirAtomically(dir: string, fill: (tmp: string) => Promise<void>): Promise<void> {
+  const parent = path.dirname(path.resolve(dir));
+  fs.mkdirSync(parent, { recursive: true });
+  const tmp = path.join(parent, `.${path.basename(dir)}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  fs.mkdirSync(tmp);
+  try {
+    await fill(tmp);
+    const old = fs.existsSync(dir) ? `${tmp}.old` : null;
+    if (old) fs.renameSync(dir, old);
+    fs.renameSync(tmp, dir);
+    if (old) fs.rmSync(old, { recursive: true, force: true });
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+export async function writePeriodExports(store: Results, exportsRoot: string, period: Period, kinds: readonly string[]): Promise<string> {
+  const name = period.month ?? String(period.year);
+  const dir = path.join(exportsRoot, name);
+  await replaceDirAtomically(dir, async (tmp) => {
+    // The XLSX files are written in JavaScript while DuckDB writes the CSVs on its own threads:
+    // their rows are read first, then both go on at once.
+    const xlsx: [XlsxData, string][] = [];
+    for (const k of kinds) if (XLSX_EXPORTS.has(k)) xlsx.push([await prepareXlsxExport(store, k, period), path.join(tmp, `${k}.xlsx`)]);
+    const csv = (async () => {
+      for (const k of kinds) await writeExport(store, k, period, path.join(tmp, `${k}.csv`));
+    })();
+    const sheets = (async () => {
+      for (const [data, file] of xlsx) await writeXlsxExport(data, file);
+    })();
+    const results = await Promise.allSettled([csv, sheets]);
+    for (const r of results) if (r.status === 'rejected') throw r.reason;
+  });
+  return dir;
+}

@@ -1,0 +1,272 @@
+// The input contract (docs/inputs.md §2): the four canonical kinds, their columns, Chinese headers,
+// types and row rules. Everything that reads or writes an input file — ingest, validation SQL,
+// XLSX templates, the sample-city generator, the README — reads it from here.
+
+export type Kind = 'systems' | 'telemetry' | 'catalog' | 'om_report';
+export const KINDS: readonly Kind[] = ['systems', 'telemetry', 'catalog', 'om_report'];
+
+export type ColumnType = 'text' | 'int' | 'number' | 'pct' | 'date' | 'enum' | 'bool';
+
+export interface EnumValue {
+  code: string;
+  label: string; // Chinese label, accepted on input like the code
+}
+
+export interface Column {
+  name: string; // canonical English name, also the CSV export header
+  zh: string; // Chinese header
+  type: ColumnType;
+  required?: boolean;
+  min?: number;
+  max?: number;
+  values?: readonly EnumValue[];
+  /** date columns that must not lie after today (Asia/Shanghai) */
+  notFuture?: boolean;
+  /** the value must name a system of the registry */
+  refSystem?: boolean;
+  note: string; // one line for templates and docs, Chinese
+  aliases?: readonly string[]; // other headers seen in the wild
+}
+
+/** A rule that involves several columns of one row; its SQL is written against the typed columns. */
+export interface RowRule {
+  id: string;
+  column: string; // the column the reject is reported under
+  /** SQL predicate over typed columns that holds when the row BREAKS the rule */
+  broken: string;
+  reason: string; // Chinese
+}
+
+export interface KindSpec {
+  kind: Kind;
+  zh: string;
+  key: readonly string[];
+  columns: readonly Column[];
+  rules: readonly RowRule[];
+  /** sheet names that identify the kind inside an XLSX workbook */
+  sheetNames: readonly string[];
+}
+
+export const STAGES: readonly EnumValue[] = [
+  { code: 'construction', label: '建设中' },
+  { code: 'trial', label: '试运行' },
+  { code: 'operation', label: '运行' },
+  { code: 'retired', label: '已停用' },
+];
+
+export const SHARE_TYPES: readonly EnumValue[] = [
+  { code: 'unconditional', label: '无条件共享' },
+  { code: 'conditional', label: '有条件共享' },
+  { code: 'none', label: '不予共享' },
+];
+
+export const UPDATE_CYCLES: readonly EnumValue[] = [
+  { code: 'realtime', label: '实时' },
+  { code: 'daily', label: '每日' },
+  { code: 'weekly', label: '每周' },
+  { code: 'monthly', label: '每月' },
+  { code: 'quarterly', label: '每季度' },
+  { code: 'yearly', label: '每年' },
+];
+
+const systems: KindSpec = {
+  kind: 'systems',
+  zh: '信息系统目录',
+  key: ['system_id'],
+  sheetNames: ['systems', '信息系统目录', '系统目录'],
+  columns: [
+    { name: 'system_id', zh: '系统编号', type: 'text', required: true, note: '唯一编号' },
+    { name: 'system_name', zh: '系统名称', type: 'text', required: true, note: '' },
+    { name: 'department', zh: '建设单位', type: 'text', required: true, note: '系统所属部门' },
+    { name: 'stage', zh: '阶段', type: 'enum', required: true, values: STAGES, note: '建设中/试运行/运行/已停用' },
+    { name: 'go_live_date', zh: '上线日期', type: 'date', note: '试运行开始日期' },
+    { name: 'initial_acceptance_date', zh: '初验日期', type: 'date', note: '' },
+    { name: 'final_acceptance_date', zh: '竣工验收日期', type: 'date', note: '' },
+    { name: 'security_level', zh: '等保级别', type: 'int', min: 1, max: 4, note: '1–4' },
+    { name: 'vcpu', zh: 'vCPU', type: 'int', min: 0, note: '已分配 vCPU 数' },
+    { name: 'memory_gb', zh: '内存GB', type: 'number', min: 0, note: '已分配内存' },
+    { name: 'storage_gb', zh: '存储GB', type: 'number', min: 0, note: '已分配存储' },
+    { name: 'cloud_cost_annual', zh: '年云资源费用', type: 'number', min: 0, note: '元/年' },
+    { name: 'om_budget_annual', zh: '年运维经费', type: 'number', min: 0, note: '当前年度运维经费，元' },
+    { name: 'key_project', zh: '重点项目', type: 'bool', note: '是/否' },
+    { name: 'classified', zh: '涉密', type: 'bool', note: '涉密系统不参与任何计算和输出' },
+    { name: 'exempt_until', zh: '豁免截止', type: 'date', note: '该日期（含）前不列入淘汰清单' },
+    { name: 'exempt_reason', zh: '豁免原因', type: 'text', note: '填写豁免截止时必填' },
+  ],
+  rules: [
+    {
+      id: 'exempt_reason_required',
+      column: 'exempt_reason',
+      broken: 'exempt_until IS NOT NULL AND exempt_reason IS NULL',
+      reason: '填写了豁免截止日期，但缺少豁免原因',
+    },
+  ],
+};
+
+const telemetry: KindSpec = {
+  kind: 'telemetry',
+  zh: '运行监测数据',
+  key: ['system_id', 'date'],
+  sheetNames: ['telemetry', '运行监测数据', '运行监测'],
+  columns: [
+    { name: 'system_id', zh: '系统编号', type: 'text', required: true, refSystem: true, note: '须在系统目录中' },
+    { name: 'date', zh: '日期', type: 'date', required: true, notFuture: true, note: '不得晚于今天' },
+    { name: 'cpu_avg_pct', zh: 'CPU平均使用率', type: 'pct', min: 0, max: 100, note: '日均值，可带 %' },
+    { name: 'cpu_max_pct', zh: 'CPU峰值使用率', type: 'pct', min: 0, max: 100, note: '日峰值，不小于平均值' },
+    { name: 'mem_avg_pct', zh: '内存平均使用率', type: 'pct', min: 0, max: 100, note: '' },
+    { name: 'storage_used_gb', zh: '存储使用量GB', type: 'number', min: 0, note: '' },
+    { name: 'active_users', zh: '活跃用户数', type: 'int', min: 0, note: '当日使用系统的不同用户数' },
+    { name: 'requests', zh: '访问量', type: 'int', min: 0, note: '当日业务访问量（不含探活）' },
+    { name: 'availability_pct', zh: '可用率', type: 'pct', min: 0, max: 100, note: '' },
+    { name: 'open_high_vulns', zh: '未修复高危漏洞数', type: 'int', min: 0, note: '当日结束时未修复的高危/严重漏洞' },
+  ],
+  rules: [
+    {
+      id: 'cpu_max_ge_avg',
+      column: 'cpu_max_pct',
+      broken: 'cpu_max_pct < cpu_avg_pct',
+      reason: 'CPU峰值使用率小于CPU平均使用率',
+    },
+  ],
+};
+
+const catalog: KindSpec = {
+  kind: 'catalog',
+  zh: '数据资源目录与归集',
+  key: ['system_id', 'resource_id'],
+  sheetNames: ['catalog', '数据资源目录与归集', '数据资源目录'],
+  columns: [
+    { name: 'system_id', zh: '系统编号', type: 'text', required: true, refSystem: true, note: '须在系统目录中' },
+    { name: 'resource_id', zh: '资源编号', type: 'text', required: true, note: '' },
+    { name: 'resource_name', zh: '资源名称', type: 'text', note: '' },
+    { name: 'share_type', zh: '共享属性', type: 'enum', values: SHARE_TYPES, note: '无条件共享/有条件共享/不予共享' },
+    { name: 'update_cycle', zh: '更新周期', type: 'enum', values: UPDATE_CYCLES, note: '实时/每日/每周/每月/每季度/每年' },
+    { name: 'cataloged_date', zh: '编目日期', type: 'date', note: '' },
+    { name: 'last_aggregated_date', zh: '最近归集日期', type: 'date', note: '空表示从未归集到公共数据平台' },
+    { name: 'duplicate_of', zh: '重复采集来源', type: 'text', note: '本资源重复采集的其他部门资源编号；无则留空' },
+  ],
+  rules: [],
+};
+
+const omReport: KindSpec = {
+  kind: 'om_report',
+  zh: '年度运维服务情况报表',
+  key: ['system_id', 'year'],
+  sheetNames: ['om_report', '年度运维服务情况报表', '运维报表', '绩效自评'],
+  columns: [
+    { name: 'system_id', zh: '系统编号', type: 'text', required: true, refSystem: true, note: '须在系统目录中' },
+    { name: 'year', zh: '年度', type: 'int', required: true, min: 2000, max: 2100, note: '所报告的运维年度' },
+    { name: 'submitted_date', zh: '提交日期', type: 'date', required: true, note: '' },
+    { name: 'incidents', zh: '故障次数', type: 'int', min: 0, note: '系统运行' },
+    { name: 'security_assessment_date', zh: '等保测评日期', type: 'date', note: '最近一次等级保护测评' },
+    { name: 'crypto_assessment_date', zh: '密评日期', type: 'date', note: '最近一次商用密码应用安全性评估' },
+    { name: 'om_paid', zh: '运维经费支付', type: 'number', min: 0, note: '元' },
+    { name: 'goals_total', zh: '绩效目标数', type: 'int', min: 0, note: '' },
+    { name: 'goals_met', zh: '已完成目标数', type: 'int', min: 0, note: '不大于绩效目标数' },
+    { name: 'integration_points', zh: '统建融合项数', type: 'int', min: 0, max: 5, note: '统一身份认证、政务云、公共数据平台、协同办公、一网通办' },
+    { name: 'self_score', zh: '自评分', type: 'number', min: 0, max: 100, note: '部门自评分' },
+    { name: 'notes', zh: '说明', type: 'text', note: '' },
+  ],
+  rules: [
+    {
+      id: 'goals_met_le_total',
+      column: 'goals_met',
+      broken: 'goals_met > goals_total',
+      reason: '已完成目标数大于绩效目标数',
+    },
+  ],
+};
+
+export const CONTRACT: Readonly<Record<Kind, KindSpec>> = {
+  systems,
+  telemetry,
+  catalog,
+  om_report: omReport,
+};
+
+export const KIND_ZH: Readonly<Record<Kind, string>> = {
+  systems: systems.zh,
+  telemetry: telemetry.zh,
+  catalog: catalog.zh,
+  om_report: omReport.zh,
+};
+
+/** Normalise a header for matching: case-insensitive, spaces, full-width brackets and BOM ignored. */
+export function normalizeHeader(h: string): string {
+  return h
+    .replace(/^\uFEFF/, '')
+    .normalize('NFKC')
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_\-（）()]/g, '');
+}
+
+/** Map from normalised header to canonical column name, for one kind. */
+export function headerIndex(spec: KindSpec): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const c of spec.columns) {
+    m.set(normalizeHeader(c.name), c.name);
+    m.set(normalizeHeader(c.zh), c.name);
+    for (const a of c.aliases ?? []) m.set(normalizeHeader(a), c.name);
+  }
+  return m;
+}
+
+export interface HeaderMatch {
+  kind: Kind;
+  /** file column index → canonical name */
+  mapped: Map<number, string>;
+  extras: string[];
+  missingRequired: string[];
+  duplicates: string[];
+}
+
+/** Match a file's headers against one kind. */
+export function matchHeaders(spec: KindSpec, headers: readonly string[]): HeaderMatch {
+  const idx = headerIndex(spec);
+  const mapped = new Map<number, string>();
+  const seen = new Map<string, number>();
+  const extras: string[] = [];
+  const duplicates: string[] = [];
+  headers.forEach((h, i) => {
+    const name = idx.get(normalizeHeader(h));
+    if (!name) {
+      if (h.trim() !== '') extras.push(h);
+      return;
+    }
+    if (seen.has(name)) {
+      duplicates.push(h);
+      return;
+    }
+    seen.set(name, i);
+    mapped.set(i, name);
+  });
+  const missingRequired = spec.columns.filter((c) => c.required && !seen.has(c.name)).map((c) => c.name);
+  return { kind: spec.kind, mapped, extras, missingRequired, duplicates };
+}
+
+/**
+ * Detect the kind of a file from its headers: the kind whose required columns are all present and
+ * which matches most columns. Telemetry and catalog both need system_id, so the distinguishing
+ * required columns (date, resource_id, year, system_name) decide.
+ */
+export function detectKind(headers: readonly string[]): HeaderMatch | undefined {
+  let best: HeaderMatch | undefined;
+  let bestScore = 0;
+  for (const k of KINDS) {
+    const m = matchHeaders(CONTRACT[k], headers);
+    if (m.missingRequired.length > 0) continue;
+    const score = m.mapped.size;
+    if (score > bestScore) {
+      best = m;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+export function columnOf(kind: Kind, name: string): Column {
+  const c = CONTRACT[kind].columns.find((x) => x.name === name);
+  if (!c) throw new Error(`no column ${name} in ${kind}`);
+  return c;
+}

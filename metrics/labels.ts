@@ -1,0 +1,126 @@
+// The one registry of Chinese labels (docs/outputs.md): every code a person can meet on a list, a
+// page, a document or in `govmon profile show` — conditions and metrics (beside their definitions
+// in definitions.ts), stages (beside the input contract), and the codes the SQL models produce
+// (notice statuses, recommendations and their reasons, calendar obligations and statuses, cost
+// sources). Outputs read labels only from here, in JavaScript (`label`) or in SQL (`labelSql`);
+// tests/labels.test.ts fails when a code a model can produce has no label.
+
+import { CONDITION_ZH, MONTHLY_METRICS } from './definitions.ts';
+import { STAGES } from './contract.ts';
+import { CONDITION_CODES, type ConditionName } from './profiles/schema.ts';
+import { sqlString } from '../core/sql.ts';
+
+export { CONDITION_CODES, type ConditionName };
+
+/** A table of labels: code → Chinese. */
+export type LabelTable = Readonly<Record<string, string>>;
+
+export const LABELS = {
+  /** the monitoring conditions (definitions.ts) */
+  condition: CONDITION_ZH,
+  /** the monthly metrics (definitions.ts) */
+  metric: Object.fromEntries(MONTHLY_METRICS.map((m) => [m.name, m.zh])),
+  /** registry stages (contract.ts) */
+  stage: Object.fromEntries(STAGES.map((s) => [s.code, s.label])),
+  /** mart_notices.status */
+  notice_status: { issued: '已下发', open: '整改中', resolved: '已整改', escalated: '转入淘汰' },
+  /** mart_budget.recommendation */
+  recommendation: { fund: '全额安排', reduce: '核减', suspend: '暂缓安排（待整改）', withhold: '不予安排运维经费' },
+  /** mart_budget.reasons and mart_departments.reasons */
+  budget_reason: {
+    eliminated: '12月列入淘汰退出清单',
+    no_final_acceptance: '运行中但未通过竣工验收',
+    security_noncompliant: '等保测评或密码应用安全性评估不合规',
+    sharing_failure: '数据共享不达标',
+    poor_with_open_rectification: '评价为“差”且整改未完成',
+    open_rectification: '年末仍有未完成的限期整改',
+    grade_poor: '评价等级为“差”',
+    grade_fair: '评价等级为“中”',
+    rightsizing: '有云资源减配建议',
+    sharing_withhold: '有系统因数据共享不达标不予安排运维经费',
+    long_open_rectification: '有限期整改超过规定月数未完成',
+  },
+  /** mart_calendar.status */
+  calendar_status: { done: '已完成', due: '未到期', overdue: '已逾期' },
+  /** mart_calendar.note */
+  calendar_note: { late: '逾期完成', early: '试运行期不足即验收' },
+  /** mart_calendar.obligation; `annual_report:YYYY` reads as that year's report (obligationLabel) */
+  obligation: {
+    catalog: '目录编制及数据归集',
+    completion_acceptance: '竣工验收',
+    self_evaluation: '绩效自评价',
+    annual_report: '年度运维服务情况报表',
+  },
+  /** where a cloud cost comes from (migration 0003) */
+  cost_source: { measured: '实测（FOCUS 账单）', registry: '系统目录' },
+  /** the dimensions of the annual score (mart_scores) */
+  score_dimension: {
+    operation: '运行情况',
+    cost: '成本效益',
+    effect: '应用实效',
+    sharing: '数据共享',
+    security: '信息安全',
+    integration: '统建融合与创新',
+  },
+  /** what a profile rule rests on */
+  basis: { measure: '依据办法', practice: '数据局工作口径（办法未作规定）' },
+  /** booleans in a Chinese sheet */
+  bool: { true: '是', false: '否' },
+} as const satisfies Record<string, LabelTable>;
+
+export type LabelKind = keyof typeof LABELS;
+
+/** What a bureau-practice rule cites instead of an article. */
+export const PRACTICE_LABEL = LABELS.basis.practice;
+
+/** The label of a code; the code itself when the table has none (tests make sure that never happens). */
+export function label(kind: LabelKind, code: string | null | undefined): string {
+  if (code === null || code === undefined) return '';
+  return (LABELS[kind] as LabelTable)[code] ?? code;
+}
+
+/** The same table in SQL: CASE expr WHEN 'code' THEN '中文' … END (NULL for an unknown code). */
+export function labelSql(kind: LabelKind, expr: string): string {
+  return `CASE ${expr} ${Object.entries(LABELS[kind] as LabelTable)
+    .map(([k, v]) => `WHEN ${sqlString(k)} THEN ${sqlString(v)}`)
+    .join(' ')} END`;
+}
+
+export function conditionZh(c: string): string {
+  return label('condition', c);
+}
+
+export function stageZh(s: string | null | undefined): string {
+  return label('stage', s);
+}
+
+/** `annual_report:2025` → 2025 年度运维服务情况报表. */
+export function obligationLabel(o: string): string {
+  if (o.startsWith('annual_report:')) return `${o.split(':')[1]} ${LABELS.obligation.annual_report}`;
+  return label('obligation', o);
+}
+
+/** The same in SQL. */
+export function obligationLabelSql(x: string): string {
+  const plain = Object.entries(LABELS.obligation)
+    .filter(([k]) => k !== 'annual_report')
+    .map(([k, v]) => `WHEN ${x} = ${sqlString(k)} THEN ${sqlString(v)}`)
+    .join(' ');
+  return `CASE ${plain} WHEN ${x} LIKE 'annual_report:%' THEN split_part(${x}, ':', 2) || ${sqlString(` ${LABELS.obligation.annual_report}`)} ELSE ${x} END`;
+}
+
+/** '2026-10' → '2026年10月' */
+export function monthZh(m: string): string {
+  return `${m.slice(0, 4)}年${Number(m.slice(5, 7))}月`;
+}
+
+export function budgetReasonZh(r: string): string {
+  return label('budget_reason', r);
+}
+
+export type ScoreDimension = keyof typeof LABELS.score_dimension;
+
+/** The score's dimensions in the order of the score table (docs/metrics.md). */
+export const SCORE_DIMENSIONS: readonly { key: ScoreDimension; zh: string }[] = (Object.keys(LABELS.score_dimension) as ScoreDimension[]).map(
+  (key) => ({ key, zh: LABELS.score_dimension[key] }),
+);
