@@ -33,7 +33,10 @@ module.exports = {
       severity: 'error',
       comment: 'metrics/ holds definitions: no file system, process, network or database.',
       from: { path: '^metrics/' },
-      to: { dependencyTypes: ['core', 'npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg'], pathNot: '^(node_modules/zod/|node:crypto$|crypto$)' },
+      to: {
+        dependencyTypes: ['core', 'npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg'],
+        pathNot: '^(node_modules/zod/|node:crypto$|crypto$)',
+      },
     },
     {
       name: 'core-no-packages',
@@ -66,7 +69,8 @@ module.exports = {
     {
       name: 'apps-side-by-side',
       severity: 'error',
-      comment: 'The daemon, portal, demo and bench stand side by side: they share apps/jobs/, not each other (the demo may use the sample city).',
+      comment:
+        'The daemon, portal, demo and bench stand side by side: they share apps/jobs/, not each other (the demo may use the sample city).',
       from: { path: '^apps/(daemon|portal|bench|sample)/' },
       to: { path: '^apps/(daemon|portal|demo|bench|sample)/', pathNot: '^apps/$1/' },
     },
@@ -87,7 +91,10 @@ module.exports = {
   ],
   options: {
     // packages and Node built-ins are seen (the I/O rules need them) but not walked into
-    doNotFollow: { path: 'node_modules', dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-bundled', 'npm-no-pkg', 'core'] },
+    doNotFollow: {
+      path: 'node_modules',
+      dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-bundled', 'npm-no-pkg', 'core'],
+    },
     exclude: { path: '^(node_modules|dist)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },

@@ -63,5 +63,8 @@ export function addDays(date: string, n: number): string {
 /** A timestamp as Asia/Shanghai local time, 'YYYY-MM-DD HH:MM' (seconds with `seconds`). */
 export function formatLocal(t: Date | string, seconds = false): string {
   const d = typeof t === 'string' ? new Date(t) : t;
-  return new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, seconds ? 19 : 16).replace('T', ' ');
+  return new Date(d.getTime() + 8 * 3600_000)
+    .toISOString()
+    .slice(0, seconds ? 19 : 16)
+    .replace('T', ' ');
 }

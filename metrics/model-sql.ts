@@ -44,7 +44,8 @@ export const PLACEHOLDERS: Readonly<Record<string, () => string>> = {
   streak_windows: () => CONDITION_CODES.map((c) => `max(CASE WHEN NOT ${c} THEN month END) OVER w AS gm_off_${c}`).join(',\n    '),
   streak_values: () =>
     CONDITION_CODES.map(
-      (c) => `CAST(CASE WHEN ${c} THEN datediff('month', coalesce(gm_off_${c}, CAST(gm_first - INTERVAL 1 MONTH AS DATE)), month) ELSE 0 END AS INTEGER) AS streak_${c}`,
+      (c) =>
+        `CAST(CASE WHEN ${c} THEN datediff('month', coalesce(gm_off_${c}, CAST(gm_first - INTERVAL 1 MONTH AS DATE)), month) ELSE 0 END AS INTEGER) AS streak_${c}`,
     ).join(',\n  '),
   condition_pairs_select: () => CONDITION_CODES.map((c) => `c.${c}, s.streak_${c}`).join(', '),
   condition_pairs: () => CONDITION_CODES.map((c) => `(${c}, streak_${c}) AS ${c}`).join(', '),
@@ -64,7 +65,10 @@ export function renderSql(sql: string): string {
 export function parseModel(file: string, text: string): Model {
   const name = /^--\s*(\w+)/.exec(text)?.[1];
   const grain = /--\s*grain:\s*(.+)/.exec(text)?.[1] ?? '';
-  const key = (/--\s*key:\s*(.+)/.exec(text)?.[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const key = (/--\s*key:\s*(.+)/.exec(text)?.[1] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const materialized = /--\s*materialized:\s*view\b/.test(text) ? 'view' : 'table';
   if (!name) throw new Error(`model ${file} lacks its name comment`);
   return { file, name, grain, key, materialized, sql: renderSql(text) };

@@ -61,4 +61,3 @@ export function profileParams(month: string, p: Profile): Param[] {
     ['dept_open_months', 'INTEGER', p.budget.department_suspension.open_months],
   ];
 }
-

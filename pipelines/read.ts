@@ -38,9 +38,12 @@ export function runModels(): { monthly: Model[]; annual: Model[] } {
 /** The current monthly run of `period.month`, or the run `period.runId` after checking it is one. */
 export async function currentMonthRun(r: Results, period: Period): Promise<number> {
   if (period.runId !== undefined) {
-    const run = await r.one<{ job: string; period: string; status: string }>('SELECT job, period, status FROM runs WHERE run_id = $1', [period.runId]);
+    const run = await r.one<{ job: string; period: string; status: string }>('SELECT job, period, status FROM runs WHERE run_id = $1', [
+      period.runId,
+    ]);
     if (run?.job !== 'month') throw new UserError(`运行编号 ${period.runId} 不是月度运行`);
-    if (period.month && run.period !== period.month) throw new UserError(`运行编号 ${period.runId} 是 ${run.period} 的月度运行，不是 ${period.month}`);
+    if (period.month && run.period !== period.month)
+      throw new UserError(`运行编号 ${period.runId} 是 ${run.period} 的月度运行，不是 ${period.month}`);
     if (!['ok', 'warnings'].includes(run.status)) throw new UserError(`运行编号 ${period.runId} 未成功完成`);
     return period.runId;
   }
@@ -53,7 +56,9 @@ export async function currentMonthRun(r: Results, period: Period): Promise<numbe
 /** The current evaluation of `period.year`, or the run `period.runId` after checking it is one. */
 export async function currentYearRun(r: Results, period: Period): Promise<number> {
   if (period.runId !== undefined) {
-    const run = await r.one<{ job: string; period: string; status: string }>('SELECT job, period, status FROM runs WHERE run_id = $1', [period.runId]);
+    const run = await r.one<{ job: string; period: string; status: string }>('SELECT job, period, status FROM runs WHERE run_id = $1', [
+      period.runId,
+    ]);
     if (run?.job !== 'year') throw new UserError(`运行编号 ${period.runId} 不是年度评价`);
     if (!['ok', 'warnings'].includes(run.status)) throw new UserError(`运行编号 ${period.runId} 未成功完成`);
     return period.runId;

@@ -27,9 +27,15 @@ export async function statusReport(store: Store, opts: StatusOptions): Promise<s
   out.push(
     `数据：系统 ${counts!.systems} 个，监测数据 ${counts!.telemetry} 行，资源目录 ${counts!.catalog} 条，运维报表 ${counts!.om_report} 份；已登记文件 ${counts!.files} 个，拒收 ${counts!.rejects} 处`,
   );
-  const files = await store.all<{ file_id: number; file_name: string; kind: Kind | null; status: FileStatus; rows_loaded: number; rows_rejected: number; ingested_at: string }>(
-    `SELECT file_id, file_name, kind, status, rows_loaded, rows_rejected, ingested_at FROM files ORDER BY file_id DESC LIMIT 10`,
-  );
+  const files = await store.all<{
+    file_id: number;
+    file_name: string;
+    kind: Kind | null;
+    status: FileStatus;
+    rows_loaded: number;
+    rows_rejected: number;
+    ingested_at: string;
+  }>(`SELECT file_id, file_name, kind, status, rows_loaded, rows_rejected, ingested_at FROM files ORDER BY file_id DESC LIMIT 10`);
   if (files.length) {
     out.push('', '最近导入的文件：');
     for (const f of files)
@@ -44,9 +50,15 @@ export async function statusReport(store: Store, opts: StatusOptions): Promise<s
     out.push('', '有拒收记录的文件（govmon export rejects 导出明细）：');
     for (const p of pending) out.push(`  ${p.file_name}：${p.n} 处`);
   }
-  const runs = await store.all<{ run_id: number; job: string; period: string | null; status: string; started_at: string; duration_ms: number | null; message: string | null }>(
-    `SELECT run_id, job, period, status, started_at, duration_ms, message FROM runs ORDER BY run_id DESC LIMIT 10`,
-  );
+  const runs = await store.all<{
+    run_id: number;
+    job: string;
+    period: string | null;
+    status: string;
+    started_at: string;
+    duration_ms: number | null;
+    message: string | null;
+  }>(`SELECT run_id, job, period, status, started_at, duration_ms, message FROM runs ORDER BY run_id DESC LIMIT 10`);
   if (runs.length) {
     out.push('', '最近的运行：');
     for (const r of runs)

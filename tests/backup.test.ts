@@ -22,7 +22,18 @@ import { sqlString } from '../core/sql.ts';
 import { MANIFEST } from '../pipelines/store/backup.ts';
 import { generateSampleCity } from '../apps/sample/generate.ts';
 import { tempDir } from './helpers.ts';
-import { checkArchive, cli, expectCleanMessage, fingerprint, nextSequenceValues, prng, sleep, startCli, testSeed, walk } from './fixtures/reliability.ts';
+import {
+  checkArchive,
+  cli,
+  expectCleanMessage,
+  fingerprint,
+  nextSequenceValues,
+  prng,
+  sleep,
+  startCli,
+  testSeed,
+  walk,
+} from './fixtures/reliability.ts';
 
 const MONTH = lastFullMonth(new Date());
 const NOW = new Date();
@@ -54,7 +65,14 @@ async function exportsOf(db: string, dir: string): Promise<Map<string, Buffer>> 
   const store = await Store.open(db, { readOnly: true });
   const out = new Map<string, Buffer>();
   try {
-    for (const [kind, period] of [['metrics', { month: MONTH }], ['elimination', { month: MONTH }], ['sharing', { month: MONTH }], ['scores', { year: evalYear }], ['budget', { year: evalYear }], ['rejects', {}]] as const) {
+    for (const [kind, period] of [
+      ['metrics', { month: MONTH }],
+      ['elimination', { month: MONTH }],
+      ['sharing', { month: MONTH }],
+      ['scores', { year: evalYear }],
+      ['budget', { year: evalYear }],
+      ['rejects', {}],
+    ] as const) {
       const f = path.join(dir, `${kind}.csv`);
       await writeExport(store, kind, period, f);
       out.set(kind, fs.readFileSync(f));
@@ -97,7 +115,18 @@ describe('govmon backup --out DIR', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/已备份数据库/);
     const files = fs.readdirSync(backup).sort();
-    for (const f of ['schema.sql', 'load.sql', MANIFEST, 'archive', 'raw_telemetry.parquet', 'files.parquet', 'runs.parquet', 'res_metrics.parquet', 'schema_migrations.parquet']) expect(files).toContain(f);
+    for (const f of [
+      'schema.sql',
+      'load.sql',
+      MANIFEST,
+      'archive',
+      'raw_telemetry.parquet',
+      'files.parquet',
+      'runs.parquet',
+      'res_metrics.parquet',
+      'schema_migrations.parquet',
+    ])
+      expect(files).toContain(f);
     const manifest = JSON.parse(fs.readFileSync(path.join(backup, MANIFEST), 'utf8'));
     expect(manifest.tables.raw_telemetry).toBeGreaterThan(10_000);
     // the archive holds every file the database refers to, each under its own hash
@@ -147,7 +176,12 @@ describe('govmon restore DIR', () => {
         expect(fs.existsSync(p.archive_path), p.archive_path).toBe(true);
       }
       // the later row of the same key in one file still wins
-      expect(await store.value<number>(`SELECT cpu_avg_pct FROM telemetry_current WHERE system_id = $1 AND date = $2::DATE`, [dupSystem, `${MONTH}-01`])).toBe(77);
+      expect(
+        await store.value<number>(`SELECT cpu_avg_pct FROM telemetry_current WHERE system_id = $1 AND date = $2::DATE`, [
+          dupSystem,
+          `${MONTH}-01`,
+        ]),
+      ).toBe(77);
     } finally {
       store.close();
     }
@@ -245,7 +279,12 @@ describe('govmon restore DIR', () => {
       child.kill('SIGKILL');
       await done;
       const now = await fingerprintOf(t, { files: ['archive_path'] });
-      const state = JSON.stringify(await fingerprintOf(t)) === JSON.stringify(old) ? 'old' : JSON.stringify(now) === JSON.stringify(restored) ? 'restored' : 'MIXED';
+      const state =
+        JSON.stringify(await fingerprintOf(t)) === JSON.stringify(old)
+          ? 'old'
+          : JSON.stringify(now) === JSON.stringify(restored)
+            ? 'restored'
+            : 'MIXED';
       outcomes.push(`${delay}ms:${state}`);
       expect(state, `kill ${i} after ${delay} ms`).not.toBe('MIXED');
       if (state === 'restored') fs.copyFileSync(oldCopy, t); // the next kill starts from the old data again

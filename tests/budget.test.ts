@@ -285,7 +285,10 @@ describe('evaluateYear(store, { year }) — department suspension of new project
     // LONG7: no_data from May; streak 2 in June → issued June; open June … December = 7 months > 6
     expect(decision('LONG7').reasons).toEqual(['open_rectification', 'grade_fair']);
     expect(D['乙局']).toMatchObject({
-      suspend_new_projects: true, reasons: ['long_open_rectification'], longest_open_months: 7, long_open_systems: ['LONG7'],
+      suspend_new_projects: true,
+      reasons: ['long_open_rectification'],
+      longest_open_months: 7,
+      long_open_systems: ['LONG7'],
     });
   });
 

@@ -96,7 +96,10 @@ async function calendarOf(runId: number): Promise<Calendar> {
   return Object.fromEntries(rows.map((r) => [`${r.system_id}/${r.obligation}`, r]));
 }
 
-const obligationsOf = (cal: Calendar, id: string) => Object.keys(cal).filter((k) => k.startsWith(`${id}/`)).map((k) => k.slice(id.length + 1));
+const obligationsOf = (cal: Calendar, id: string) =>
+  Object.keys(cal)
+    .filter((k) => k.startsWith(`${id}/`))
+    .map((k) => k.slice(id.length + 1));
 
 const entry = (r: Row | undefined) =>
   r && { window_start: r.window_start, due_date: r.due_date, done_date: r.done_date, status: r.status, note: r.note };
@@ -153,14 +156,22 @@ describe('runMonth(store, { month: "2026-10" }) — completion acceptance: go-li
   it('is due while the window is open', () => {
     // go-live 2026-03-02: + 90 = 05-31 (29 days to 03-31, 30 to 04-30, 31 to 05-31); + 365 = 2027-03-02
     expect(entry(C['CA_DUE/completion_acceptance'])).toEqual({
-      window_start: '2026-05-31', due_date: '2027-03-02', done_date: null, status: 'due', note: null,
+      window_start: '2026-05-31',
+      due_date: '2027-03-02',
+      done_date: null,
+      status: 'due',
+      note: null,
     });
   });
 
   it('is overdue a year after go-live without final acceptance', () => {
     // go-live 2025-09-15: + 90 = 2025-12-14; + 365 = 2026-09-15 < 2026-10-31
     expect(entry(C['CA_OVER/completion_acceptance'])).toEqual({
-      window_start: '2025-12-14', due_date: '2026-09-15', done_date: null, status: 'overdue', note: null,
+      window_start: '2025-12-14',
+      due_date: '2026-09-15',
+      done_date: null,
+      status: 'overdue',
+      note: null,
     });
   });
 
@@ -172,20 +183,33 @@ describe('runMonth(store, { month: "2026-10" }) — completion acceptance: go-li
   it('is done by a final acceptance inside the window', () => {
     // go-live 2025-01-06: + 90 = 2025-04-06 (25 days to 01-31, 28 to 02-28, 31 to 03-31, 6 to 04-06); + 365 = 2026-01-06
     expect(entry(C['CA_DONE/completion_acceptance'])).toEqual({
-      window_start: '2025-04-06', due_date: '2026-01-06', done_date: '2025-06-02', status: 'done', note: null,
+      window_start: '2025-04-06',
+      due_date: '2026-01-06',
+      done_date: '2025-06-02',
+      status: 'done',
+      note: null,
     });
   });
 
   it('notes a final acceptance before the minimum trial period as early', () => {
     // go-live 2026-03-02, window from 2026-05-31; final acceptance 2026-04-01 (30 days of trial)
     expect(entry(C['CA_EARLY/completion_acceptance'])).toEqual({
-      window_start: '2026-05-31', due_date: '2027-03-02', done_date: '2026-04-01', status: 'done', note: 'early',
+      window_start: '2026-05-31',
+      due_date: '2027-03-02',
+      done_date: '2026-04-01',
+      status: 'done',
+      note: 'early',
     });
   });
 
   it('notes a final acceptance after the maximum as late', () => {
     // go-live 2024-03-01 + 365 = 2025-03-01 (February 2025 has 28 days); final acceptance 2025-04-01
-    expect(entry(C['CA_LATE/completion_acceptance'])).toMatchObject({ due_date: '2025-03-01', done_date: '2025-04-01', status: 'done', note: 'late' });
+    expect(entry(C['CA_LATE/completion_acceptance'])).toMatchObject({
+      due_date: '2025-03-01',
+      done_date: '2025-04-01',
+      status: 'done',
+      note: 'late',
+    });
   });
 });
 
@@ -193,14 +217,22 @@ describe('runMonth(store, { month: "2026-10" }) — self-evaluation 12–24 mont
   it('is done by a report with a self-score submitted inside the window', () => {
     // final acceptance 2024-09-16: window 2025-09-16 … 2026-09-16; 2025 report submitted 2026-01-15
     expect(entry(C['SE_DONE/self_evaluation'])).toEqual({
-      window_start: '2025-09-16', due_date: '2026-09-16', done_date: '2026-01-15', status: 'done', note: null,
+      window_start: '2025-09-16',
+      due_date: '2026-09-16',
+      done_date: '2026-01-15',
+      status: 'done',
+      note: null,
     });
   });
 
   it('is overdue when the only report was submitted before the window opened', () => {
     // final acceptance 2024-06-03: window 2025-06-03 … 2026-06-03; 2024 report submitted 2025-01-15, too early
     expect(entry(C['SE_OVER/self_evaluation'])).toEqual({
-      window_start: '2025-06-03', due_date: '2026-06-03', done_date: null, status: 'overdue', note: null,
+      window_start: '2025-06-03',
+      due_date: '2026-06-03',
+      done_date: null,
+      status: 'overdue',
+      note: null,
     });
   });
 
@@ -211,7 +243,11 @@ describe('runMonth(store, { month: "2026-10" }) — self-evaluation 12–24 mont
   it('counts from the go-live date while there is no final acceptance', () => {
     // go-live 2025-03-02: window 2026-03-02 … 2027-03-02
     expect(entry(C['SE_DUE/self_evaluation'])).toEqual({
-      window_start: '2026-03-02', due_date: '2027-03-02', done_date: null, status: 'due', note: null,
+      window_start: '2026-03-02',
+      due_date: '2027-03-02',
+      done_date: null,
+      status: 'due',
+      note: null,
     });
   });
 });
@@ -220,19 +256,32 @@ describe('runMonth(store, { month }) — annual O&M reports of the last complete
   it('is done by a report submitted on the due date', () => {
     // 2024-12-31 + 90 days = 2025-03-31 (31 to 01-31, 28 to 02-28, 31 to 03-31)
     expect(entry(C['AR/annual_report:2024'])).toEqual({
-      window_start: '2024-01-01', due_date: '2025-03-31', done_date: '2025-03-31', status: 'done', note: null,
+      window_start: '2024-01-01',
+      due_date: '2025-03-31',
+      done_date: '2025-03-31',
+      status: 'done',
+      note: null,
     });
   });
 
   it('is overdue without a report after the due date', () => {
     // 2025-12-31 + 90 = 2026-03-31 < 2026-10-31
     expect(entry(C['AR/annual_report:2025'])).toEqual({
-      window_start: '2025-01-01', due_date: '2026-03-31', done_date: null, status: 'overdue', note: null,
+      window_start: '2025-01-01',
+      due_date: '2026-03-31',
+      done_date: null,
+      status: 'overdue',
+      note: null,
     });
   });
 
   it('notes a report submitted after the due date as late', () => {
-    expect(entry(C['AR_LATE/annual_report:2025'])).toMatchObject({ due_date: '2026-03-31', done_date: '2026-04-15', status: 'done', note: 'late' });
+    expect(entry(C['AR_LATE/annual_report:2025'])).toMatchObject({
+      due_date: '2026-03-31',
+      done_date: '2026-04-15',
+      status: 'done',
+      note: 'late',
+    });
   });
 
   it('counts the run year itself as complete in a December run', () => {
@@ -249,7 +298,11 @@ describe('runMonth(store, { month: "2026-10" }) — catalog within 10 working da
     // 2026-09-28: 09-29 (1), 09-30 (2), National Day 10-01 … 10-07 off, 10-08 (3), 10-09 (4),
     // Sat 10-10 make-up (5), 10-12 (6) … 10-16 (10)
     expect(entry(C['CAT_ON/catalog'])).toEqual({
-      window_start: '2026-09-28', due_date: '2026-10-16', done_date: '2026-10-16', status: 'done', note: null,
+      window_start: '2026-09-28',
+      due_date: '2026-10-16',
+      done_date: '2026-10-16',
+      status: 'done',
+      note: null,
     });
   });
 
@@ -277,7 +330,11 @@ describe('runMonth(store, { month: "2026-10", profile: ningbo })', () => {
   it('opens completion acceptance 183 days after go-live and sets no due date, so it is never overdue', () => {
     // 2026-03-02 + 183: 29 to 03-31, 30 to 04-30, 31 to 05-31, 30 to 06-30, 31 to 07-31, 31 to 08-31, 1 → 09-01
     expect(entry(N['CA_DUE/completion_acceptance'])).toEqual({
-      window_start: '2026-09-01', due_date: null, done_date: null, status: 'due', note: null,
+      window_start: '2026-09-01',
+      due_date: null,
+      done_date: null,
+      status: 'due',
+      note: null,
     });
     // overdue under the default profile (one year), only due under Ningbo
     expect(entry(N['CA_OVER/completion_acceptance'])).toMatchObject({ due_date: null, status: 'due' });
@@ -286,14 +343,23 @@ describe('runMonth(store, { month: "2026-10", profile: ningbo })', () => {
   it('notes as early a final acceptance that the default profile accepts', () => {
     // go-live 2025-01-06 + 183: 25 to 01-31, 28 to 02-28, 31 to 03-31, 30 to 04-30, 31 to 05-31, 30 to 06-30, 8 → 07-08;
     // final acceptance 2025-06-02 < 07-08 (default: window from 2025-04-06, on time)
-    expect(entry(N['CA_DONE/completion_acceptance'])).toMatchObject({ window_start: '2025-07-08', done_date: '2025-06-02', status: 'done', note: 'early' });
+    expect(entry(N['CA_DONE/completion_acceptance'])).toMatchObject({
+      window_start: '2025-07-08',
+      done_date: '2025-06-02',
+      status: 'done',
+      note: 'early',
+    });
     expect(C['CA_DONE/completion_acceptance'].note).toBeNull();
   });
 
   it('counts the self-evaluation from the completion acceptance: within 12 months', () => {
     // CA_DONE: final 2025-06-02 → window 2025-06-02 … 2026-06-02; report submitted 2026-01-15 → done
     expect(entry(N['CA_DONE/self_evaluation'])).toEqual({
-      window_start: '2025-06-02', due_date: '2026-06-02', done_date: '2026-01-15', status: 'done', note: null,
+      window_start: '2025-06-02',
+      due_date: '2026-06-02',
+      done_date: '2026-01-15',
+      status: 'done',
+      note: null,
     });
     // SE_DONE: final 2024-09-16 → window 2024-09-16 … 2025-09-16; report 2026-01-15 is outside → overdue
     expect(entry(N['SE_DONE/self_evaluation'])).toMatchObject({ due_date: '2025-09-16', done_date: null, status: 'overdue' });

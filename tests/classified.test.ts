@@ -56,7 +56,18 @@ async function writeClassifiedInputs(dir: string, department: string): Promise<s
       `系统编号,系统名称,建设单位,阶段,上线日期,初验日期,vCPU,内存GB,存储GB,年云资源费用,年运维经费,涉密\n${OURS.system_id},${OURS.system_name},${department},运行,2023-01-01,2023-03-01,64,256,4096,900000,500000,是\n`,
     ),
   );
-  const day = (d: string, i: number) => ({ system_id: OURS.system_id, date: d, cpu_avg_pct: 1, cpu_max_pct: 3, mem_avg_pct: 5, storage_used_gb: 10, active_users: 0, requests: i % 3, availability_pct: 70, open_high_vulns: 4 });
+  const day = (d: string, i: number) => ({
+    system_id: OURS.system_id,
+    date: d,
+    cpu_avg_pct: 1,
+    cpu_max_pct: 3,
+    mem_avg_pct: 5,
+    storage_used_gb: 10,
+    active_users: 0,
+    requests: i % 3,
+    availability_pct: 70,
+    open_high_vulns: 4,
+  });
   const months = [-3, -2, -1, 0].map((k) => {
     const [y, m] = MONTH.split('-').map(Number);
     const d = new Date(Date.UTC(y, m - 1 + k, 1));
@@ -70,12 +81,22 @@ async function writeClassifiedInputs(dir: string, department: string): Promise<s
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('运行监测数据');
   ws.addRow(cols);
-  for (const r of a) ws.addRow(cols.map((k) => (k === 'date' ? new Date(`${r.date}T00:00:00Z`) : (r as Record<string, unknown>)[k])) as ExcelJS.CellValue[]);
+  for (const r of a)
+    ws.addRow(cols.map((k) => (k === 'date' ? new Date(`${r.date}T00:00:00Z`) : (r as Record<string, unknown>)[k])) as ExcelJS.CellValue[]);
   files.push(path.join(dir, '11_涉密运行监测.xlsx'));
   await wb.xlsx.writeFile(files[files.length - 1]);
   // Parquet
   files.push(path.join(dir, '12_涉密运行监测.parquet'));
-  await copyTo(b.map((r) => `SELECT ${cols.map((k) => `${k === 'date' ? `DATE ${sqlString(r.date)}` : typeof (r as Record<string, unknown>)[k] === 'string' ? sqlString(String((r as Record<string, unknown>)[k])) : (r as Record<string, unknown>)[k]} AS ${k}`).join(', ')}`).join(' UNION ALL '), files[files.length - 1], 'parquet');
+  await copyTo(
+    b
+      .map(
+        (r) =>
+          `SELECT ${cols.map((k) => `${k === 'date' ? `DATE ${sqlString(r.date)}` : typeof (r as Record<string, unknown>)[k] === 'string' ? sqlString(String((r as Record<string, unknown>)[k])) : (r as Record<string, unknown>)[k]} AS ${k}`).join(', ')}`,
+      )
+      .join(' UNION ALL '),
+    files[files.length - 1],
+    'parquet',
+  );
   // JSON and NDJSON
   files.push(writeFile(dir, '13_涉密运行监测.json', JSON.stringify(c)));
   files.push(writeFile(dir, '14_涉密运行监测.ndjson', d.map((r) => JSON.stringify(r)).join('\n') + '\n'));
@@ -83,14 +104,35 @@ async function writeClassifiedInputs(dir: string, department: string): Promise<s
   const cw = new ExcelJS.Workbook();
   const cs = cw.addWorksheet('数据资源目录');
   cs.addRow(['系统编号', '资源编号', '资源名称', '共享属性', '更新周期', '编目日期', '最近归集日期', '重复采集来源']);
-  cs.addRow([OURS.system_id, 'CLS-RES-1', `${OURS.system_name}的数据`, '无条件共享', '每日', new Date('2024-01-01T00:00:00Z'), null, 'R-ELSEWHERE']);
+  cs.addRow([
+    OURS.system_id,
+    'CLS-RES-1',
+    `${OURS.system_name}的数据`,
+    '无条件共享',
+    '每日',
+    new Date('2024-01-01T00:00:00Z'),
+    null,
+    'R-ELSEWHERE',
+  ]);
   files.push(path.join(dir, '15_涉密数据资源目录.xlsx'));
   await cw.xlsx.writeFile(files[files.length - 1]);
   files.push(
     writeFile(
       dir,
       '16_涉密运维报表.json',
-      JSON.stringify([{ system_id: OURS.system_id, year: evalYear, submitted_date: `${evalYear + 1}-01-10`, incidents: 9, goals_total: 5, goals_met: 0, integration_points: 0, self_score: 100, notes: `${OURS.system_name}自评` }]),
+      JSON.stringify([
+        {
+          system_id: OURS.system_id,
+          year: evalYear,
+          submitted_date: `${evalYear + 1}-01-10`,
+          incidents: 9,
+          goals_total: 5,
+          goals_met: 0,
+          integration_points: 0,
+          self_score: 100,
+          notes: `${OURS.system_name}自评`,
+        },
+      ]),
     ),
   );
   return files;
@@ -111,15 +153,42 @@ beforeAll(async () => {
   for (const f of await writeClassifiedInputs(path.join(root, 'ours'), '市数据局')) fs.copyFileSync(f, path.join(inbox, path.basename(f)));
   fs.writeFileSync(path.join(home, 'govmon.config.json'), JSON.stringify({ stable_seconds: 0 }));
   const log = memoryLog();
-  const r = await inboxJob({ config: loadConfig(home), profile: 'default', now: new Date(), log, trigger: 'schedule', openStore: () => Store.open(db) });
+  const r = await inboxJob({
+    config: loadConfig(home),
+    profile: 'default',
+    now: new Date(),
+    log,
+    trigger: 'schedule',
+    openStore: () => Store.open(db),
+  });
   printed.push({ what: 'inbox job log', text: [...log.lines, r.summary].join('\n') });
   record('run', await cli(['--db', db, 'run', '--month', MONTH]));
   record('evaluate', await cli(['--db', db, 'evaluate', '--year', String(evalYear)]));
   record('status', await cli(['--db', db, 'status']));
-  record('export', await cli(['--db', db, 'export', 'elimination', '--month', MONTH, '--out', path.join(home, 'cli-export', 'elimination.csv')]));
-  record('export', await cli(['--db', db, 'export', 'budget', '--year', String(evalYear), '--out', path.join(home, 'cli-export', 'budget.xlsx')]));
+  record(
+    'export',
+    await cli(['--db', db, 'export', 'elimination', '--month', MONTH, '--out', path.join(home, 'cli-export', 'elimination.csv')]),
+  );
+  record(
+    'export',
+    await cli(['--db', db, 'export', 'budget', '--year', String(evalYear), '--out', path.join(home, 'cli-export', 'budget.xlsx')]),
+  );
   // The O&M report form a department fills: pre-filled with its systems, never the classified one.
-  record('template', await cli(['--db', db, 'template', 'om_report', '--department', '市数据局', '--year', String(evalYear), '--out', path.join(home, 'cli-export', 'om_report_form.xlsx')]));
+  record(
+    'template',
+    await cli([
+      '--db',
+      db,
+      'template',
+      'om_report',
+      '--department',
+      '市数据局',
+      '--year',
+      String(evalYear),
+      '--out',
+      path.join(home, 'cli-export', 'om_report_form.xlsx'),
+    ]),
+  );
   // Every export kind in every format.
   const store = await Store.open(db);
   try {
@@ -127,7 +196,8 @@ beforeAll(async () => {
       for (const ext of ['csv', 'xlsx', 'parquet', 'json']) {
         const period = spec.period === 'year' ? { year: evalYear } : kind === 'rejects' ? {} : { month: MONTH };
         await writeExport(store, kind, period, path.join(home, 'all-exports', `${kind}.${ext}`));
-        if (spec.period === 'any' && kind !== 'rejects') await writeExport(store, kind, { year: evalYear }, path.join(home, 'all-exports', `${kind}-year.${ext}`));
+        if (spec.period === 'any' && kind !== 'rejects')
+          await writeExport(store, kind, { year: evalYear }, path.join(home, 'all-exports', `${kind}-year.${ext}`));
       }
   } finally {
     store.close();
@@ -167,7 +237,13 @@ async function textOf(file: string): Promise<string> {
 function spellings(s: string): string[] {
   const u = (cp: number) => `\\u${cp.toString(16).padStart(4, '0')}`;
   const jsonLower = [...s].map((ch) => (ch.charCodeAt(0) > 127 ? u(ch.charCodeAt(0)) : ch)).join('');
-  return [s, jsonLower, jsonLower.toUpperCase().replace(/\\U/g, '\\u'), [...s].map((ch) => `&#${ch.codePointAt(0)};`).join(''), [...s].map((ch) => `&#x${ch.codePointAt(0)!.toString(16)};`).join('')];
+  return [
+    s,
+    jsonLower,
+    jsonLower.toUpperCase().replace(/\\U/g, '\\u'),
+    [...s].map((ch) => `&#${ch.codePointAt(0)};`).join(''),
+    [...s].map((ch) => `&#x${ch.codePointAt(0)!.toString(16)};`).join(''),
+  ];
 }
 
 function leaks(text: string): string[] {
@@ -181,16 +257,28 @@ describe('classified systems never appear in an output', () => {
     const store = await Store.open(db);
     try {
       for (const s of secrets) {
-        expect(await store.value<boolean>('SELECT classified FROM systems_current WHERE system_id = $1', [s.system_id]), s.system_id).toBe(true);
-        expect(await store.value<number>('SELECT count(*) FROM raw_telemetry WHERE system_id = $1', [s.system_id]), s.system_id).toBeGreaterThan(0);
+        expect(await store.value<boolean>('SELECT classified FROM systems_current WHERE system_id = $1', [s.system_id]), s.system_id).toBe(
+          true,
+        );
+        expect(
+          await store.value<number>('SELECT count(*) FROM raw_telemetry WHERE system_id = $1', [s.system_id]),
+          s.system_id,
+        ).toBeGreaterThan(0);
       }
       expect(await store.value<number>('SELECT count(*) FROM raw_catalog WHERE system_id = $1', [OURS.system_id])).toBe(1);
       expect(await store.value<number>('SELECT count(*) FROM raw_om_report WHERE system_id = $1', [OURS.system_id])).toBe(1);
-      const formats = await store.all<{ format: string }>("SELECT DISTINCT format FROM files WHERE file_name LIKE '1_\\_涉密%' ESCAPE '\\' ORDER BY 1");
+      const formats = await store.all<{ format: string }>(
+        "SELECT DISTINCT format FROM files WHERE file_name LIKE '1_\\_涉密%' ESCAPE '\\' ORDER BY 1",
+      );
       expect(formats.map((f) => f.format).sort()).toEqual(['csv', 'json', 'ndjson', 'parquet', 'xlsx']);
       expect(await store.value<number>("SELECT count(*) FROM files WHERE status <> 'loaded' AND file_name LIKE '%涉密%'")).toBe(0);
       // and the ids are distinct enough that finding one is a real leak, not a substring of another id
-      for (const s of secrets) expect(await store.value<number>('SELECT count(*) FROM systems_current WHERE system_id <> $1 AND contains(system_id, $1)', [s.system_id])).toBe(0);
+      for (const s of secrets)
+        expect(
+          await store.value<number>('SELECT count(*) FROM systems_current WHERE system_id <> $1 AND contains(system_id, $1)', [
+            s.system_id,
+          ]),
+        ).toBe(0);
     } finally {
       store.close();
     }
@@ -219,7 +307,9 @@ describe('classified systems never appear in an output', () => {
     for (const f of reports) expect(leaks(fs.readFileSync(f, 'utf8')), f).toEqual([]);
     const store = await Store.open(db);
     try {
-      const log = await store.all<{ message: string | null; counts: string | null }>('SELECT message, CAST(counts AS VARCHAR) AS counts FROM runs');
+      const log = await store.all<{ message: string | null; counts: string | null }>(
+        'SELECT message, CAST(counts AS VARCHAR) AS counts FROM runs',
+      );
       expect(leaks(JSON.stringify(log))).toEqual([]);
     } finally {
       store.close();

@@ -26,7 +26,22 @@ import { loadProfile } from '../pipelines/profiles.ts';
 import { generateBenchCity } from '../apps/bench/city.ts';
 import { sqlString } from '../core/sql.ts';
 import { tempDir } from './helpers.ts';
-import { RAW_ORDER, VOLATILE, checkArchive, fingerprint, inParallel, modulePath, prng, sha256, sleep, startCli, startScript, testSeed, walk, whenOpened } from './fixtures/reliability.ts';
+import {
+  RAW_ORDER,
+  VOLATILE,
+  checkArchive,
+  fingerprint,
+  inParallel,
+  modulePath,
+  prng,
+  sha256,
+  sleep,
+  startCli,
+  startScript,
+  testSeed,
+  walk,
+  whenOpened,
+} from './fixtures/reliability.ts';
 
 const POINTS = 20;
 const INBOX_POINTS = 10;
@@ -70,7 +85,13 @@ function copyBase(base: string, name: string): string {
 }
 
 /** VOLATILE, and file ids (compared through the rows that refer to them). */
-const BY_REFERENCE = { ...VOLATILE, files: [...VOLATILE.files, 'file_id'], file_months: ['file_id'], raw_telemetry: ['file_id'], rejects: ['file_id'] };
+const BY_REFERENCE = {
+  ...VOLATILE,
+  files: [...VOLATILE.files, 'file_id'],
+  file_months: ['file_id'],
+  raw_telemetry: ['file_id'],
+  rejects: ['file_id'],
+};
 
 type Mode = 'exact' | 'loose' | 'by-reference' | 'runs-by-reference';
 
@@ -88,7 +109,11 @@ async function fingerprintOf(dbFile: string, ...modes: Mode[]): Promise<Record<s
       const fp =
         mode === 'exact'
           ? await fingerprint(store)
-          : await fingerprint(store, mode === 'loose' ? VOLATILE : mode === 'by-reference' ? BY_REFERENCE : await runsByReference(store), RAW_ORDER);
+          : await fingerprint(
+              store,
+              mode === 'loose' ? VOLATILE : mode === 'by-reference' ? BY_REFERENCE : await runsByReference(store),
+              RAW_ORDER,
+            );
       // Sequences are left out: DuckDB never gives a drawn value back (a killed command may leave a
       // gap in ids), and the position it reports depends on whether the WAL was replayed. That ids
       // drawn after a crash never collide is shown by the next command succeeding: files.file_id
@@ -108,7 +133,9 @@ async function fingerprintOf(dbFile: string, ...modes: Mode[]): Promise<Record<s
  */
 async function runsByReference(store: Store): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = { ...VOLATILE };
-  for (const { t } of await store.all<{ t: string }>(`SELECT DISTINCT table_name AS t FROM duckdb_columns() WHERE column_name = 'run_id' AND database_name = current_database()`))
+  for (const { t } of await store.all<{ t: string }>(
+    `SELECT DISTINCT table_name AS t FROM duckdb_columns() WHERE column_name = 'run_id' AND database_name = current_database()`,
+  ))
     out[t] = [...(VOLATILE[t] ?? []), 'run_id'];
   return out;
 }
@@ -119,7 +146,11 @@ const NOW = () => new Date();
  * Start `govmon ARGS` and SIGKILL it `delay` ms after it opened the database (or after its start
  * where /proc is not available); resolves when it is gone.
  */
-async function killAfter(args: string[], dbFile: string, delay: number): Promise<{ opened: boolean; killed: boolean; code: number | null }> {
+async function killAfter(
+  args: string[],
+  dbFile: string,
+  delay: number,
+): Promise<{ opened: boolean; killed: boolean; code: number | null }> {
   const { child, done } = startCli(args);
   let ended = false;
   void done.then(() => (ended = true));
@@ -175,7 +206,10 @@ describe('govmon ingest killed with SIGKILL at random points', () => {
       const [now, loose] = await fingerprintOf(dbOf(dir), 'exact', 'loose');
       const state = same(now, before) ? 'before' : same(loose, after) ? 'after' : 'MIXED';
       outcomes[i] = `${delays[i]}ms:${k.killed ? 'killed' : `exit ${k.code}`}:${state}${archived.files.size > 1 ? '+archived' : ''}`;
-      expect(state, `kill ${i} after ${delays[i]} ms left the database neither as before (${diff(now, before)} differ) nor as after the ingest (${diff(loose, after)} differ)`).not.toBe('MIXED');
+      expect(
+        state,
+        `kill ${i} after ${delays[i]} ms left the database neither as before (${diff(now, before)} differ) nor as after the ingest (${diff(loose, after)} differ)`,
+      ).not.toBe('MIXED');
 
       // The next ingest of the same file succeeds and gives what an uninterrupted one gives.
       const store = await Store.open(dbOf(dir));
@@ -211,7 +245,8 @@ describe('govmon ingest killed with SIGKILL at random points', () => {
 describe('govmon run --month killed with SIGKILL at random points', () => {
   it(`leaves the database as before the run (or as after its commit) at ${POINTS} points, and the next run gives the same decisions`, async () => {
     const base = await makeBase('run-base', async (store, archiveDir) => {
-      for (const f of [city.systemsCsv, city.telemetryCsv]) expect((await ingestFile(store, f, { now: NOW(), archiveDir })).status).toBe('loaded');
+      for (const f of [city.systemsCsv, city.telemetryCsv])
+        expect((await ingestFile(store, f, { now: NOW(), archiveDir })).status).toBe('loaded');
       await runMonth(store, { month: PREV, profile, now: NOW(), trigger: 'cli' });
     });
     const dbOf = (dir: string) => path.join(dir, 'g.duckdb');
@@ -247,7 +282,10 @@ describe('govmon run --month killed with SIGKILL at random points', () => {
       const exportsDir = path.join(dir, 'exports', MONTH);
       const exported = fs.existsSync(exportsDir) ? fs.readdirSync(exportsDir).sort() : null;
       outcomes[i] = `${delays[i]}ms:${k.killed ? 'killed' : `exit ${k.code}`}:${state}${exported ? '+exports' : ''}`;
-      expect(state, `kill ${i} after ${delays[i]} ms left the database neither as before (${diff(now, before)} differ) nor as after the run (${diff(loose, after)} differ)`).not.toBe('MIXED');
+      expect(
+        state,
+        `kill ${i} after ${delays[i]} ms left the database neither as before (${diff(now, before)} differ) nor as after the run (${diff(loose, after)} differ)`,
+      ).not.toBe('MIXED');
       if (exported) expect(exported).toEqual(exportFiles);
       if (state === 'before') expect(exported).toBeNull();
 
@@ -348,7 +386,11 @@ describe('the inbox scan killed with SIGKILL at random points', () => {
 
       // The next scan takes what is left; every file ends in processed/, loaded exactly once.
       const next = await inboxJob({
-        config: loadConfig(home), profile: 'default', now: new Date(), log: memoryLog(), trigger: 'schedule',
+        config: loadConfig(home),
+        profile: 'default',
+        now: new Date(),
+        log: memoryLog(),
+        trigger: 'schedule',
         openStore: () => Store.open(path.join(home, 'g.duckdb')),
       });
       expect(next.summary).toBeTruthy();
@@ -362,7 +404,10 @@ describe('the inbox scan killed with SIGKILL at random points', () => {
           `SELECT sha256, count(*) AS n FROM files WHERE status IN ('loaded', 'partial') GROUP BY sha256`,
         );
         expect(new Set(files.map((f) => f.sha256))).toEqual(new Set(originals.keys()));
-        expect(files.every((f) => f.n === 1), JSON.stringify(files)).toBe(true);
+        expect(
+          files.every((f) => f.n === 1),
+          JSON.stringify(files),
+        ).toBe(true);
         expect(await store.value<number>('SELECT count(*) FROM raw_telemetry')).toBe(city.rows);
         expect(await store.value<number>('SELECT count(*) FROM raw_systems')).toBe(SYSTEMS);
       } finally {
@@ -372,6 +417,9 @@ describe('the inbox scan killed with SIGKILL at random points', () => {
     });
     console.log(`inbox scan (holds the database ${Math.round(window)} ms): ${outcomes.join(' ')}`);
     // Kills landed between files: some files moved, some not yet.
-    expect(outcomes.some((o) => /:[1-4]\/5moved/.test(o)), outcomes.join(' ')).toBe(true);
+    expect(
+      outcomes.some((o) => /:[1-4]\/5moved/.test(o)),
+      outcomes.join(' '),
+    ).toBe(true);
   });
 });

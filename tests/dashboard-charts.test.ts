@@ -14,7 +14,16 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MONTHLY_METRICS, metricDef } from '../metrics/definitions.ts';
 import { loadProfile } from '../pipelines/profiles.ts';
-import { compactNumbers, conditionBars, integerTicks, metricChart, scoreHistogram, sharingChart, usePlotDocument, type MonthValue } from '../dashboards/site/plot.ts';
+import {
+  compactNumbers,
+  conditionBars,
+  integerTicks,
+  metricChart,
+  scoreHistogram,
+  sharingChart,
+  usePlotDocument,
+  type MonthValue,
+} from '../dashboards/site/plot.ts';
 import { thresholdsOf } from '../dashboards/site/thresholds.ts';
 import {
   conditionTrendSpec,
@@ -49,7 +58,9 @@ function snapshot(name: string, ext: 'svg' | 'vl.json', actual: string): void {
   const changed = path.join(OUTPUT, `${name}-changed.${ext}`);
   if (!fs.existsSync(file)) {
     fs.writeFileSync(file, actual);
-    throw new Error(`新快照已写入 ${path.relative(process.cwd(), file)}：请检查后提交，再运行测试 / new snapshot written, check it and commit it`);
+    throw new Error(
+      `新快照已写入 ${path.relative(process.cwd(), file)}：请检查后提交，再运行测试 / new snapshot written, check it and commit it`,
+    );
   }
   const expected = fs.readFileSync(file, 'utf8');
   if (expected === actual) {
@@ -65,7 +76,20 @@ function snapshot(name: string, ext: 'svg' | 'vl.json', actual: string): void {
   expect.fail(`${name}.${ext} 与快照不同，见 ${path.relative(process.cwd(), changed)}（确认无误后用 GOVMON_UPDATE_SNAPSHOTS=1 更新）`);
 }
 
-const MONTHS = ['2025-11', '2025-12', '2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10'];
+const MONTHS = [
+  '2025-11',
+  '2025-12',
+  '2026-01',
+  '2026-02',
+  '2026-03',
+  '2026-04',
+  '2026-05',
+  '2026-06',
+  '2026-07',
+  '2026-08',
+  '2026-09',
+  '2026-10',
+];
 const DAYS = [30, 31, 31, 28, 31, 30, 31, 31, 30, 31, 30, 31];
 const PROFILE = loadProfile('default').profile;
 const THRESHOLDS = thresholdsOf(PROFILE);
@@ -113,7 +137,12 @@ const charts: Record<string, () => string> = {
     ]),
   ),
   'metric-cpu_p95_pct-short-history': () =>
-    metricChart(metricDef('cpu_p95_pct'), MONTHS, valuesOf('cpu_p95_pct').slice(8), THRESHOLDS.filter((t) => t.metric === 'cpu_p95_pct')),
+    metricChart(
+      metricDef('cpu_p95_pct'),
+      MONTHS,
+      valuesOf('cpu_p95_pct').slice(8),
+      THRESHOLDS.filter((t) => t.metric === 'cpu_p95_pct'),
+    ),
   'sharing-completeness': () =>
     sharingChart(
       MONTHS,
@@ -178,10 +207,21 @@ const specs: Record<string, () => unknown> = {
   'vl-system-metrics': () =>
     systemMetricsSpec(
       MONTHS,
-      MONTHS.map((month, i) => ({ month, days_in_month: DAYS[i], ...Object.fromEntries(Object.keys(SERIES).map((k) => [k, SERIES[k](i)])) }) as SystemMetricPoint),
+      MONTHS.map(
+        (month, i) =>
+          ({
+            month,
+            days_in_month: DAYS[i],
+            ...Object.fromEntries(Object.keys(SERIES).map((k) => [k, SERIES[k](i)])),
+          }) as SystemMetricPoint,
+      ),
       THRESHOLDS,
     ),
-  'vl-sharing-trend': () => sharingTrendSpec(MONTHS.map((month, i) => ({ month, completeness_pct: i < 2 ? null : 90 - i, failures: i })), PROFILE.sharing.min_pct),
+  'vl-sharing-trend': () =>
+    sharingTrendSpec(
+      MONTHS.map((month, i) => ({ month, completeness_pct: i < 2 ? null : 90 - i, failures: i })),
+      PROFILE.sharing.min_pct,
+    ),
 };
 
 describe('Vega-Lite specs (interactive charts)', () => {

@@ -12,11 +12,36 @@ import { runMonth } from '../pipelines/run/month.ts';
 import { evaluateYear } from '../pipelines/run/year.ts';
 import { loadProfile } from '../pipelines/profiles.ts';
 import type { Store } from '../pipelines/store/database.ts';
-import { buildCity, month, months, system, toCsv, IDLE, LOW, DOWN, VULN, type SystemRow, type TelemetryRow } from './fixtures/monthly/city.ts';
+import {
+  buildCity,
+  month,
+  months,
+  system,
+  toCsv,
+  IDLE,
+  LOW,
+  DOWN,
+  VULN,
+  type SystemRow,
+  type TelemetryRow,
+} from './fixtures/monthly/city.ts';
 import { NOW, writeFile } from './helpers.ts';
 
 export const MONTH = '2026-10';
-export const WINDOW = ['2025-11', '2025-12', '2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10'];
+export const WINDOW = [
+  '2025-11',
+  '2025-12',
+  '2026-01',
+  '2026-02',
+  '2026-03',
+  '2026-04',
+  '2026-05',
+  '2026-06',
+  '2026-07',
+  '2026-08',
+  '2026-09',
+  '2026-10',
+];
 const LAST3 = WINDOW.slice(-3);
 
 export const XSS_NAME = '<img src=x onerror="window.__xss=1">申报<b>系统</b>';
@@ -28,9 +53,19 @@ const DEPTS = ['市数据局', '市教育局', '市卫生健康委员会'];
 /** The systems and what each one is for. */
 export const SYSTEMS: SystemRow[] = [
   ...Array.from({ length: 12 }, (_, i) =>
-    system(`YC-${String(i + 1).padStart(3, '0')}`, { system_name: `云川市${['政务服务', '教育管理', '医疗监管'][i % 3]}平台${i + 1}`, department: DEPTS[i % 3] }),
+    system(`YC-${String(i + 1).padStart(3, '0')}`, {
+      system_name: `云川市${['政务服务', '教育管理', '医疗监管'][i % 3]}平台${i + 1}`,
+      department: DEPTS[i % 3],
+    }),
   ),
-  system('YC-IDLE', { system_name: '旧版办公自动化系统', department: '市教育局', vcpu: 16, memory_gb: 32, storage_gb: 500, cloud_cost_annual: 48000 }),
+  system('YC-IDLE', {
+    system_name: '旧版办公自动化系统',
+    department: '市教育局',
+    vcpu: 16,
+    memory_gb: 32,
+    storage_gb: 500,
+    cloud_cost_annual: 48000,
+  }),
   system('YC-EXEMPT', {
     system_name: '中考报名系统',
     department: '市教育局',
@@ -54,9 +89,22 @@ function telemetry(): TelemetryRow[] {
     const id = `YC-${String(i + 0).padStart(3, '0')}`;
     // healthy, with a little variety so the charts are not flat lines
     for (const [k, m] of WINDOW.entries())
-      rows.push(...month(id, m, (d) => ({ cpu_avg_pct: 15 + ((i * 7 + k * 3 + d) % 20), cpu_max_pct: 50 + ((i * 5 + k * 4 + d) % 40), active_users: 5 + ((i + k + d) % 30), requests: 80 + ((i * 13 + k * 7 + d) % 90) })));
+      rows.push(
+        ...month(id, m, (d) => ({
+          cpu_avg_pct: 15 + ((i * 7 + k * 3 + d) % 20),
+          cpu_max_pct: 50 + ((i * 5 + k * 4 + d) % 40),
+          active_users: 5 + ((i + k + d) % 30),
+          requests: 80 + ((i * 13 + k * 7 + d) % 90),
+        })),
+      );
   }
-  const upTo = (id: string, over: object, last: readonly string[]) => [...months(id, WINDOW.filter((m) => !last.includes(m))), ...months(id, last, over)];
+  const upTo = (id: string, over: object, last: readonly string[]) => [
+    ...months(
+      id,
+      WINDOW.filter((m) => !last.includes(m)),
+    ),
+    ...months(id, last, over),
+  ];
   rows.push(...upTo('YC-IDLE', IDLE, LAST3));
   rows.push(...upTo('YC-EXEMPT', IDLE, LAST3));
   rows.push(...upTo('YC-LOW', LOW, LAST3));
@@ -69,8 +117,30 @@ function telemetry(): TelemetryRow[] {
   return rows;
 }
 
-const CATALOG_COLUMNS = ['system_id', 'resource_id', 'resource_name', 'share_type', 'update_cycle', 'cataloged_date', 'last_aggregated_date', 'duplicate_of'];
-const REPORT_COLUMNS = ['system_id', 'year', 'submitted_date', 'incidents', 'security_assessment_date', 'crypto_assessment_date', 'om_paid', 'goals_total', 'goals_met', 'integration_points', 'self_score', 'notes'];
+const CATALOG_COLUMNS = [
+  'system_id',
+  'resource_id',
+  'resource_name',
+  'share_type',
+  'update_cycle',
+  'cataloged_date',
+  'last_aggregated_date',
+  'duplicate_of',
+];
+const REPORT_COLUMNS = [
+  'system_id',
+  'year',
+  'submitted_date',
+  'incidents',
+  'security_assessment_date',
+  'crypto_assessment_date',
+  'om_paid',
+  'goals_total',
+  'goals_met',
+  'integration_points',
+  'self_score',
+  'notes',
+];
 
 function catalog(): Record<string, string | null>[] {
   const out: Record<string, string | null>[] = [];
@@ -89,8 +159,26 @@ function catalog(): Record<string, string | null>[] {
         duplicate_of: null,
       });
   }
-  out.push({ system_id: 'YC-XSS', resource_id: 'R-XSS-1', resource_name: '<i>资源</i>', share_type: 'unconditional', update_cycle: 'daily', cataloged_date: '2025-06-01', last_aggregated_date: '2026-10-31', duplicate_of: null });
-  out.push({ system_id: CLASSIFIED.id, resource_id: 'R-CLS-1', resource_name: '涉密资源', share_type: 'none', update_cycle: 'daily', cataloged_date: '2025-06-01', last_aggregated_date: null, duplicate_of: null });
+  out.push({
+    system_id: 'YC-XSS',
+    resource_id: 'R-XSS-1',
+    resource_name: '<i>资源</i>',
+    share_type: 'unconditional',
+    update_cycle: 'daily',
+    cataloged_date: '2025-06-01',
+    last_aggregated_date: '2026-10-31',
+    duplicate_of: null,
+  });
+  out.push({
+    system_id: CLASSIFIED.id,
+    resource_id: 'R-CLS-1',
+    resource_name: '涉密资源',
+    share_type: 'none',
+    update_cycle: 'daily',
+    cataloged_date: '2025-06-01',
+    last_aggregated_date: null,
+    duplicate_of: null,
+  });
   return out;
 }
 

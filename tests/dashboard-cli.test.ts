@@ -19,7 +19,13 @@ beforeAll(async () => {
   const t = await openTestStore('cli.duckdb');
   dir = t.dir;
   db = t.store.path;
-  await buildCity(t.store, t, [system('A-1'), system('A-2', { system_name: '闲置系统' })], months('A-1', ['2026-08', '2026-09']), months('A-2', ['2026-08', '2026-09'], IDLE));
+  await buildCity(
+    t.store,
+    t,
+    [system('A-1'), system('A-2', { system_name: '闲置系统' })],
+    months('A-1', ['2026-08', '2026-09']),
+    months('A-2', ['2026-08', '2026-09'], IDLE),
+  );
   await runMonth(t.store, { month: '2026-09', profile: loadProfile('default'), now: NOW, trigger: 'test' });
   t.store.close();
 });

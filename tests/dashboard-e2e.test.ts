@@ -52,17 +52,20 @@ async function sampleCity(s: Store, ctx: { dir: string; archiveDir: string }): P
   const r = await generateSampleCity({ outDir: path.join(ctx.dir, 'sample'), endMonth: MONTH });
   await ingestPaths(s, [path.join(ctx.dir, 'sample')], { now: NOW, archiveDir: ctx.archiveDir });
   // one system with markup in its name and department, idle for the last three months
-  await buildCity(s, ctx, [system('YC-XSS-1', { system_name: XSS_NAME, department: XSS_DEPT, vcpu: 2, cloud_cost_annual: 6000 })], [
-    ...months('YC-XSS-1', WINDOW.slice(0, -3)),
-    ...months('YC-XSS-1', WINDOW.slice(-3), IDLE),
-  ]);
+  await buildCity(
+    s,
+    ctx,
+    [system('YC-XSS-1', { system_name: XSS_NAME, department: XSS_DEPT, vcpu: 2, cloud_cost_annual: 6000 })],
+    [...months('YC-XSS-1', WINDOW.slice(0, -3)), ...months('YC-XSS-1', WINDOW.slice(-3), IDLE)],
+  );
   const profile = loadProfile('default');
   for (const m of WINDOW) await runMonth(s, { month: m, profile, now: NOW, trigger: 'test' });
   await evaluateYear(s, { year: r.planted.evalYear, profile, now: NOW, trigger: 'test' });
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`找不到 ${CHROMIUM}：请安装 Debian 的 chromium 和中文字体（apt-get install -y chromium fonts-noto-cjk）`);
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(`找不到 ${CHROMIUM}：请安装 Debian 的 chromium 和中文字体（apt-get install -y chromium fonts-noto-cjk）`);
   const t = await openTestStore('city.duckdb');
   store = t.store;
   work = t.dir;
@@ -88,7 +91,14 @@ beforeAll(async () => {
     viewport: { width: 1400, height: 1000 },
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }, 600_000);
 
@@ -127,9 +137,14 @@ async function open(page: Page, rel: string): Promise<Visit> {
   try {
     await page.goto(siteUrl + rel, { waitUntil: 'load' });
     if (await page.locator('.vega').count())
-      await page.waitForFunction(() => Array.from(document.querySelectorAll('.vega')).every((e) => e.hasAttribute('data-rendered') || e.textContent?.includes('失败')), null, {
-        timeout: 30_000,
-      });
+      await page.waitForFunction(
+        () =>
+          Array.from(document.querySelectorAll('.vega')).every((e) => e.hasAttribute('data-rendered') || e.textContent?.includes('失败')),
+        null,
+        {
+          timeout: 30_000,
+        },
+      );
     await page.waitForTimeout(50);
   } finally {
     page.off('console', onConsole);
@@ -176,7 +191,9 @@ describe('the dashboard in Chromium', () => {
   it('shows on the overview the numbers the exports hold, and draws its trend charts', async () => {
     const page = await browser.newPage();
     const v = await open(page, PAGES.overview.file);
-    const shown = await page.$$eval('[data-kpi]', (els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-kpi'), e.getAttribute('data-value')])));
+    const shown = await page.$$eval('[data-kpi]', (els) =>
+      Object.fromEntries(els.map((e) => [e.getAttribute('data-kpi'), e.getAttribute('data-value')])),
+    );
     const expected = await kpisFromExports(store, MONTH);
     for (const [k, value] of Object.entries(expected)) {
       if (value === null) expect(shown[k], k).toBe('');
@@ -207,7 +224,9 @@ describe('the dashboard in Chromium', () => {
     await page.selectOption('[data-filter-for="elim-table"] select[data-filter-key="department"]', department);
     expect(await shownRows()).toBe(inDepartment);
     expect(await shownEntries()).toBe(inDepartment);
-    expect(await page.locator('[data-filter-for="elim-table"] [data-count]').textContent()).toBe(`显示 ${inDepartment} / ${listed.length} 行`);
+    expect(await page.locator('[data-filter-for="elim-table"] [data-count]').textContent()).toBe(
+      `显示 ${inDepartment} / ${listed.length} 行`,
+    );
 
     await page.selectOption('[data-filter-for="elim-table"] select[data-filter-key="department"]', '');
     const condition = String(listed[0].conditions).split(';')[0];
@@ -220,7 +239,10 @@ describe('the dashboard in Chromium', () => {
 
     // printed, the filtered list is whole again, without navigation or controls
     await page.emulateMedia({ media: 'print' });
-    const visibleRows = await page.$$eval('#elim-table tbody tr', (trs) => trs.filter((tr) => getComputedStyle(tr).display !== 'none').length);
+    const visibleRows = await page.$$eval(
+      '#elim-table tbody tr',
+      (trs) => trs.filter((tr) => getComputedStyle(tr).display !== 'none').length,
+    );
     expect(visibleRows).toBe(listed.length);
     expect(await page.locator('header.site nav').isVisible()).toBe(false);
     expect(await page.locator('.filters').isVisible()).toBe(false);
@@ -267,7 +289,14 @@ describe('the dashboard in Chromium', () => {
   it('shows a system and a department whose names hold HTML as text, never running it', async () => {
     const id = city === 'sample' ? 'YC-XSS-1' : 'YC-XSS';
     const page = await browser.newPage();
-    for (const rel of [systemPage(id), departmentPage(XSS_DEPT), PAGES.elimination.file, PAGES.systems.file, PAGES.departments.file, PAGES.overview.file]) {
+    for (const rel of [
+      systemPage(id),
+      departmentPage(XSS_DEPT),
+      PAGES.elimination.file,
+      PAGES.systems.file,
+      PAGES.departments.file,
+      PAGES.overview.file,
+    ]) {
       const v = await open(page, rel);
       expect(v.dialogs, rel).toEqual([]);
       expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss), rel).toBeUndefined();
@@ -275,7 +304,8 @@ describe('the dashboard in Chromium', () => {
       expect(await page.locator('script:not([src]):not([type="application/json"])').count(), rel).toBe(0);
       expect(await page.locator('main b').count(), rel).toBe(0);
       const text = await page.locator('main').textContent();
-      if (rel !== PAGES.overview.file) expect(text, rel).toContain(rel === departmentPage(XSS_DEPT) || rel === PAGES.departments.file ? XSS_DEPT : XSS_NAME);
+      if (rel !== PAGES.overview.file)
+        expect(text, rel).toContain(rel === departmentPage(XSS_DEPT) || rel === PAGES.departments.file ? XSS_DEPT : XSS_NAME);
     }
     await open(page, systemPage(id));
     expect(await page.locator('h1').textContent()).toBe(XSS_NAME);

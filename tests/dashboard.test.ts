@@ -21,7 +21,17 @@ import { memoryLog } from '../core/log.ts';
 import { runMonth } from '../pipelines/run/month.ts';
 import { openTestStore, NOW, tempDir } from './helpers.ts';
 import { buildCity, month as monthRows, system } from './fixtures/monthly/city.ts';
-import { CLASSIFIED, MONTH, SYSTEMS, XSS_DEPT, XSS_NAME, buildDashboardCity, filesOf, kpisFromExports, localLinks } from './dashboard-city.ts';
+import {
+  CLASSIFIED,
+  MONTH,
+  SYSTEMS,
+  XSS_DEPT,
+  XSS_NAME,
+  buildDashboardCity,
+  filesOf,
+  kpisFromExports,
+  localLinks,
+} from './dashboard-city.ts';
 import type { Store } from '../pipelines/store/database.ts';
 
 let store: Store;
@@ -97,7 +107,14 @@ describe('buildDashboard(store, { month, outDir })', () => {
   });
 
   it('ships every script, style and chart library itself and names no address outside the site', () => {
-    for (const v of ['vega.min.js', 'vega-lite.min.js', 'vega-embed.min.js', 'arrow.min.js', 'vega.LICENSE.txt', 'apache-arrow.LICENSE.txt'])
+    for (const v of [
+      'vega.min.js',
+      'vega-lite.min.js',
+      'vega-embed.min.js',
+      'arrow.min.js',
+      'vega.LICENSE.txt',
+      'apache-arrow.LICENSE.txt',
+    ])
       expect(fs.existsSync(path.join(site, 'vendor', v)), v).toBe(true);
     for (const [rel, bytes] of filesOf(site).filter(([f]) => /\.(html|css|js)$/.test(f) && !f.startsWith('vendor/'))) {
       const s = bytes.toString('utf8');
@@ -128,7 +145,8 @@ describe('buildDashboard(store, { month, outDir })', () => {
       const s = bytes.toString('utf8');
       expect(s, rel).not.toContain(CLASSIFIED.id);
       expect(s, rel).not.toContain(CLASSIFIED.name);
-      if (rel === 'data/metrics.js') expect(Buffer.from(/"([A-Za-z0-9+/=]+)"/.exec(s)![1], 'base64').toString('latin1')).not.toContain(CLASSIFIED.id);
+      if (rel === 'data/metrics.js')
+        expect(Buffer.from(/"([A-Za-z0-9+/=]+)"/.exec(s)![1], 'base64').toString('latin1')).not.toContain(CLASSIFIED.id);
     }
     for (const [rel] of filesOf(site).filter(([f]) => f.endsWith('.xlsx'))) {
       const wb = new ExcelJS.Workbook();
@@ -251,13 +269,16 @@ describe('buildDashboard writes atomically', () => {
     await expect(failing).rejects.toThrow('disk full (simulated)');
     expect(digest()).toEqual(snapshot);
     expect(fs.readdirSync(path.dirname(site))).toEqual(['site']);
-    const r = await store.one<{ status: string; message: string }>("SELECT status, message FROM runs WHERE job = 'dashboard' ORDER BY run_id DESC LIMIT 1");
+    const r = await store.one<{ status: string; message: string }>(
+      "SELECT status, message FROM runs WHERE job = 'dashboard' ORDER BY run_id DESC LIMIT 1",
+    );
     expect(r).toMatchObject({ status: 'failed', message: 'disk full (simulated)' });
   });
 
   it('writes the same site from worker threads as from one thread', async () => {
     // (the XLSX files carry the time they were zipped, so they are compared by name only)
-    const digest = (d: string) => filesOf(d).map(([f, b]) => (f.endsWith('.xlsx') ? f : `${f} ${crypto.createHash('sha256').update(b).digest('hex')}`));
+    const digest = (d: string) =>
+      filesOf(d).map(([f, b]) => (f.endsWith('.xlsx') ? f : `${f} ${crypto.createHash('sha256').update(b).digest('hex')}`));
     const out = path.join(tempDir('govmon-site-'), 'site');
     process.env.GOVMON_DASHBOARD_THREADS = '3';
     try {
@@ -265,7 +286,9 @@ describe('buildDashboard writes atomically', () => {
     } finally {
       delete process.env.GOVMON_DASHBOARD_THREADS;
     }
-    const counts = await store.value<string>("SELECT CAST(counts AS VARCHAR) FROM runs WHERE job = 'dashboard' ORDER BY run_id DESC LIMIT 1");
+    const counts = await store.value<string>(
+      "SELECT CAST(counts AS VARCHAR) FROM runs WHERE job = 'dashboard' ORDER BY run_id DESC LIMIT 1",
+    );
     expect(JSON.parse(counts)).toMatchObject({ threads: 3, worker_failures: 0 });
     expect(digest(out)).toEqual(digest(site));
     fs.rmSync(path.dirname(out), { recursive: true, force: true });

@@ -185,7 +185,12 @@ beforeAll(async () => {
   const variant = writeFile(
     env.dir,
     'capped.json',
-    JSON.stringify({ name: 'capped', title: '统建融合封顶 3 分', extends: 'default', scoring: { integration: { points: 3, max_points: 3 } } }),
+    JSON.stringify({
+      name: 'capped',
+      title: '统建融合封顶 3 分',
+      extends: 'default',
+      scoring: { integration: { points: 3, max_points: 3 } },
+    }),
   );
   variantRunId = (await evaluateYear(store, { year: 2025, profile: loadProfile(variant), now: NOW })).runId;
   runId = (await evaluateYear(store, { year: 2025, profile: DEFAULT_PROFILE, now: NOW })).runId;
@@ -201,7 +206,9 @@ const pts = (id: string, k: string) => S[id][k] as number;
 
 describe('evaluateYear(store, { year: 2025 }) — who is scored', () => {
   it('scores every system in operation and no trial, classified or retired system', () => {
-    const expected = Object.keys(CITY).filter((id) => !['TRIAL', 'CLAS', 'RET'].includes(id)).sort();
+    const expected = Object.keys(CITY)
+      .filter((id) => !['TRIAL', 'CLAS', 'RET'].includes(id))
+      .sort();
     expect(Object.keys(S).sort()).toEqual(expected);
     expect(new Set(Object.values(S).map((r) => r.year))).toEqual(new Set([2025]));
   });
@@ -215,17 +222,48 @@ describe('evaluateYear(store, { year: 2025 }) — who is scored', () => {
   it('gives 100 points to a system that meets every indicator, dimension by dimension', () => {
     const r = S.FULL;
     expect({
-      pts_availability: r.pts_availability, pts_incidents: r.pts_incidents, pts_utilization: r.pts_utilization,
-      pts_budget: r.pts_budget, pts_goals: r.pts_goals, pts_activity: r.pts_activity, pts_sharing: r.pts_sharing,
-      pts_graded_protection: r.pts_graded_protection, pts_crypto: r.pts_crypto, pts_vulnerabilities: r.pts_vulnerabilities,
+      pts_availability: r.pts_availability,
+      pts_incidents: r.pts_incidents,
+      pts_utilization: r.pts_utilization,
+      pts_budget: r.pts_budget,
+      pts_goals: r.pts_goals,
+      pts_activity: r.pts_activity,
+      pts_sharing: r.pts_sharing,
+      pts_graded_protection: r.pts_graded_protection,
+      pts_crypto: r.pts_crypto,
+      pts_vulnerabilities: r.pts_vulnerabilities,
       pts_integration: r.pts_integration,
-      operation: r.operation, cost: r.cost, effect: r.effect, sharing: r.sharing, security: r.security, integration: r.integration,
-      score: r.score, grade: r.grade, report_missing: r.report_missing, inflation: r.inflation,
+      operation: r.operation,
+      cost: r.cost,
+      effect: r.effect,
+      sharing: r.sharing,
+      security: r.security,
+      integration: r.integration,
+      score: r.score,
+      grade: r.grade,
+      report_missing: r.report_missing,
+      inflation: r.inflation,
     }).toEqual({
-      pts_availability: 10, pts_incidents: 10, pts_utilization: 10, pts_budget: 10, pts_goals: 15, pts_activity: 10, pts_sharing: 15,
-      pts_graded_protection: 5, pts_crypto: 5, pts_vulnerabilities: 5, pts_integration: 5,
-      operation: 20, cost: 20, effect: 25, sharing: 15, security: 15, integration: 5,
-      score: 100, grade: '优', report_missing: false,
+      pts_availability: 10,
+      pts_incidents: 10,
+      pts_utilization: 10,
+      pts_budget: 10,
+      pts_goals: 15,
+      pts_activity: 10,
+      pts_sharing: 15,
+      pts_graded_protection: 5,
+      pts_crypto: 5,
+      pts_vulnerabilities: 5,
+      pts_integration: 5,
+      operation: 20,
+      cost: 20,
+      effect: 25,
+      sharing: 15,
+      security: 15,
+      integration: 5,
+      score: 100,
+      grade: '优',
+      report_missing: false,
       inflation: false, // self-score 90 − 100 = −10 ≤ 15
     });
   });
@@ -447,12 +485,28 @@ describe('evaluateYear(store, { year }) — a missing O&M report', () => {
     const r = S.MISS;
     expect({
       report_missing: r.report_missing,
-      incidents: r.pts_incidents, budget: r.pts_budget, goals: r.pts_goals, integration: r.pts_integration,
-      graded: r.pts_graded_protection, crypto: r.pts_crypto,
-      score: r.score, grade: r.grade, self_score: r.self_score, inflation: r.inflation,
+      incidents: r.pts_incidents,
+      budget: r.pts_budget,
+      goals: r.pts_goals,
+      integration: r.pts_integration,
+      graded: r.pts_graded_protection,
+      crypto: r.pts_crypto,
+      score: r.score,
+      grade: r.grade,
+      self_score: r.self_score,
+      inflation: r.inflation,
     }).toEqual({
-      report_missing: true, incidents: 0, budget: 0, goals: 0, integration: 0, graded: 0, crypto: 0,
-      score: 50, grade: '差', self_score: null, inflation: false,
+      report_missing: true,
+      incidents: 0,
+      budget: 0,
+      goals: 0,
+      integration: 0,
+      graded: 0,
+      crypto: 0,
+      score: 50,
+      grade: '差',
+      self_score: null,
+      inflation: false,
     });
     expect(S.FULL.report_missing).toBe(false);
   });
@@ -479,8 +533,14 @@ describe('evaluateYear(store, { year }) — grades 优 ≥ 90, 良 ≥ 80, 中 �
   it('grades exactly 60 as 中 and 59.99 as 差', () => {
     // G60: incidents 0 (−10), utilization P95 5 → 0 (−10), goals 0 of 3 (−15), integration 0 (−5): 60
     // G5999: also 9.99 budget points → 59.99
-    expect([pts('G60', 'operation'), pts('G60', 'cost'), pts('G60', 'effect'), pts('G60', 'sharing'), pts('G60', 'security'), pts('G60', 'integration')])
-      .toEqual([10, 10, 10, 15, 15, 0]);
+    expect([
+      pts('G60', 'operation'),
+      pts('G60', 'cost'),
+      pts('G60', 'effect'),
+      pts('G60', 'sharing'),
+      pts('G60', 'security'),
+      pts('G60', 'integration'),
+    ]).toEqual([10, 10, 10, 15, 15, 0]);
     expect([pts('G60', 'score'), S.G60.grade]).toEqual([60, '中']);
     expect(pts('G5999', 'score')).toBeCloseTo(59.99, 9);
     expect(S.G5999.grade).toBe('差');
@@ -514,8 +574,19 @@ describe('exportRows / writeExport(store, "scores" | "sharing", { year: 2025 })'
     const file = path.join(env.dir, 'scores.csv');
     await writeExport(store, 'scores', { year: 2025 }, file);
     expect(csvHeader(file).slice(0, 13)).toEqual([
-      'system_id', 'year', 'score', 'grade', 'operation', 'cost', 'effect', 'sharing', 'security', 'integration', 'self_score',
-      'inflation', 'report_missing',
+      'system_id',
+      'year',
+      'score',
+      'grade',
+      'operation',
+      'cost',
+      'effect',
+      'sharing',
+      'security',
+      'integration',
+      'self_score',
+      'inflation',
+      'report_missing',
     ]);
   });
 
@@ -533,8 +604,17 @@ describe('exportRows / writeExport(store, "scores" | "sharing", { year: 2025 })'
     const file = path.join(env.dir, 'sharing.csv');
     await writeExport(store, 'sharing', { year: 2025 }, file);
     expect(csvHeader(file).slice(0, 11)).toEqual([
-      'system_id', 'month', 'cataloged', 'shareable', 'aggregated', 'timely', 'duplicates', 'completeness_pct', 'uncataloged',
-      'sharing_failure', 'catalog_overdue',
+      'system_id',
+      'month',
+      'cataloged',
+      'shareable',
+      'aggregated',
+      'timely',
+      'duplicates',
+      'completeness_pct',
+      'uncataloged',
+      'sharing_failure',
+      'catalog_overdue',
     ]);
     const { rows } = await exportRows(store, 'sharing', { year: 2025 });
     expect(new Set(rows.map((r) => r.month))).toEqual(new Set([DEC]));

@@ -50,8 +50,7 @@ function parseFocusCsv(text: string): Record<string, Cell>[] {
     } else if (ch === '"') {
       inQuotes = true;
       quoted = true;
-    }
-    else if (ch === ',') endField();
+    } else if (ch === ',') endField();
     else if (ch === '\n' || ch === '\r') {
       if (ch === '\r' && text[i + 1] === '\n') i++;
       endField();
@@ -70,7 +69,15 @@ function parseFocusCsv(text: string): Record<string, Cell>[] {
 const rows = parseFocusCsv(fs.readFileSync(SAMPLE, 'utf8'));
 
 function globRegex(glob: string): RegExp {
-  return new RegExp('^' + glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', 's');
+  return new RegExp(
+    '^' +
+      glob
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.') +
+      '$',
+    's',
+  );
 }
 
 /** Which system a row belongs to under a mapping, decided here without the connector. */
@@ -275,7 +282,14 @@ describe('system_cloud_cost', () => {
     await withStore(async (store, ctx) => {
       await setup(store, ctx);
       await pullFocus(store, [SAMPLE], opts(ctx));
-      const v = await store.all<{ system_id: string; year: number; cloud_cost_annual: number; cost_source: string; measured_cost_yuan: number | null; measured_months: number }>(
+      const v = await store.all<{
+        system_id: string;
+        year: number;
+        cloud_cost_annual: number;
+        cost_source: string;
+        measured_cost_yuan: number | null;
+        measured_months: number;
+      }>(
         'SELECT system_id, year, cloud_cost_annual, cost_source, measured_cost_yuan, measured_months FROM system_cloud_cost ORDER BY system_id',
       );
       // SYS-S is classified: never in an output (docs/inputs.md §2.1)
@@ -287,7 +301,11 @@ describe('system_cloud_cost', () => {
       expect(Math.abs(a.measured_cost_yuan! - aExpected)).toBeLessThan(1e-9);
       expect(Math.abs(a.cloud_cost_annual - aExpected * 6)).toBeLessThan(1e-9);
       // SYS-E has no attributed charges: the registry's figure, and it says so
-      expect(v.find((x) => x.system_id === 'SYS-E')).toMatchObject({ cost_source: 'registry', cloud_cost_annual: 10000, measured_cost_yuan: null });
+      expect(v.find((x) => x.system_id === 'SYS-E')).toMatchObject({
+        cost_source: 'registry',
+        cloud_cost_annual: 10000,
+        measured_cost_yuan: null,
+      });
       // a year without FOCUS data: every system from the registry
       const y = await store.all<{ system_id: string; cost_source: string; cloud_cost_annual: number }>(
         'SELECT system_id, cost_source, cloud_cost_annual FROM system_cloud_cost_for(2025) ORDER BY system_id',
@@ -315,13 +333,17 @@ describe('system_cloud_cost', () => {
       expect(r.files[0]).toMatchObject({ status: 'loaded', format: 'parquet', rowsLoaded: 1000 });
       expect(await store.value('SELECT count(*) FROM raw_cloud_costs')).toBe(2000);
       expect(await store.value('SELECT count(*) FROM cloud_costs_current')).toBe(1000);
-      const a = (await store.one<{ measured_cost_yuan: number; cost_basis: string }>(`SELECT * FROM cloud_cost_measured WHERE system_id = 'SYS-A'`))!;
-      const expected = sum(rows.filter((x) => expectedSystem(x, MAPPING, REGISTERED) === 'SYS-A').map((x) => Number(x.EffectiveCost))) * USD;
+      const a = (await store.one<{ measured_cost_yuan: number; cost_basis: string }>(
+        `SELECT * FROM cloud_cost_measured WHERE system_id = 'SYS-A'`,
+      ))!;
+      const expected =
+        sum(rows.filter((x) => expectedSystem(x, MAPPING, REGISTERED) === 'SYS-A').map((x) => Number(x.EffectiveCost))) * USD;
       expect(a.cost_basis).toBe('effective');
       expect(Math.abs(a.measured_cost_yuan - expected)).toBeLessThan(1e-9);
       // the macro can still ask for the billed figure of the same rows
       const billed = await store.value<number>(`SELECT measured_cost_yuan FROM cloud_cost_measured_as('billed') WHERE system_id = 'SYS-A'`);
-      const expectedBilled = sum(rows.filter((x) => expectedSystem(x, MAPPING, REGISTERED) === 'SYS-A').map((x) => Number(x.BilledCost))) * USD;
+      const expectedBilled =
+        sum(rows.filter((x) => expectedSystem(x, MAPPING, REGISTERED) === 'SYS-A').map((x) => Number(x.BilledCost))) * USD;
       expect(Math.abs(billed - expectedBilled)).toBeLessThan(1e-9);
     });
   });
@@ -350,13 +372,32 @@ describe('what a FOCUS reader must handle', () => {
       const log = memoryLog();
       const r = await pullFocus(store, [f], opts(ctx, { mapping: { tag: 'app' }, log }));
       expect(r.files[0]).toMatchObject({ status: 'partial', rowsRead: 6, rowsLoaded: 3, rowsRejected: 3 });
-      const kept = await store.all<{ row_no: number; billing_month: string; resource_id: string | null; effective_cost: number | null; system_id: string | null; unmapped_reason: string | null }>(
-        'SELECT row_no, billing_month, resource_id, effective_cost, system_id, unmapped_reason FROM raw_cloud_costs ORDER BY row_no',
-      );
+      const kept = await store.all<{
+        row_no: number;
+        billing_month: string;
+        resource_id: string | null;
+        effective_cost: number | null;
+        system_id: string | null;
+        unmapped_reason: string | null;
+      }>('SELECT row_no, billing_month, resource_id, effective_cost, system_id, unmapped_reason FROM raw_cloud_costs ORDER BY row_no');
       expect(kept).toEqual([
         { row_no: 2, billing_month: '2025-01-01', resource_id: 'r-1', effective_cost: 1.2, system_id: 'SYS-A', unmapped_reason: null },
-        { row_no: 3, billing_month: '2025-01-01', resource_id: 'NULL', effective_cost: null, system_id: null, unmapped_reason: '没有标签 app' },
-        { row_no: 7, billing_month: '2025-01-01', resource_id: null, effective_cost: 1, system_id: null, unmapped_reason: 'Tags 不是有效的 JSON 对象' },
+        {
+          row_no: 3,
+          billing_month: '2025-01-01',
+          resource_id: 'NULL',
+          effective_cost: null,
+          system_id: null,
+          unmapped_reason: '没有标签 app',
+        },
+        {
+          row_no: 7,
+          billing_month: '2025-01-01',
+          resource_id: null,
+          effective_cost: 1,
+          system_id: null,
+          unmapped_reason: 'Tags 不是有效的 JSON 对象',
+        },
       ]);
       const rejects = await store.all<{ row_no: number; column_name: string | null; reason: string }>(
         `SELECT row_no, column_name, reason FROM rejects WHERE kind = 'focus' ORDER BY row_no`,
@@ -446,9 +487,9 @@ describe('govmon pull focus', () => {
       await expect(
         program.parseAsync(['node', 'govmon', '--db', db, 'pull', 'focus', SAMPLE, '--tag', 'application', '--mapping', map]),
       ).rejects.toThrow('--tag 与 --mapping 只能给出一个');
-      await expect(program.parseAsync(['node', 'govmon', '--db', db, 'pull', 'focus', SAMPLE, '--tag', 'x', '--cost', 'list'])).rejects.toThrow(
-        '--cost 应为 billed（BilledCost）或 effective（EffectiveCost）',
-      );
+      await expect(
+        program.parseAsync(['node', 'govmon', '--db', db, 'pull', 'focus', SAMPLE, '--tag', 'x', '--cost', 'list']),
+      ).rejects.toThrow('--cost 应为 billed（BilledCost）或 effective（EffectiveCost）');
     } finally {
       process.stderr.write = stderr;
       process.exitCode = 0;

@@ -66,7 +66,21 @@ type ByteMutation =
 
 type Format = 'csv' | 'csv-bom' | 'csv-gbk' | 'csv-utf16' | 'xlsx' | 'parquet' | 'json' | 'ndjson';
 
-const WRONG_TYPES = ['INTEGER', 'BOOLEAN', 'BLOB', 'STRUCT', 'LIST', 'TIMESTAMP', 'DOUBLE', 'MAP', 'DECIMAL', 'UUID', 'TIME', 'INTERVAL', 'VARCHAR'] as const;
+const WRONG_TYPES = [
+  'INTEGER',
+  'BOOLEAN',
+  'BLOB',
+  'STRUCT',
+  'LIST',
+  'TIMESTAMP',
+  'DOUBLE',
+  'MAP',
+  'DECIMAL',
+  'UUID',
+  'TIME',
+  'INTERVAL',
+  'VARCHAR',
+] as const;
 
 interface Case {
   kind: Kind;
@@ -75,14 +89,52 @@ interface Case {
   forceKind: boolean;
   table: TableMutation[];
   bytes: ByteMutation | null;
-  xlsx: { sheetsBefore: number; sheetsAfter: number; merges: { row: number; col: number; w: number; h: number }[]; titleRows: number; named: boolean };
+  xlsx: {
+    sheetsBefore: number;
+    sheetsAfter: number;
+    merges: { row: number; col: number; w: number; h: number }[];
+    titleRows: number;
+    named: boolean;
+  };
   parquet: { col: number; type: (typeof WRONG_TYPES)[number] }[];
 }
 
 const nasty = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom('', ' ', '"', '""', "'", ',', '\n', '\r\n', '\t', '\\', '%', '=1+1', '-1', '1e400', 'NaN', 'Infinity', '２０２６－１０－０１',
-    '2026-02-30', '9999-12-31', '0000-00-00', '１２３', '１２.５％', '99.9%%', '<script>', '\u0000', '\uFEFF', '\u202E', '𠮷', 'true', '是', '運行', 'operation '),
+  fc.constantFrom(
+    '',
+    ' ',
+    '"',
+    '""',
+    "'",
+    ',',
+    '\n',
+    '\r\n',
+    '\t',
+    '\\',
+    '%',
+    '=1+1',
+    '-1',
+    '1e400',
+    'NaN',
+    'Infinity',
+    '２０２６－１０－０１',
+    '2026-02-30',
+    '9999-12-31',
+    '0000-00-00',
+    '１２３',
+    '１２.５％',
+    '99.9%%',
+    '<script>',
+    '\u0000',
+    '\uFEFF',
+    '\u202E',
+    '𠮷',
+    'true',
+    '是',
+    '運行',
+    'operation ',
+  ),
   fc.string({ unit: 'grapheme', maxLength: 12 }),
 );
 
@@ -92,19 +144,33 @@ const tableMutation: fc.Arbitrary<TableMutation> = fc.oneof(
   fc.record({ t: fc.constant('hugeField' as const), row: fc.nat(3), col: fc.nat(20), size: fc.constantFrom(40_000, 300_000, 4_300_000) }),
   fc.constant({ t: 'headerOnly' as const }),
   fc.record({ t: fc.constant('duplicateHeader' as const), col: fc.nat(20) }),
-  fc.record({ t: fc.constant('values' as const), cells: fc.array(fc.record({ row: fc.nat(3), col: fc.nat(20), value: nasty }), { minLength: 1, maxLength: 6 }) }),
+  fc.record({
+    t: fc.constant('values' as const),
+    cells: fc.array(fc.record({ row: fc.nat(3), col: fc.nat(20), value: nasty }), { minLength: 1, maxLength: 6 }),
+  }),
   fc.record({ t: fc.constant('extraColumn' as const), name: nasty, value: nasty }),
   fc.record({ t: fc.constant('dropColumn' as const), col: fc.nat(20) }),
 );
 
 const byteMutation: fc.Arbitrary<ByteMutation> = fc.oneof(
   fc.record({ t: fc.constant('truncate' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }),
-  fc.record({ t: fc.constant('overwrite' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }) }),
-  fc.record({ t: fc.constant('insert' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }) }),
+  fc.record({
+    t: fc.constant('overwrite' as const),
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }),
+  }),
+  fc.record({
+    t: fc.constant('insert' as const),
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }),
+  }),
   fc.constant({ t: 'empty' as const }),
   fc.constant({ t: 'nul' as const }),
   fc.constant({ t: 'crOnly' as const }),
-  fc.record({ t: fc.constant('reencode' as const), to: fc.constantFrom('gb18030' as const, 'utf-16le' as const, 'utf-16be' as const, 'latin1' as const) }),
+  fc.record({
+    t: fc.constant('reencode' as const),
+    to: fc.constantFrom('gb18030' as const, 'utf-16le' as const, 'utf-16be' as const, 'latin1' as const),
+  }),
 );
 
 const caseArb: fc.Arbitrary<Case> = fc.record({
@@ -225,7 +291,14 @@ const WRONG_SQL: Record<(typeof WRONG_TYPES)[number], (i: number) => string> = {
 };
 
 const PARQUET_TYPE: Record<ColumnType | 'extra', string> = {
-  text: 'VARCHAR', enum: 'VARCHAR', extra: 'VARCHAR', int: 'BIGINT', number: 'DOUBLE', pct: 'DOUBLE', date: 'DATE', bool: 'BOOLEAN',
+  text: 'VARCHAR',
+  enum: 'VARCHAR',
+  extra: 'VARCHAR',
+  int: 'BIGINT',
+  number: 'DOUBLE',
+  pct: 'DOUBLE',
+  date: 'DATE',
+  bool: 'BOOLEAN',
 };
 
 async function writeParquetCase(p: string, t: Table, wrong: Case['parquet']): Promise<void> {
@@ -275,8 +348,15 @@ async function render(c: Case, dir: string, n: number): Promise<string> {
     bytes = Buffer.from(c.format === 'json' ? `[\n${objs.join(',\n')}\n]\n` : objs.map((o) => `${o}\n`).join(''), 'utf8');
   } else {
     p = `${base}.csv`;
-    const csv = csvText(t.headers, t.rows.map((r) => r.map(text)), c.format === 'csv-gbk' ? '\r\n' : '\n');
-    bytes = encodeText(csv, c.format === 'csv' ? 'utf-8' : c.format === 'csv-bom' ? 'utf-8-bom' : c.format === 'csv-gbk' ? 'gbk' : 'utf-16le');
+    const csv = csvText(
+      t.headers,
+      t.rows.map((r) => r.map(text)),
+      c.format === 'csv-gbk' ? '\r\n' : '\n',
+    );
+    bytes = encodeText(
+      csv,
+      c.format === 'csv' ? 'utf-8' : c.format === 'csv-bom' ? 'utf-8-bom' : c.format === 'csv-gbk' ? 'gbk' : 'utf-16le',
+    );
   }
   if (c.bytes) bytes = applyBytes(bytes, c.bytes, c.format);
   fs.writeFileSync(p, bytes);
@@ -326,14 +406,49 @@ const PLAIN: Omit<Case, 'kind' | 'format' | 'table' | 'bytes'> = {
 const REGRESSIONS: Case[] = [
   // A JSON key '\' made the reader's SQL fail (DuckDB read the bare key as a JSON path); a key
   // holding a NUL byte made it throw building the SQL.
-  { ...PLAIN, kind: 'telemetry', format: 'ndjson', table: [{ t: 'extraColumn', name: '\\', value: 'x' }, { t: 'extraColumn', name: '\u0000', value: 'y' }], bytes: null },
-  { ...PLAIN, kind: 'systems', format: 'json', table: [{ t: 'extraColumn', name: '$.system_id', value: 'x' }, { t: 'extraColumn', name: '', value: '' }], bytes: null },
+  {
+    ...PLAIN,
+    kind: 'telemetry',
+    format: 'ndjson',
+    table: [
+      { t: 'extraColumn', name: '\\', value: 'x' },
+      { t: 'extraColumn', name: '\u0000', value: 'y' },
+    ],
+    bytes: null,
+  },
+  {
+    ...PLAIN,
+    kind: 'systems',
+    format: 'json',
+    table: [
+      { t: 'extraColumn', name: '$.system_id', value: 'x' },
+      { t: 'extraColumn', name: '', value: '' },
+    ],
+    bytes: null,
+  },
   // A damaged Parquet footer: the message named the archive's internal path instead of the file.
-  { ...PLAIN, kind: 'om_report', format: 'parquet', table: [], bytes: { t: 'overwrite', at: 0.9999, bytes: Uint8Array.from([7, 205, 251, 2, 236, 250, 3]) } },
+  {
+    ...PLAIN,
+    kind: 'om_report',
+    format: 'parquet',
+    table: [],
+    bytes: { t: 'overwrite', at: 0.9999, bytes: Uint8Array.from([7, 205, 251, 2, 236, 250, 3]) },
+  },
   // A CSV with lone CR line breaks and a 40,000-character field: the header was read as the whole
   // file, so every line was refused, and trimming the refused long line (DuckDB keeps 10,000 bytes
   // of it, cutting a character in two) never returned.
-  { ...PLAIN, kind: 'catalog', headers: 'mixed-case', format: 'csv-bom', forceKind: true, table: [{ t: 'dropColumn', col: 4 }, { t: 'hugeField', row: 2, col: 7, size: 40000 }], bytes: { t: 'crOnly' } },
+  {
+    ...PLAIN,
+    kind: 'catalog',
+    headers: 'mixed-case',
+    format: 'csv-bom',
+    forceKind: true,
+    table: [
+      { t: 'dropColumn', col: 4 },
+      { t: 'hugeField', row: 2, col: 7, size: 40000 },
+    ],
+    bytes: { t: 'crOnly' },
+  },
 ];
 
 // ------------------------------------------------------------------ the property
@@ -370,12 +485,17 @@ async function checkOutcome(c: Case, file: string, o: FileOutcome): Promise<void
   expect(expectCleanMessage(report), `${where}: ${report}`).toEqual([]);
   if (o.status === 'duplicate') return;
   // The database agrees with the outcome, and holds nothing of a file that failed as a whole.
-  const f = await store.one<{ status: string; rows_loaded: number; message: string | null }>('SELECT status, rows_loaded, message FROM files WHERE file_id = $1', [o.fileId!]);
+  const f = await store.one<{ status: string; rows_loaded: number; message: string | null }>(
+    'SELECT status, rows_loaded, message FROM files WHERE file_id = $1',
+    [o.fileId!],
+  );
   expect(f?.status, where).toBe(o.status);
   let loaded = 0;
   for (const k of KINDS) loaded += await store.value<number>(`SELECT count(*) FROM raw_${k} WHERE file_id = $1`, [o.fileId!]);
   expect(loaded, where).toBe(o.rowsLoaded);
-  const rejects = await store.all<{ row_no: number | null; reason: string }>('SELECT row_no, reason FROM rejects WHERE file_id = $1', [o.fileId!]);
+  const rejects = await store.all<{ row_no: number | null; reason: string }>('SELECT row_no, reason FROM rejects WHERE file_id = $1', [
+    o.fileId!,
+  ]);
   for (const r of rejects) {
     expect(r.reason, where).toMatch(CJK);
     expect(expectCleanMessage(r.reason), `${where}: ${r.reason}`).toEqual([]);
@@ -398,7 +518,16 @@ describe('ingest of broken input files (fast-check)', () => {
   it('every valid file, unbroken, loads whole (so the breakage is what the property exercises)', async () => {
     for (const kind of KINDS)
       for (const format of ['csv', 'csv-bom', 'csv-gbk', 'csv-utf16', 'xlsx', 'parquet', 'json', 'ndjson'] as Format[]) {
-        const c: Case = { kind, headers: 'zh', format, forceKind: false, table: [], bytes: null, xlsx: { sheetsBefore: 0, sheetsAfter: 0, merges: [], titleRows: 0, named: true }, parquet: [] };
+        const c: Case = {
+          kind,
+          headers: 'zh',
+          format,
+          forceKind: false,
+          table: [],
+          bytes: null,
+          xlsx: { sheetsBefore: 0, sheetsAfter: 0, merges: [], titleRows: 0, named: true },
+          parquet: [],
+        };
         const file = await render(c, dir, n++);
         // same bytes as an earlier test file are a duplicate: that is a load too
         const o = await ingestFile(store, file, { now: NOW, archiveDir });
@@ -423,7 +552,13 @@ describe('ingest of broken input files (fast-check)', () => {
         await checkOutcome(c, file, o);
         fs.rmSync(file, { force: true });
       }),
-      { seed, numRuns: Number(process.env.GOVMON_FUZZ_RUNS ?? 150), endOnFailure: true, timeout: 30_000, examples: REGRESSIONS.map((c) => [c]) },
+      {
+        seed,
+        numRuns: Number(process.env.GOVMON_FUZZ_RUNS ?? 150),
+        endOnFailure: true,
+        timeout: 30_000,
+        examples: REGRESSIONS.map((c) => [c]),
+      },
     );
     console.log(`fuzz outcomes: ${JSON.stringify(counts)}`);
     // The cases reach every outcome, not only one kind of failure.
@@ -440,7 +575,13 @@ describe('ingest of broken input files (fast-check)', () => {
     fs.writeFileSync(path.join(folder, 'case-garbage.xlsx'), Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(300, 7)]));
     const db = path.join(dir, 'cli.duckdb');
     const reg = path.join(dir, 'registry.csv');
-    fs.writeFileSync(reg, csvText(headersOf('systems', 'en'), baseTable('systems', 'en').rows.map((r) => r.map(text))));
+    fs.writeFileSync(
+      reg,
+      csvText(
+        headersOf('systems', 'en'),
+        baseTable('systems', 'en').rows.map((r) => r.map(text)),
+      ),
+    );
     expect((await cli(['--db', db, 'ingest', reg])).code).toBe(0);
     const r = await cli(['--db', db, 'ingest', folder]);
     expect([1, 2], r.stderr).toContain(r.code);

@@ -31,7 +31,9 @@ beforeAll(async () => {
   console.info(`sample city generated in ${Math.round(generateMs)} ms`);
   // The second copy goes through the command, as `govmon sample` writes it.
   const program = buildProgram();
-  await program.parseAsync(['node', 'govmon', '-q', 'sample', '--out', dirB, '--end-month', END, '--seed', String(DEFAULT_SEED)], { from: 'node' });
+  await program.parseAsync(['node', 'govmon', '-q', 'sample', '--out', dirB, '--end-month', END, '--seed', String(DEFAULT_SEED)], {
+    from: 'node',
+  });
 });
 
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -60,7 +62,13 @@ describe('generateSampleCity({ outDir, endMonth })', () => {
     expect(fs.existsSync(path.join(dirA, '.planted.json'))).toBe(true);
     expect(listing(dirA).filter((f) => !f.startsWith('.'))).toEqual(planted.files);
     expect(planted.files[0]).toBe('01_信息系统目录.csv');
-    expect([planted.firstMonth, planted.endMonth, planted.months, planted.evalYear, planted.reportYears]).toEqual(['2024-11', END, 24, 2025, [2025]]);
+    expect([planted.firstMonth, planted.endMonth, planted.months, planted.evalYear, planted.reportYears]).toEqual([
+      '2024-11',
+      END,
+      24,
+      2025,
+      [2025],
+    ]);
   });
 
   it('builds a city of 400 systems in about 30 departments', () => {
@@ -195,7 +203,9 @@ describe('the planted expectations of the end month (hand-derived)', () => {
       [idOf('MULTI_ELIM')]: ['unusable'],
       [idOf('EXEMPT_EXPIRED')]: ['inactive'],
     });
-    expect(planted.month.escalated.map((x) => x.system_id).sort()).toEqual(['INACT3', 'LOW6', 'UNUS3', 'SEC3', 'MULTI_ELIM', 'EXEMPT_A'].map(idOf).sort());
+    expect(planted.month.escalated.map((x) => x.system_id).sort()).toEqual(
+      ['INACT3', 'LOW6', 'UNUS3', 'SEC3', 'MULTI_ELIM', 'EXEMPT_A'].map(idOf).sort(),
+    );
     expect(planted.month.exempted.map((x) => x.system_id).sort()).toEqual(['EXEMPT_A', 'EXEMPT_B'].map(idOf).sort());
     expect(planted.month.resolved.map((x) => x.system_id).sort()).toEqual(['RESOLVED', 'SEC_RESOLVED'].map(idOf).sort());
   });
@@ -216,8 +226,30 @@ describe('the planted expectations of the end month (hand-derived)', () => {
   });
 
   it('keeps the threshold cases, classified, retired, trial and construction systems off every list', () => {
-    const lists = [planted.month.rectification, planted.month.elimination, planted.month.exempted, planted.month.resolved, planted.month.escalated, planted.month.rightsizing];
-    for (const key of ['INACT_301', 'INACT_NULL_USERS', 'LOW2', 'LOW_RESET', 'UNUS_BOUND', 'SEC_FIXED', 'NODATA1', 'NODATA_HALF', 'DUPROW', 'RS_NEAR', 'RS_BOUND', 'RS_EQ', 'RS_OLD', 'NEW'])
+    const lists = [
+      planted.month.rectification,
+      planted.month.elimination,
+      planted.month.exempted,
+      planted.month.resolved,
+      planted.month.escalated,
+      planted.month.rightsizing,
+    ];
+    for (const key of [
+      'INACT_301',
+      'INACT_NULL_USERS',
+      'LOW2',
+      'LOW_RESET',
+      'UNUS_BOUND',
+      'SEC_FIXED',
+      'NODATA1',
+      'NODATA_HALF',
+      'DUPROW',
+      'RS_NEAR',
+      'RS_BOUND',
+      'RS_EQ',
+      'RS_OLD',
+      'NEW',
+    ])
       for (const l of lists) expect(on(l, key), key).toBe(false);
     const never = ['CLS1', 'CLS2', 'CLS3', 'CLS4', 'CLS5', 'RET1', 'RET_UPD', 'TRIAL1', 'TRIAL2', 'CONS1'].map(idOf);
     for (const id of never) expect(planted.month.never_listed).toContain(id);
@@ -237,7 +269,11 @@ describe('the planted expectations of the end month (hand-derived)', () => {
     expect(row('UNCAT')).toMatchObject({ cataloged: 0, uncataloged: true });
     expect(m.catalog_overdue.map((x) => x.system_id).sort()).toEqual(['UNCAT', 'CAT_LATE'].map(idOf).sort());
     // initial acceptance 2025-09-30; National Day 10-01..10-08 off, Saturday 10-11 worked: the 10th working day is 10-21
-    expect(m.catalog_overdue.find((x) => x.system_id === idOf('CAT_LATE'))).toMatchObject({ initial_acceptance_date: '2025-09-30', deadline: '2025-10-21', first_cataloged_date: '2025-10-22' });
+    expect(m.catalog_overdue.find((x) => x.system_id === idOf('CAT_LATE'))).toMatchObject({
+      initial_acceptance_date: '2025-09-30',
+      deadline: '2025-10-21',
+      first_cataloged_date: '2025-10-22',
+    });
     expect(row('CAT_ONTIME').catalog_overdue).toBe(false);
     const y = planted.sharing.year;
     expect(y.as_of).toBe('2025-12-31');
@@ -363,14 +399,21 @@ describe('ingestPaths(store, [sample city folder])', () => {
   });
 
   it('keeps the later version: registry update, corrected re-export, a row sent twice, the catalog supplement', async () => {
-    const sys = async (key: string) => (await store.one<Record<string, unknown>>('SELECT * FROM systems_current WHERE system_id = $1', [idOf(key)]))!;
+    const sys = async (key: string) =>
+      (await store.one<Record<string, unknown>>('SELECT * FROM systems_current WHERE system_id = $1', [idOf(key)]))!;
     expect((await sys('RS2')).vcpu).toBe(32);
     expect((await sys('RET_UPD')).stage).toBe('retired');
     expect((await sys('EXEMPT_B')).exempt_until).toBe('2027-10-31');
     for (const k of ['REG_FIX1', 'REG_FIX2', 'REG_FIX3', 'REG_FIX4']) expect((await sys(k)).stage, k).toBe('operation');
-    const corr = await store.one<{ a: number }>(`SELECT avg(availability_pct) AS a FROM telemetry_current WHERE system_id = $1 AND date BETWEEN '2026-09-01' AND '2026-09-30'`, [idOf('CORR')]);
+    const corr = await store.one<{ a: number }>(
+      `SELECT avg(availability_pct) AS a FROM telemetry_current WHERE system_id = $1 AND date BETWEEN '2026-09-01' AND '2026-09-30'`,
+      [idOf('CORR')],
+    );
     expect(corr!.a).toBeGreaterThan(99);
-    const dup = await store.all<{ open_high_vulns: number }>(`SELECT open_high_vulns FROM telemetry_current WHERE system_id = $1 AND date = '2026-10-31'`, [idOf('DUPROW')]);
+    const dup = await store.all<{ open_high_vulns: number }>(
+      `SELECT open_high_vulns FROM telemetry_current WHERE system_id = $1 AND date = '2026-10-31'`,
+      [idOf('DUPROW')],
+    );
     expect(dup).toEqual([{ open_high_vulns: 0 }]);
     const cat = await store.value<number>(
       `SELECT count(*) FROM catalog_current c JOIN files f USING (file_id) WHERE f.file_name = '04_数据资源目录_补充.ndjson' AND c.last_aggregated_date IS NOT NULL`,
@@ -392,7 +435,15 @@ describe('ingestPaths(store, [sample city folder])', () => {
         expect(g, e.system_id).toBeUndefined();
         continue;
       }
-      for (const k of ['days_reported', 'cpu_avg_pct', 'cpu_p95_pct', 'dau_max', 'requests_total', 'availability_pct', 'open_high_vulns'] as const) {
+      for (const k of [
+        'days_reported',
+        'cpu_avg_pct',
+        'cpu_p95_pct',
+        'dau_max',
+        'requests_total',
+        'availability_pct',
+        'open_high_vulns',
+      ] as const) {
         const want = e[k];
         if (want === null) expect(g![k], `${e.system_id} ${k}`).toBeNull();
         else expect(g![k], `${e.system_id} ${k}`).toBeCloseTo(want, 9);

@@ -22,7 +22,10 @@ export async function openTestStore(dbPath = ':memory:'): Promise<{ store: Store
   return { store, dir, archiveDir: path.join(dir, 'archive') };
 }
 
-export async function withStore<T>(fn: (store: Store, ctx: { dir: string; archiveDir: string }) => Promise<T>, dbPath = ':memory:'): Promise<T> {
+export async function withStore<T>(
+  fn: (store: Store, ctx: { dir: string; archiveDir: string }) => Promise<T>,
+  dbPath = ':memory:',
+): Promise<T> {
   const { store, dir, archiveDir } = await openTestStore(dbPath);
   try {
     return await fn(store, { dir, archiveDir });

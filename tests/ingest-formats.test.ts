@@ -33,8 +33,10 @@ interface FormatCase {
   write: (kind: Kind, h: Headers, ctx: Ctx) => Promise<string>;
 }
 
-const csv = (enc: 'utf-8' | 'utf-8-bom' | 'gbk' | 'utf-16le', eol = '\n') => async (kind: Kind, h: Headers, ctx: Ctx) =>
-  writeFile(ctx.dir, `${kind}-${enc}.csv`, encodeText(sampleCsv(kind, h, SAMPLE[kind], eol), enc));
+const csv =
+  (enc: 'utf-8' | 'utf-8-bom' | 'gbk' | 'utf-16le', eol = '\n') =>
+  async (kind: Kind, h: Headers, ctx: Ctx) =>
+    writeFile(ctx.dir, `${kind}-${enc}.csv`, encodeText(sampleCsv(kind, h, SAMPLE[kind], eol), enc));
 
 const CASES: FormatCase[] = [
   { label: 'CSV UTF-8, English headers', headers: 'en', format: 'csv', encoding: 'utf-8', write: csv('utf-8') },
@@ -42,7 +44,13 @@ const CASES: FormatCase[] = [
   { label: 'CSV UTF-8 with BOM, Chinese headers', headers: 'zh', format: 'csv', encoding: 'utf-8-bom', write: csv('utf-8-bom') },
   { label: 'CSV UTF-8 with BOM, English headers', headers: 'en', format: 'csv', encoding: 'utf-8-bom', write: csv('utf-8-bom') },
   { label: 'CSV GBK, Chinese headers, CRLF', headers: 'zh', format: 'csv', encoding: 'gb18030', write: csv('gbk', '\r\n') },
-  { label: 'CSV UTF-16LE (Excel "Unicode text"), Chinese headers', headers: 'zh', format: 'csv', encoding: 'utf-16le', write: csv('utf-16le') },
+  {
+    label: 'CSV UTF-16LE (Excel "Unicode text"), Chinese headers',
+    headers: 'zh',
+    format: 'csv',
+    encoding: 'utf-16le',
+    write: csv('utf-16le'),
+  },
   { label: 'CSV with headers in another case (System_ID)', headers: 'mixed-case', format: 'csv', encoding: 'utf-8', write: csv('utf-8') },
   {
     label: 'XLSX, the sheet named like the kind in Chinese (not the first sheet)',
@@ -83,10 +91,22 @@ const CASES: FormatCase[] = [
     format: 'xlsx',
     sheet: () => 'Sheet1',
     write: (kind, h, ctx) =>
-      writeXlsx(path.join(ctx.dir, `${kind}-title.xlsx`), [{ name: 'Sheet1', rows: [[`${KIND_ZH[kind]}（2026 年）`], ...sampleSheetRows(kind, h)] }]),
+      writeXlsx(path.join(ctx.dir, `${kind}-title.xlsx`), [
+        { name: 'Sheet1', rows: [[`${KIND_ZH[kind]}（2026 年）`], ...sampleSheetRows(kind, h)] },
+      ]),
   },
-  { label: 'Parquet, English headers', headers: 'en', format: 'parquet', write: (k, h, ctx) => writeParquet(path.join(ctx.dir, `${k}.parquet`), k, h) },
-  { label: 'Parquet, Chinese headers', headers: 'zh', format: 'parquet', write: (k, h, ctx) => writeParquet(path.join(ctx.dir, `${k}-zh.parquet`), k, h) },
+  {
+    label: 'Parquet, English headers',
+    headers: 'en',
+    format: 'parquet',
+    write: (k, h, ctx) => writeParquet(path.join(ctx.dir, `${k}.parquet`), k, h),
+  },
+  {
+    label: 'Parquet, Chinese headers',
+    headers: 'zh',
+    format: 'parquet',
+    write: (k, h, ctx) => writeParquet(path.join(ctx.dir, `${k}-zh.parquet`), k, h),
+  },
   {
     label: 'JSON array, English keys',
     headers: 'en',
@@ -103,13 +123,27 @@ const CASES: FormatCase[] = [
     label: 'NDJSON, Chinese keys',
     headers: 'zh',
     format: 'ndjson',
-    write: async (k, h, ctx) => writeFile(ctx.dir, `${k}.ndjson`, jsonRecords(k, h).map((r) => JSON.stringify(r)).join('\n') + '\n'),
+    write: async (k, h, ctx) =>
+      writeFile(
+        ctx.dir,
+        `${k}.ndjson`,
+        jsonRecords(k, h)
+          .map((r) => JSON.stringify(r))
+          .join('\n') + '\n',
+      ),
   },
   {
     label: 'NDJSON (.jsonl), mixed-case keys, CRLF',
     headers: 'mixed-case',
     format: 'ndjson',
-    write: async (k, h, ctx) => writeFile(ctx.dir, `${k}.jsonl`, jsonRecords(k, h).map((r) => JSON.stringify(r)).join('\r\n') + '\r\n'),
+    write: async (k, h, ctx) =>
+      writeFile(
+        ctx.dir,
+        `${k}.jsonl`,
+        jsonRecords(k, h)
+          .map((r) => JSON.stringify(r))
+          .join('\r\n') + '\r\n',
+      ),
   },
 ];
 
@@ -148,7 +182,9 @@ describe('ingestFile(store, path) — kind detection', () => {
           // only the required columns: the kind must still be told apart
           const req = CONTRACT[kind].columns.filter((c) => c.required);
           const header = req.map((c) => (h === 'zh' ? c.zh : c.name));
-          const row = req.map((c) => (c.name === 'system_id' ? 'S001' : c.type === 'date' ? '2026-01-05' : c.type === 'int' ? '2025' : 'X'));
+          const row = req.map((c) =>
+            c.name === 'system_id' ? 'S001' : c.type === 'date' ? '2026-01-05' : c.type === 'int' ? '2025' : 'X',
+          );
           const p = writeFile(ctx.dir, `${kind}-${h}-min.csv`, [header.join(','), row.join(',')].join('\n') + '\n');
           const o = await ingestFile(store, p, { now: NOW, archiveDir: ctx.archiveDir });
           expect([kind, h, o.status, o.kind]).toEqual([kind, h, 'loaded', kind]);
@@ -165,7 +201,9 @@ describe('ingestFile(store, path) — kind detection', () => {
       expect(o.status).toBe('loaded');
       expect(o.kind).toBe('telemetry');
       expect(o.extras).toEqual(['备注', 'Owner']);
-      expect(await store.all('SELECT extra_columns FROM files WHERE file_id = $1', [o.fileId!])).toEqual([{ extra_columns: ['备注', 'Owner'] }]);
+      expect(await store.all('SELECT extra_columns FROM files WHERE file_id = $1', [o.fileId!])).toEqual([
+        { extra_columns: ['备注', 'Owner'] },
+      ]);
       const rows = await storedRows(store, 'telemetry', o.fileId);
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ system_id: 'S001', date: '2026-10-03', cpu_avg_pct: 7.5, cpu_max_pct: null });
@@ -252,7 +290,12 @@ describe('ingestFile(store, path) — encodings', () => {
       const head = 'system_id,system_name,department,stage\n' + `S010,${'长'.repeat(100_000)},市数据局,运行\n`;
       const bytes = Buffer.concat([Buffer.from(head + 'S011,坏'), Buffer.from([0xff]), Buffer.from('字节,市数据局,运行\n')]);
       const o = await ingestFile(store, writeFile(ctx.dir, 'tail.csv', bytes), { now: NOW, archiveDir: ctx.archiveDir });
-      expect([o.status, o.encoding, o.rowsLoaded, o.warnings]).toEqual(['loaded', 'utf-8', 2, ['文件中有不是 UTF-8 的字节，已替换为 �，请核对相关行']]);
+      expect([o.status, o.encoding, o.rowsLoaded, o.warnings]).toEqual([
+        'loaded',
+        'utf-8',
+        2,
+        ['文件中有不是 UTF-8 的字节，已替换为 �，请核对相关行'],
+      ]);
       expect(await store.all(`SELECT system_name FROM raw_systems WHERE system_id = 'S011'`)).toEqual([{ system_name: '坏\uFFFD字节' }]);
       expect(exitCodeOf([o])).toBe(2);
     });
@@ -274,21 +317,60 @@ describe('ingestFile(store, path) — encodings', () => {
 // What the sample registry must look like once stored: written out again by hand, not derived.
 const SYSTEMS_ZH_EXPECTED = [
   {
-    system_id: 'S001', system_name: '统一身份认证平台', department: '市数据局', stage: 'operation',
-    go_live_date: '2023-03-01', initial_acceptance_date: '2023-06-15', final_acceptance_date: '2024-01-10',
-    security_level: 3, vcpu: 16, memory_gb: 64, storage_gb: 1024.5, cloud_cost_annual: 120000, om_budget_annual: 300000,
-    key_project: true, classified: false, exempt_until: null, exempt_reason: null,
+    system_id: 'S001',
+    system_name: '统一身份认证平台',
+    department: '市数据局',
+    stage: 'operation',
+    go_live_date: '2023-03-01',
+    initial_acceptance_date: '2023-06-15',
+    final_acceptance_date: '2024-01-10',
+    security_level: 3,
+    vcpu: 16,
+    memory_gb: 64,
+    storage_gb: 1024.5,
+    cloud_cost_annual: 120000,
+    om_budget_annual: 300000,
+    key_project: true,
+    classified: false,
+    exempt_until: null,
+    exempt_reason: null,
   },
   {
-    system_id: 'S002', system_name: '城市运行监测系统, 二期', department: '市应急管理局', stage: 'trial',
-    go_live_date: '2025-09-01', initial_acceptance_date: null, final_acceptance_date: null,
-    security_level: 2, vcpu: 8, memory_gb: 32, storage_gb: 500, cloud_cost_annual: 50000.5, om_budget_annual: 80000,
-    key_project: false, classified: false, exempt_until: '2027-06-30', exempt_reason: '试运行期，待竣工验收',
+    system_id: 'S002',
+    system_name: '城市运行监测系统, 二期',
+    department: '市应急管理局',
+    stage: 'trial',
+    go_live_date: '2025-09-01',
+    initial_acceptance_date: null,
+    final_acceptance_date: null,
+    security_level: 2,
+    vcpu: 8,
+    memory_gb: 32,
+    storage_gb: 500,
+    cloud_cost_annual: 50000.5,
+    om_budget_annual: 80000,
+    key_project: false,
+    classified: false,
+    exempt_until: '2027-06-30',
+    exempt_reason: '试运行期，待竣工验收',
   },
   {
-    system_id: 'S003', system_name: '机要文件流转系统', department: '市数据局', stage: 'retired',
-    go_live_date: null, initial_acceptance_date: null, final_acceptance_date: null,
-    security_level: 4, vcpu: 0, memory_gb: 0, storage_gb: 0, cloud_cost_annual: 0, om_budget_annual: 0,
-    key_project: false, classified: true, exempt_until: null, exempt_reason: null,
+    system_id: 'S003',
+    system_name: '机要文件流转系统',
+    department: '市数据局',
+    stage: 'retired',
+    go_live_date: null,
+    initial_acceptance_date: null,
+    final_acceptance_date: null,
+    security_level: 4,
+    vcpu: 0,
+    memory_gb: 0,
+    storage_gb: 0,
+    cloud_cost_annual: 0,
+    om_budget_annual: 0,
+    key_project: false,
+    classified: true,
+    exempt_until: null,
+    exempt_reason: null,
   },
 ];

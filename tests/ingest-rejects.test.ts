@@ -34,7 +34,12 @@ describe('ingestFile(store, path) — rejects in a registry file', () => {
     return withStore(async (store, ctx) => {
       const p = writeFile(ctx.dir, 'registry.csv', [header, ...lines].join('\n') + '\n');
       const o = await ingestFile(store, p, { now: NOW, archiveDir: ctx.archiveDir });
-      return { o, rejects: await rejectsOf(store, o.fileId!), stored: await storedRows(store, 'systems'), files: await store.all('SELECT * FROM files') };
+      return {
+        o,
+        rejects: await rejectsOf(store, o.fileId!),
+        stored: await storedRows(store, 'systems'),
+        files: await store.all('SELECT * FROM files'),
+      };
     });
   }
 
@@ -147,7 +152,9 @@ describe('ingestFile(store, path) — rejects in a telemetry file', () => {
   it('takes "today" in Asia/Shanghai: at 00:30 on 23 November there, 2026-11-23 is not in the future', async () => {
     // 2026-11-22 16:30 UTC is 2026-11-23 00:30 in Shanghai
     const { rejects } = await run(new Date('2026-11-22T16:30:00Z'));
-    expect(rejects.filter((r) => r.column_name === 'date')).toEqual([{ row_no: 8, column_name: 'date', value: null, reason: '必填字段为空' }]);
+    expect(rejects.filter((r) => r.column_name === 'date')).toEqual([
+      { row_no: 8, column_name: 'date', value: null, reason: '必填字段为空' },
+    ]);
   });
 
   it('rejects a last line whose quote is never closed, and loads the lines before it', async () => {
@@ -159,7 +166,10 @@ describe('ingestFile(store, path) — rejects in a telemetry file', () => {
       expect(await rejectsOf(store, o.fileId!)).toEqual([
         { row_no: 4, column_name: null, value: 'S001,"2026-10-03,3', reason: '引号不配对或引号后有多余字符' },
       ]);
-      expect((await storedRows(store, 'telemetry')).map((r) => [r.date, r.cpu_avg_pct])).toEqual([['2026-10-01', 1], ['2026-10-02', 2]]);
+      expect((await storedRows(store, 'telemetry')).map((r) => [r.date, r.cpu_avg_pct])).toEqual([
+        ['2026-10-01', 1],
+        ['2026-10-02', 2],
+      ]);
     });
   });
 
@@ -170,7 +180,10 @@ describe('ingestFile(store, path) — rejects in a telemetry file', () => {
       const o = await ingestFile(store, writeFile(ctx.dir, 'cr.csv', text), { now: NOW, archiveDir: ctx.archiveDir });
       expect([o.status, o.rowsRead, o.rowsLoaded, o.rowsRejected]).toEqual(['partial', 3, 2, 1]);
       expect(await rejectsOf(store, o.fileId!)).toMatchObject([{ row_no: 3, column_name: 'cpu_avg_pct', value: '101' }]);
-      expect((await storedRows(store, 'telemetry')).map((r) => [r.date, r.cpu_avg_pct])).toEqual([['2026-10-01', 1], ['2026-10-03', 3]]);
+      expect((await storedRows(store, 'telemetry')).map((r) => [r.date, r.cpu_avg_pct])).toEqual([
+        ['2026-10-01', 1],
+        ['2026-10-03', 3],
+      ]);
     });
   });
 
@@ -195,23 +208,33 @@ describe('ingestFile(store, path) — rejects in a telemetry file', () => {
       // A catalog row whose resource name is 6,000 Chinese characters (18,000 bytes) between ordinary
       // rows, a refused short row after it, and a long row with a bad value at the end.
       const name = '目'.repeat(5999) + '录';
-      const text = [
-        'system_id,resource_id,resource_name,share_type',
-        'S001,R1,人口,unconditional',
-        '',
-        `S001,R2,"${name}",conditional`,
-        'S001,R3,法人,none,多余',
-        'S001,R4,"证照，电子",none',
-        `S001,R5,${name},公开`,
-      ].join('\r\n') + '\r\n';
+      const text =
+        [
+          'system_id,resource_id,resource_name,share_type',
+          'S001,R1,人口,unconditional',
+          '',
+          `S001,R2,"${name}",conditional`,
+          'S001,R3,法人,none,多余',
+          'S001,R4,"证照，电子",none',
+          `S001,R5,${name},公开`,
+        ].join('\r\n') + '\r\n';
       const o = await ingestFile(store, writeFile(ctx.dir, 'cat-long.csv', text), { now: NOW, archiveDir: ctx.archiveDir });
       expect([o.status, o.rowsRead, o.rowsLoaded, o.rowsRejected]).toEqual(['partial', 5, 3, 2]);
       expect(await rejectsOf(store, o.fileId!)).toEqual([
         { row_no: 5, column_name: null, value: 'S001,R3,法人,none,多余', reason: '该行的列数多于表头' },
-        { row_no: 7, column_name: 'share_type', value: '公开', reason: '不是可识别的取值，应为：无条件共享（unconditional）、有条件共享（conditional）、不予共享（none）' },
+        {
+          row_no: 7,
+          column_name: 'share_type',
+          value: '公开',
+          reason: '不是可识别的取值，应为：无条件共享（unconditional）、有条件共享（conditional）、不予共享（none）',
+        },
       ]);
       const stored = await storedRows(store, 'catalog');
-      expect(stored.map((r) => [r.resource_id, r.resource_name])).toEqual([['R1', '人口'], ['R2', name], ['R4', '证照，电子']]);
+      expect(stored.map((r) => [r.resource_id, r.resource_name])).toEqual([
+        ['R1', '人口'],
+        ['R2', name],
+        ['R4', '证照，电子'],
+      ]);
     });
   });
 
@@ -233,21 +256,37 @@ describe('ingestFile(store, path) — rejects in catalog and om_report files', (
       const p = writeFile(
         ctx.dir,
         'cat.csv',
-        csvText(['系统编号', '资源编号', '共享属性', '更新周期'], [
-          ['S001', 'R1', '无条件共享', '每日'],
-          ['S404', 'R2', 'none', 'daily'],
-          ['S001', 'R3', '公开', '每周'],
-          ['S001', 'R4', 'conditional', 'hourly'],
-        ]),
+        csvText(
+          ['系统编号', '资源编号', '共享属性', '更新周期'],
+          [
+            ['S001', 'R1', '无条件共享', '每日'],
+            ['S404', 'R2', 'none', 'daily'],
+            ['S001', 'R3', '公开', '每周'],
+            ['S001', 'R4', 'conditional', 'hourly'],
+          ],
+        ),
       );
       const o = await ingestFile(store, p, { now: NOW, archiveDir: ctx.archiveDir });
       expect([o.status, o.rowsLoaded, o.rowsRejected]).toEqual(['partial', 1, 3]);
       expect(await rejectsOf(store, o.fileId!)).toEqual([
         { row_no: 3, column_name: 'system_id', value: 'S404', reason: UNKNOWN_SYSTEM },
-        { row_no: 4, column_name: 'share_type', value: '公开', reason: '不是可识别的取值，应为：无条件共享（unconditional）、有条件共享（conditional）、不予共享（none）' },
-        { row_no: 5, column_name: 'update_cycle', value: 'hourly', reason: '不是可识别的取值，应为：实时（realtime）、每日（daily）、每周（weekly）、每月（monthly）、每季度（quarterly）、每年（yearly）' },
+        {
+          row_no: 4,
+          column_name: 'share_type',
+          value: '公开',
+          reason: '不是可识别的取值，应为：无条件共享（unconditional）、有条件共享（conditional）、不予共享（none）',
+        },
+        {
+          row_no: 5,
+          column_name: 'update_cycle',
+          value: 'hourly',
+          reason:
+            '不是可识别的取值，应为：实时（realtime）、每日（daily）、每周（weekly）、每月（monthly）、每季度（quarterly）、每年（yearly）',
+        },
       ]);
-      expect(await storedRows(store, 'catalog')).toMatchObject([{ system_id: 'S001', resource_id: 'R1', share_type: 'unconditional', update_cycle: 'daily' }]);
+      expect(await storedRows(store, 'catalog')).toMatchObject([
+        { system_id: 'S001', resource_id: 'R1', share_type: 'unconditional', update_cycle: 'daily' },
+      ]);
     });
   });
 
@@ -257,13 +296,16 @@ describe('ingestFile(store, path) — rejects in catalog and om_report files', (
       const p = writeFile(
         ctx.dir,
         'om.csv',
-        csvText(['system_id', 'year', 'submitted_date', 'goals_total', 'goals_met', 'integration_points'], [
-          ['S001', '2025', '2026-01-10', '5', '5', '5'],
-          ['S002', '2025', '2026-01-10', '3', '4', '1'],
-          ['S001', '1999', '2026-01-10', '', '', ''],
-          ['S777', '2025', '2026-01-10', '', '', ''],
-          ['S002', '2024', '2026-01-10', '', '', '6'],
-        ]),
+        csvText(
+          ['system_id', 'year', 'submitted_date', 'goals_total', 'goals_met', 'integration_points'],
+          [
+            ['S001', '2025', '2026-01-10', '5', '5', '5'],
+            ['S002', '2025', '2026-01-10', '3', '4', '1'],
+            ['S001', '1999', '2026-01-10', '', '', ''],
+            ['S777', '2025', '2026-01-10', '', '', ''],
+            ['S002', '2024', '2026-01-10', '', '', '6'],
+          ],
+        ),
       );
       const o = await ingestFile(store, p, { now: NOW, archiveDir: ctx.archiveDir });
       expect([o.status, o.rowsLoaded, o.rowsRejected]).toEqual(['partial', 1, 4]);
@@ -314,7 +356,10 @@ describe('ingestFile(store, path) — row numbers in other formats', () => {
         { system_id: 'S001', date: '2026-10-02', requests: 1.5 },
         { system_id: 'S001', date: '2026-10-03', requests: 30 },
       ];
-      const o = await ingestFile(store, writeFile(ctx.dir, 'tel.json', JSON.stringify(records, null, 1)), { now: NOW, archiveDir: ctx.archiveDir });
+      const o = await ingestFile(store, writeFile(ctx.dir, 'tel.json', JSON.stringify(records, null, 1)), {
+        now: NOW,
+        archiveDir: ctx.archiveDir,
+      });
       expect([o.status, o.format, o.rowsRead, o.rowsLoaded, o.rowsRejected]).toEqual(['partial', 'json', 4, 2, 2]);
       expect(await rejectsOf(store, o.fileId!)).toEqual([
         { row_no: 2, column_name: null, value: '42', reason: '该记录不是 JSON 对象' },
@@ -407,12 +452,19 @@ describe('ingestFile(store, path) — a file with 3 bad rows among 1,000', () =>
       );
       expect(gone).toEqual([{ n: 0 }]);
       // row 11 (line 13): S002 on 2024-01-06, avg 11.5, users 11 % 7 = 4, requests 33
-      expect(await store.all(`SELECT cpu_avg_pct, cpu_max_pct, active_users, requests FROM raw_telemetry WHERE system_id = 'S002' AND date = '2024-01-06'`)).toEqual([
-        { cpu_avg_pct: 11.5, cpu_max_pct: 21.5, active_users: 4, requests: 33 },
-      ]);
+      expect(
+        await store.all(
+          `SELECT cpu_avg_pct, cpu_max_pct, active_users, requests FROM raw_telemetry WHERE system_id = 'S002' AND date = '2024-01-06'`,
+        ),
+      ).toEqual([{ cpu_avg_pct: 11.5, cpu_max_pct: 21.5, active_users: 4, requests: 33 }]);
       // sum of requests over all rows is 3 × (0 + … + 999) = 1,498,500, less rows 10, 500 and 998: 3 × 1508 = 4524
       expect(await store.value('SELECT sum(requests) FROM raw_telemetry')).toBe(1_498_500 - 4524);
-      expect(await store.all(`SELECT strftime(month, '%Y-%m') AS m, rows FROM file_months WHERE file_id = $1 AND month IN ('2024-01-01', '2024-09-01') ORDER BY m`, [o.fileId!])).toEqual([
+      expect(
+        await store.all(
+          `SELECT strftime(month, '%Y-%m') AS m, rows FROM file_months WHERE file_id = $1 AND month IN ('2024-01-01', '2024-09-01') ORDER BY m`,
+          [o.fileId!],
+        ),
+      ).toEqual([
         { m: '2024-01', rows: 61 }, // 31 days × 2 systems, less row 10
         { m: '2024-09', rows: 59 }, // 30 days × 2, less row 500
       ]);

@@ -35,10 +35,13 @@ describe('ingestFile(store, path) — replacement', () => {
       const p = writeFile(
         ctx.dir,
         'registry-2.csv',
-        csvText(['系统编号', '系统名称', '建设单位', '阶段', 'vCPU'], [
-          ['S002', '城市运行监测系统', '市应急管理局', '运行', '4'],
-          ['S004', '12345 热线', '市信访局', '运行', '2'],
-        ]),
+        csvText(
+          ['系统编号', '系统名称', '建设单位', '阶段', 'vCPU'],
+          [
+            ['S002', '城市运行监测系统', '市应急管理局', '运行', '4'],
+            ['S004', '12345 热线', '市信访局', '运行', '2'],
+          ],
+        ),
       );
       const second = await ingestFile(store, p, { now: NOW, archiveDir: ctx.archiveDir });
       expect(second.status).toBe('loaded');
@@ -59,20 +62,41 @@ describe('ingestFile(store, path) — replacement', () => {
   it('lets a later telemetry row for the same (system_id, date) win, and keeps the replaced value with its file_id', async () => {
     await withStore(async (store, ctx) => {
       await loadRegistry(store, ctx);
-      const a = await ingestFile(store, writeFile(ctx.dir, 'a.csv', sampleCsv('telemetry', 'en')), { now: NOW, archiveDir: ctx.archiveDir });
+      const a = await ingestFile(store, writeFile(ctx.dir, 'a.csv', sampleCsv('telemetry', 'en')), {
+        now: NOW,
+        archiveDir: ctx.archiveDir,
+      });
       const b = await ingestFile(
         store,
-        writeFile(ctx.dir, 'b.csv', csvText(['system_id', 'date', 'cpu_avg_pct', 'cpu_max_pct'], [['S001', '2026-10-01', '30', '35'], ['S001', '2026-10-03', '1', '2']])),
+        writeFile(
+          ctx.dir,
+          'b.csv',
+          csvText(
+            ['system_id', 'date', 'cpu_avg_pct', 'cpu_max_pct'],
+            [
+              ['S001', '2026-10-01', '30', '35'],
+              ['S001', '2026-10-03', '1', '2'],
+            ],
+          ),
+        ),
         { now: NOW, archiveDir: ctx.archiveDir },
       );
       expect([a.status, a.fastPath, b.status, b.fastPath]).toEqual(['loaded', true, 'loaded', true]);
-      expect(await store.all('SELECT system_id, date, file_id, cpu_avg_pct, cpu_max_pct, requests FROM telemetry_current ORDER BY system_id, date')).toEqual([
+      expect(
+        await store.all(
+          'SELECT system_id, date, file_id, cpu_avg_pct, cpu_max_pct, requests FROM telemetry_current ORDER BY system_id, date',
+        ),
+      ).toEqual([
         { system_id: 'S001', date: '2026-10-01', file_id: b.fileId, cpu_avg_pct: 30, cpu_max_pct: 35, requests: null },
         { system_id: 'S001', date: '2026-10-02', file_id: a.fileId, cpu_avg_pct: 0, cpu_max_pct: 0, requests: 0 },
         { system_id: 'S001', date: '2026-10-03', file_id: b.fileId, cpu_avg_pct: 1, cpu_max_pct: 2, requests: null },
         { system_id: 'S002', date: '2026-10-01', file_id: a.fileId, cpu_avg_pct: 3.25, cpu_max_pct: 7, requests: 120 },
       ]);
-      expect(await store.all(`SELECT file_id, cpu_avg_pct, requests FROM raw_telemetry WHERE system_id = 'S001' AND date = '2026-10-01' ORDER BY file_id`)).toEqual([
+      expect(
+        await store.all(
+          `SELECT file_id, cpu_avg_pct, requests FROM raw_telemetry WHERE system_id = 'S001' AND date = '2026-10-01' ORDER BY file_id`,
+        ),
+      ).toEqual([
         { file_id: a.fileId, cpu_avg_pct: 12.5, requests: 20340 },
         { file_id: b.fileId, cpu_avg_pct: 30, requests: null },
       ]);
@@ -83,18 +107,35 @@ describe('ingestFile(store, path) — replacement', () => {
     await withStore(async (store, ctx) => {
       await loadRegistry(store, ctx);
       const header = ['system_id', 'date', 'cpu_avg_pct'];
-      const rows = [['S001', '2026-09-01', '1'], ['S001', '2026-09-02', '2'], ['S001', '2026-09-01', '3']];
+      const rows = [
+        ['S001', '2026-09-01', '1'],
+        ['S001', '2026-09-02', '2'],
+        ['S001', '2026-09-01', '3'],
+      ];
       const fast = await ingestFile(store, writeFile(ctx.dir, 'f.csv', csvText(header, rows)), { now: NOW, archiveDir: ctx.archiveDir });
       expect(fast.fastPath).toBe(true);
-      const cur = () => store.all(`SELECT date, cpu_avg_pct FROM telemetry_current WHERE system_id = 'S001' AND date < '2026-10-01' ORDER BY date`);
-      expect(await cur()).toEqual([{ date: '2026-09-01', cpu_avg_pct: 3 }, { date: '2026-09-02', cpu_avg_pct: 2 }]);
+      const cur = () =>
+        store.all(`SELECT date, cpu_avg_pct FROM telemetry_current WHERE system_id = 'S001' AND date < '2026-10-01' ORDER BY date`);
+      expect(await cur()).toEqual([
+        { date: '2026-09-01', cpu_avg_pct: 3 },
+        { date: '2026-09-02', cpu_avg_pct: 2 },
+      ]);
       const general = await ingestFile(
         store,
-        writeFile(ctx.dir, 'g.ndjson', ['{"system_id":"S001","date":"2026-09-01","cpu_avg_pct":4}', '{"system_id":"S001","date":"2026-09-01","cpu_avg_pct":5}'].join('\n')),
+        writeFile(
+          ctx.dir,
+          'g.ndjson',
+          ['{"system_id":"S001","date":"2026-09-01","cpu_avg_pct":4}', '{"system_id":"S001","date":"2026-09-01","cpu_avg_pct":5}'].join(
+            '\n',
+          ),
+        ),
         { now: NOW, archiveDir: ctx.archiveDir },
       );
       expect(general.fastPath).toBe(false);
-      expect(await cur()).toEqual([{ date: '2026-09-01', cpu_avg_pct: 5 }, { date: '2026-09-02', cpu_avg_pct: 2 }]);
+      expect(await cur()).toEqual([
+        { date: '2026-09-01', cpu_avg_pct: 5 },
+        { date: '2026-09-02', cpu_avg_pct: 2 },
+      ]);
     });
   });
 });
@@ -105,7 +146,10 @@ describe('ingestFile(store, path) — the same bytes twice', () => {
       const text = sampleCsv('systems', 'zh');
       const first = await ingestFile(store, writeFile(ctx.dir, 'reg.csv', text), { now: NOW, archiveDir: ctx.archiveDir });
       const before = await snapshot(store);
-      const again = await ingestFile(store, writeFile(ctx.dir, 'copy/信息系统目录（副本）.csv', text), { now: NOW, archiveDir: ctx.archiveDir });
+      const again = await ingestFile(store, writeFile(ctx.dir, 'copy/信息系统目录（副本）.csv', text), {
+        now: NOW,
+        archiveDir: ctx.archiveDir,
+      });
       expect(again.status).toBe('duplicate');
       expect(again.duplicateOf).toBe(first.fileId);
       expect([again.rowsRead, again.rowsLoaded, again.rowsRejected]).toEqual([0, 0, 0]);
@@ -163,7 +207,9 @@ describe('ingestFile(store, path) — archive', () => {
       const h = sha(bytes);
       expect(o.sha256).toBe(h);
       expect(fs.readFileSync(path.join(ctx.archiveDir, h.slice(0, 2), `${h}.json`)).equals(bytes)).toBe(true);
-      expect(await store.value('SELECT archive_path FROM files WHERE file_id = $1', [o.fileId!])).toBe(path.join(ctx.archiveDir, h.slice(0, 2), `${h}.json`));
+      expect(await store.value('SELECT archive_path FROM files WHERE file_id = $1', [o.fileId!])).toBe(
+        path.join(ctx.archiveDir, h.slice(0, 2), `${h}.json`),
+      );
     });
   });
 });
@@ -183,7 +229,9 @@ async function expectOnlyFailureLogged(store: Store, before: Record<string, unkn
   for (const t of Object.keys(before)) if (t !== files && t !== rejects) expect([t, after[t]]).toEqual([t, before[t]]);
   expect(Object.keys(after)).toEqual(Object.keys(before));
   expect(after[files].slice(0, before[files].length)).toEqual(before[files]);
-  expect(after[files].slice(before[files].length)).toMatchObject([{ file_id: o.fileId, status: 'failed', rows_loaded: 0, message: o.message }]);
+  expect(after[files].slice(before[files].length)).toMatchObject([
+    { file_id: o.fileId, status: 'failed', rows_loaded: 0, message: o.message },
+  ]);
   expect(after[rejects].slice(0, before[rejects].length)).toEqual(before[rejects]);
   expect(after[rejects].slice(before[rejects].length)).toEqual([
     { file_id: o.fileId, kind: o.kind ?? null, row_no: null, column_name: null, value: null, reason: o.message },
@@ -196,7 +244,10 @@ describe('ingestFile(store, path) — one transaction per file', () => {
       await populated(store, ctx);
       const before = await snapshot(store);
       const text = JSON.stringify(jsonRecords('telemetry', 'en').map((r) => ({ ...r, date: '2026-09-30' })));
-      const o = await ingestFile(store, writeFile(ctx.dir, 'bad.json', text.slice(0, -2) + ' oops}]'), { now: NOW, archiveDir: ctx.archiveDir });
+      const o = await ingestFile(store, writeFile(ctx.dir, 'bad.json', text.slice(0, -2) + ' oops}]'), {
+        now: NOW,
+        archiveDir: ctx.archiveDir,
+      });
       expect(o.status).toBe('failed');
       expect(o.message).toMatch(/^JSON 文件无法解析（应为对象数组、每行一个对象，或依次排列的对象）：.*bad\.json/);
       await expectOnlyFailureLogged(store, before, o);
@@ -207,7 +258,12 @@ describe('ingestFile(store, path) — one transaction per file', () => {
     await withStore(async (store, ctx) => {
       await populated(store, ctx);
       const before = await snapshot(store);
-      const p = await writeParquet(path.join(ctx.dir, 'cut.parquet'), 'telemetry', 'en', TELEMETRY.map((r) => ({ ...r, date: '2026-09-29' })));
+      const p = await writeParquet(
+        path.join(ctx.dir, 'cut.parquet'),
+        'telemetry',
+        'en',
+        TELEMETRY.map((r) => ({ ...r, date: '2026-09-29' })),
+      );
       const bytes = fs.readFileSync(p);
       fs.writeFileSync(p, bytes.subarray(0, bytes.length - 16));
       const o = await ingestFile(store, p, { now: NOW, archiveDir: ctx.archiveDir });
@@ -221,7 +277,12 @@ describe('ingestFile(store, path) — one transaction per file', () => {
     await withStore(async (store, ctx) => {
       await populated(store, ctx);
       const before = await snapshot(store);
-      const p = await writeParquet(path.join(ctx.dir, 'rot.parquet'), 'telemetry', 'en', TELEMETRY.map((r) => ({ ...r, date: '2026-09-28' })));
+      const p = await writeParquet(
+        path.join(ctx.dir, 'rot.parquet'),
+        'telemetry',
+        'en',
+        TELEMETRY.map((r) => ({ ...r, date: '2026-09-28' })),
+      );
       const bytes = fs.readFileSync(p);
       bytes.fill(0xff, 100, 200); // the data pages; the footer (schema) stays readable
       fs.writeFileSync(p, bytes);
@@ -239,7 +300,10 @@ describe('ingestFile(store, path) — one transaction per file', () => {
       await withStore(async (store, ctx) => {
         await populated(store, ctx);
         const before = await snapshot(store);
-        const rows = [['S001', '2026-09-01', '5'], ['S002', '2026-09-01', via === 'fast' ? '6' : '6%']];
+        const rows = [
+          ['S001', '2026-09-01', '5'],
+          ['S002', '2026-09-01', via === 'fast' ? '6' : '6%'],
+        ];
         const p = writeFile(ctx.dir, `tel-${via}.csv`, csvText(['system_id', 'date', 'cpu_avg_pct'], rows));
         // a crash between the insert of the rows and the end of the transaction
         const run = store.run.bind(store);
@@ -273,8 +337,15 @@ describe('ingestFile(store, path) — fast path and general path', () => {
         const date = `2026-08-${String(d + 1).padStart(2, '0')}`;
         const i = d * 2 + (sys === 'S002' ? 1 : 0);
         rows.push({
-          system_id: sys, date, cpu_avg_pct: (i % 9) * 1.25, cpu_max_pct: (i % 9) * 1.25 + 3.5, mem_avg_pct: i % 5 === 0 ? null : 40 + i / 8,
-          storage_used_gb: 100.75 + i, active_users: i % 3 === 0 ? null : i, requests: i * 101, availability_pct: 100 - (i % 4) * 0.5,
+          system_id: sys,
+          date,
+          cpu_avg_pct: (i % 9) * 1.25,
+          cpu_max_pct: (i % 9) * 1.25 + 3.5,
+          mem_avg_pct: i % 5 === 0 ? null : 40 + i / 8,
+          storage_used_gb: 100.75 + i,
+          active_users: i % 3 === 0 ? null : i,
+          requests: i * 101,
+          availability_pct: 100 - (i % 4) * 0.5,
           open_high_vulns: i % 7,
         });
       }
@@ -286,18 +357,38 @@ describe('ingestFile(store, path) — fast path and general path', () => {
     await withStore(async (store, ctx) => {
       await loadRegistry(store, ctx);
       const rows = clean();
-      const csv = await ingestFile(store, writeFile(ctx.dir, 'clean.csv', sampleCsv('telemetry', 'en', rows)), { now: NOW, archiveDir: ctx.archiveDir });
+      const csv = await ingestFile(store, writeFile(ctx.dir, 'clean.csv', sampleCsv('telemetry', 'en', rows)), {
+        now: NOW,
+        archiveDir: ctx.archiveDir,
+      });
       const nd = await ingestFile(
         store,
-        writeFile(ctx.dir, 'clean.ndjson', jsonRecords('telemetry', 'en', rows).map((r) => JSON.stringify(r)).join('\n')),
+        writeFile(
+          ctx.dir,
+          'clean.ndjson',
+          jsonRecords('telemetry', 'en', rows)
+            .map((r) => JSON.stringify(r))
+            .join('\n'),
+        ),
         { now: NOW, archiveDir: ctx.archiveDir },
       );
-      expect([csv.status, csv.fastPath, csv.rowsLoaded, nd.status, nd.fastPath, nd.rowsLoaded]).toEqual(['loaded', true, 62, 'loaded', false, 62]);
+      expect([csv.status, csv.fastPath, csv.rowsLoaded, nd.status, nd.fastPath, nd.rowsLoaded]).toEqual([
+        'loaded',
+        true,
+        62,
+        'loaded',
+        false,
+        62,
+      ]);
       const a = await storedRows(store, 'telemetry', csv.fileId);
       expect(a).toEqual(rows);
       expect(await storedRows(store, 'telemetry', nd.fileId)).toEqual(a);
-      expect(await store.all('SELECT month, rows FROM file_months WHERE file_id = $1', [csv.fileId!])).toEqual([{ month: '2026-08-01', rows: 62 }]);
-      expect(await store.all('SELECT month, rows FROM file_months WHERE file_id = $1', [nd.fileId!])).toEqual([{ month: '2026-08-01', rows: 62 }]);
+      expect(await store.all('SELECT month, rows FROM file_months WHERE file_id = $1', [csv.fileId!])).toEqual([
+        { month: '2026-08-01', rows: 62 },
+      ]);
+      expect(await store.all('SELECT month, rows FROM file_months WHERE file_id = $1', [nd.fileId!])).toEqual([
+        { month: '2026-08-01', rows: 62 },
+      ]);
     });
   });
 
@@ -305,12 +396,17 @@ describe('ingestFile(store, path) — fast path and general path', () => {
     await withStore(async (store, ctx) => {
       await loadRegistry(store, ctx);
       const rows = clean();
-      const fast = await ingestFile(store, writeFile(ctx.dir, 'clean.csv', sampleCsv('telemetry', 'en', rows)), { now: NOW, archiveDir: ctx.archiveDir });
+      const fast = await ingestFile(store, writeFile(ctx.dir, 'clean.csv', sampleCsv('telemetry', 'en', rows)), {
+        now: NOW,
+        archiveDir: ctx.archiveDir,
+      });
       const withBad = sampleCsv('telemetry', 'en', rows) + 'S001,2026-09-01,50,40,,,,,,\n';
       const slow = await ingestFile(store, writeFile(ctx.dir, 'bad.csv', withBad), { now: NOW, archiveDir: ctx.archiveDir });
       expect([fast.fastPath, slow.fastPath, slow.status, slow.rowsLoaded, slow.rowsRejected]).toEqual([true, false, 'partial', 62, 1]);
       expect(await storedRows(store, 'telemetry', slow.fileId)).toEqual(await storedRows(store, 'telemetry', fast.fileId));
-      expect(await rejectsOf(store, slow.fileId!)).toEqual([{ row_no: 64, column_name: 'cpu_max_pct', value: '40', reason: 'CPU峰值使用率小于CPU平均使用率' }]);
+      expect(await rejectsOf(store, slow.fileId!)).toEqual([
+        { row_no: 64, column_name: 'cpu_max_pct', value: '40', reason: 'CPU峰值使用率小于CPU平均使用率' },
+      ]);
     });
   });
 
@@ -338,8 +434,14 @@ describe('ingestFile(store, path) — fast path and general path', () => {
       const good = ['S001', '2026-07-01', '10', '3', '0'];
       const bad = ['S002', '2026-07-02', '11', '4', '1'];
       bad[cols.indexOf(column)] = value;
-      const csv = await ingestFile(store, writeFile(ctx.dir, 'odd.csv', csvText(cols, [good, bad])), { now: NOW, archiveDir: ctx.archiveDir });
-      const json = JSON.stringify([Object.fromEntries(cols.map((c, i) => [c, good[i]])), Object.fromEntries(cols.map((c, i) => [c, bad[i]]))]);
+      const csv = await ingestFile(store, writeFile(ctx.dir, 'odd.csv', csvText(cols, [good, bad])), {
+        now: NOW,
+        archiveDir: ctx.archiveDir,
+      });
+      const json = JSON.stringify([
+        Object.fromEntries(cols.map((c, i) => [c, good[i]])),
+        Object.fromEntries(cols.map((c, i) => [c, bad[i]])),
+      ]);
       const js = await ingestFile(store, writeFile(ctx.dir, 'odd.json', json), { now: NOW, archiveDir: ctx.archiveDir });
       expect([csv.format, js.format]).toEqual(['csv', 'json']);
       for (const o of [csv, js]) {
@@ -348,7 +450,18 @@ describe('ingestFile(store, path) — fast path and general path', () => {
           { row_no: o.format === 'csv' ? 3 : 2, column_name: column, value: value === '' ? null : value, reason: REASON[column] },
         ]);
         expect(await storedRows(store, 'telemetry', o.fileId)).toEqual([
-          { system_id: 'S001', date: '2026-07-01', cpu_avg_pct: null, cpu_max_pct: null, mem_avg_pct: null, storage_used_gb: 10, active_users: 3, requests: null, availability_pct: null, open_high_vulns: 0 },
+          {
+            system_id: 'S001',
+            date: '2026-07-01',
+            cpu_avg_pct: null,
+            cpu_max_pct: null,
+            mem_avg_pct: null,
+            storage_used_gb: 10,
+            active_users: 3,
+            requests: null,
+            availability_pct: null,
+            open_high_vulns: 0,
+          },
         ]);
       }
     });
@@ -367,29 +480,43 @@ describe('ingestFile(store, path) — fast path and general path', () => {
     ['a negative count', { requests: -5 }, 'requests', '不能为负数'],
     ['a count beyond INTEGER', { requests: 3000000000 }, 'requests', '数值过大（不能超过 2147483647）'],
   ];
-  it.each(broken)('sends a CSV and a Parquet file with %s in one row to the general path, which rejects only that row', async (_label, change, column, reason) => {
-    await withStore(async (store, ctx) => {
-      await loadRegistry(store, ctx);
-      const rows = clean();
-      rows[10] = { ...rows[10], ...change };
-      const csv = await ingestFile(store, writeFile(ctx.dir, 'one.csv', sampleCsv('telemetry', 'en', rows)), { now: NOW, archiveDir: ctx.archiveDir });
-      const pq = await ingestFile(store, await writeParquet(path.join(ctx.dir, 'one.parquet'), 'telemetry', 'en', rows), { now: NOW, archiveDir: ctx.archiveDir });
-      for (const o of [csv, pq]) {
-        expect([o.format, o.status, o.fastPath, o.rowsLoaded, o.rowsRejected]).toEqual([o.format, 'partial', false, 61, 1]);
-        expect((await rejectsOf(store, o.fileId!)).map((r) => [r.row_no, r.column_name, r.reason])).toEqual([[o.format === 'csv' ? 12 : 11, column, reason]]);
-        const good = rows.filter((_, i) => i !== 10);
-        expect(await storedRows(store, 'telemetry', o.fileId)).toEqual(good);
-      }
-      expect([csv.format, pq.format]).toEqual(['csv', 'parquet']);
-    });
-  });
+  it.each(broken)(
+    'sends a CSV and a Parquet file with %s in one row to the general path, which rejects only that row',
+    async (_label, change, column, reason) => {
+      await withStore(async (store, ctx) => {
+        await loadRegistry(store, ctx);
+        const rows = clean();
+        rows[10] = { ...rows[10], ...change };
+        const csv = await ingestFile(store, writeFile(ctx.dir, 'one.csv', sampleCsv('telemetry', 'en', rows)), {
+          now: NOW,
+          archiveDir: ctx.archiveDir,
+        });
+        const pq = await ingestFile(store, await writeParquet(path.join(ctx.dir, 'one.parquet'), 'telemetry', 'en', rows), {
+          now: NOW,
+          archiveDir: ctx.archiveDir,
+        });
+        for (const o of [csv, pq]) {
+          expect([o.format, o.status, o.fastPath, o.rowsLoaded, o.rowsRejected]).toEqual([o.format, 'partial', false, 61, 1]);
+          expect((await rejectsOf(store, o.fileId!)).map((r) => [r.row_no, r.column_name, r.reason])).toEqual([
+            [o.format === 'csv' ? 12 : 11, column, reason],
+          ]);
+          const good = rows.filter((_, i) => i !== 10);
+          expect(await storedRows(store, 'telemetry', o.fileId)).toEqual(good);
+        }
+        expect([csv.format, pq.format]).toEqual(['csv', 'parquet']);
+      });
+    },
+  );
 
   it('sends a Parquet file whose system ids carry spaces to the general path, which stores them trimmed', async () => {
     await withStore(async (store, ctx) => {
       await loadRegistry(store, ctx);
       const rows = clean();
       const padded = rows.map((r, i) => (i === 5 ? { ...r, system_id: ` ${String(r.system_id)} ` } : r));
-      const o = await ingestFile(store, await writeParquet(path.join(ctx.dir, 'pad.parquet'), 'telemetry', 'en', padded), { now: NOW, archiveDir: ctx.archiveDir });
+      const o = await ingestFile(store, await writeParquet(path.join(ctx.dir, 'pad.parquet'), 'telemetry', 'en', padded), {
+        now: NOW,
+        archiveDir: ctx.archiveDir,
+      });
       expect([o.status, o.fastPath, o.rowsLoaded, o.rowsRejected]).toEqual(['loaded', false, 62, 0]);
       expect(await storedRows(store, 'telemetry', o.fileId)).toEqual(rows);
     });
@@ -460,14 +587,21 @@ describe('govmon ingest (command line)', () => {
       const tel = writeFile(
         dir,
         'tel.csv',
-        csvText(['system_id', 'date', 'cpu_avg_pct', 'cpu_max_pct'], [
-          ['S001', '2025-03-01', '5', '9'],
-          ['S001', '2025-03-02', '5', '4'],
-          ['S009', '2025-03-03', '5', '9'],
-        ]),
+        csvText(
+          ['system_id', 'date', 'cpu_avg_pct', 'cpu_max_pct'],
+          [
+            ['S001', '2025-03-01', '5', '9'],
+            ['S001', '2025-03-02', '5', '4'],
+            ['S009', '2025-03-03', '5', '9'],
+          ],
+        ),
       );
       const db = path.join(dir, 'g.duckdb');
-      const r = spawnSync(process.execPath, ['bin/govmon.js', '--db', db, 'ingest', reg, tel], { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
+      const r = spawnSync(process.execPath, ['bin/govmon.js', '--db', db, 'ingest', reg, tel], {
+        cwd: REPO,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
       expect(r.status).toBe(2);
       expect(r.stdout).toContain('【已导入】systems.csv');
       expect(r.stdout).toContain('【部分导入】tel.csv');
@@ -475,7 +609,11 @@ describe('govmon ingest (command line)', () => {
       expect(r.stdout).toContain('tel.csv 第 4 行，列 系统编号（system_id），值“S009”：系统编号不在系统目录中');
       expect(r.stdout).toContain('合计：2 个文件，导入 4 行，拒收 2 行');
       // and the rows are in the database file
-      const again = spawnSync(process.execPath, ['bin/govmon.js', '--db', db, 'ingest', tel], { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
+      const again = spawnSync(process.execPath, ['bin/govmon.js', '--db', db, 'ingest', tel], {
+        cwd: REPO,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
       expect(again.status).toBe(0);
       expect(again.stdout).toContain('【重复文件（未改动）】tel.csv');
     } finally {
@@ -487,7 +625,11 @@ describe('govmon ingest (command line)', () => {
     const dir = tempDir();
     try {
       const bad = writeFile(dir, 'x.csv', 'foo,bar\n1,2\n');
-      const r = spawnSync(process.execPath, ['bin/govmon.js', '--db', path.join(dir, 'g.duckdb'), 'ingest', bad], { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
+      const r = spawnSync(process.execPath, ['bin/govmon.js', '--db', path.join(dir, 'g.duckdb'), 'ingest', bad], {
+        cwd: REPO,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
       expect(r.status).toBe(1);
       expect(r.stdout).toContain('【无法使用】x.csv');
       expect(r.stdout).toContain('文件表头为：foo、bar');

@@ -9,7 +9,18 @@ import { NOW, withStore, writeFile } from './helpers.ts';
 import { csvText, loadRegistry, rejectsOf, storedRows } from './fixtures/ingest.ts';
 
 describe('ingestFile(store, path) — values in a registry CSV', () => {
-  const header = ['system_id', 'system_name', 'department', 'stage', 'go_live_date', 'vcpu', 'memory_gb', 'cloud_cost_annual', 'key_project', 'classified'];
+  const header = [
+    'system_id',
+    'system_name',
+    'department',
+    'stage',
+    'go_live_date',
+    'vcpu',
+    'memory_gb',
+    'cloud_cost_annual',
+    'key_project',
+    'classified',
+  ];
   const rows = [
     /* 2 */ [' S201 ', '甲', '市数据局', '运行', '2026/10/5', '1,024', '8', '1,234,567.5', '是', '否'],
     /* 3 */ ['S202', '乙', '市数据局', 'operation', '2026-1-2', '4', '1,000', '300000', 'Y', 'N'],
@@ -33,11 +44,56 @@ describe('ingestFile(store, path) — values in a registry CSV', () => {
     const { o, stored } = await run();
     expect([o.status, o.rowsLoaded, o.rowsRejected]).toEqual(['partial', 5, 1]);
     expect(stored).toEqual([
-      { system_id: 'S201', stage: 'operation', go_live_date: '2026-10-05', vcpu: 1024, memory_gb: 8, cloud_cost_annual: 1234567.5, key_project: true, classified: false },
-      { system_id: 'S202', stage: 'operation', go_live_date: '2026-01-02', vcpu: 4, memory_gb: 1000, cloud_cost_annual: 300000, key_project: true, classified: false },
-      { system_id: 'S203', stage: 'operation', go_live_date: '2026-03-07', vcpu: 0, memory_gb: 0.5, cloud_cost_annual: 0, key_project: true, classified: false },
-      { system_id: 'S204', stage: 'trial', go_live_date: '2025-12-31', vcpu: 2, memory_gb: 2, cloud_cost_annual: 12345, key_project: true, classified: false },
-      { system_id: 'S205', stage: 'retired', go_live_date: null, vcpu: null, memory_gb: null, cloud_cost_annual: null, key_project: true, classified: false },
+      {
+        system_id: 'S201',
+        stage: 'operation',
+        go_live_date: '2026-10-05',
+        vcpu: 1024,
+        memory_gb: 8,
+        cloud_cost_annual: 1234567.5,
+        key_project: true,
+        classified: false,
+      },
+      {
+        system_id: 'S202',
+        stage: 'operation',
+        go_live_date: '2026-01-02',
+        vcpu: 4,
+        memory_gb: 1000,
+        cloud_cost_annual: 300000,
+        key_project: true,
+        classified: false,
+      },
+      {
+        system_id: 'S203',
+        stage: 'operation',
+        go_live_date: '2026-03-07',
+        vcpu: 0,
+        memory_gb: 0.5,
+        cloud_cost_annual: 0,
+        key_project: true,
+        classified: false,
+      },
+      {
+        system_id: 'S204',
+        stage: 'trial',
+        go_live_date: '2025-12-31',
+        vcpu: 2,
+        memory_gb: 2,
+        cloud_cost_annual: 12345,
+        key_project: true,
+        classified: false,
+      },
+      {
+        system_id: 'S205',
+        stage: 'retired',
+        go_live_date: null,
+        vcpu: null,
+        memory_gb: null,
+        cloud_cost_annual: null,
+        key_project: true,
+        classified: false,
+      },
     ]);
   });
 
@@ -54,15 +110,20 @@ describe('ingestFile(store, path) — values in a telemetry CSV', () => {
       const p = writeFile(
         ctx.dir,
         'tel.csv',
-        csvText(['system_id', 'date', 'cpu_avg_pct', 'cpu_max_pct', 'mem_avg_pct', 'availability_pct', 'requests'], [
-          ['S001', '2026/10/05', '45.5%', '50 %', '12.25％', '99.9%', '20,340'],
-          ['S001', '2026-10-06', '0%', '100%', '', '100', '0'],
-          ['S001', '2026-10-07', '1,5%', '2', '', '', ''],
-        ]),
+        csvText(
+          ['system_id', 'date', 'cpu_avg_pct', 'cpu_max_pct', 'mem_avg_pct', 'availability_pct', 'requests'],
+          [
+            ['S001', '2026/10/05', '45.5%', '50 %', '12.25％', '99.9%', '20,340'],
+            ['S001', '2026-10-06', '0%', '100%', '', '100', '0'],
+            ['S001', '2026-10-07', '1,5%', '2', '', '', ''],
+          ],
+        ),
       );
       const o = await ingestFile(store, p, { now: NOW, archiveDir: ctx.archiveDir });
       expect([o.status, o.fastPath, o.rowsLoaded]).toEqual(['partial', false, 2]);
-      expect(await store.all('SELECT date, cpu_avg_pct, cpu_max_pct, mem_avg_pct, availability_pct, requests FROM raw_telemetry ORDER BY date')).toEqual([
+      expect(
+        await store.all('SELECT date, cpu_avg_pct, cpu_max_pct, mem_avg_pct, availability_pct, requests FROM raw_telemetry ORDER BY date'),
+      ).toEqual([
         { date: '2026-10-05', cpu_avg_pct: 45.5, cpu_max_pct: 50, mem_avg_pct: 12.25, availability_pct: 99.9, requests: 20340 },
         { date: '2026-10-06', cpu_avg_pct: 0, cpu_max_pct: 100, mem_avg_pct: null, availability_pct: 100, requests: 0 },
       ]);
@@ -116,8 +177,24 @@ describe('ingestFile(store, path) — values in spreadsheet cells', () => {
       const o = await ingestFile(store, p, { now: NOW, archiveDir: ctx.archiveDir });
       expect([o.status, o.sheet, o.rowsLoaded]).toEqual(['loaded', '信息系统目录', 2]);
       expect(await storedRows(store, 'systems')).toMatchObject([
-        { system_id: '301302', stage: 'construction', security_level: 2, memory_gb: 1536, key_project: false, classified: true, go_live_date: null },
-        { system_id: 'S301', stage: 'operation', security_level: 3, memory_gb: 12.75, key_project: true, classified: false, go_live_date: '2025-01-01' },
+        {
+          system_id: '301302',
+          stage: 'construction',
+          security_level: 2,
+          memory_gb: 1536,
+          key_project: false,
+          classified: true,
+          go_live_date: null,
+        },
+        {
+          system_id: 'S301',
+          stage: 'operation',
+          security_level: 3,
+          memory_gb: 12.75,
+          key_project: true,
+          classified: false,
+          go_live_date: '2025-01-01',
+        },
       ]);
     });
   });

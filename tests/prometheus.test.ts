@@ -16,7 +16,14 @@ import { UserError } from '../core/errors.ts';
 import { addDays, shanghaiDate } from '../core/clock.ts';
 import type { Store } from '../pipelines/store/database.ts';
 import { validateConfig } from '../pipelines/connectors/config.ts';
-import { PrometheusMapping, dayGrid, endOfDayShanghai, loadPrometheusMapping, pullPrometheus, type PullPrometheusOptions } from '../pipelines/connectors/prometheus.ts';
+import {
+  PrometheusMapping,
+  dayGrid,
+  endOfDayShanghai,
+  loadPrometheusMapping,
+  pullPrometheus,
+  type PullPrometheusOptions,
+} from '../pipelines/connectors/prometheus.ts';
 import { pullRange } from '../apps/cli/commands/pull.ts';
 import { NOW, tempDir, withStore, writeFile } from './helpers.ts';
 
@@ -121,7 +128,11 @@ interface Server {
 }
 
 /** Our own instant query: GET /api/v1/query (govmon uses POST /api/v1/query_range). */
-async function instant(s: Server, query: string, time: number): Promise<{ metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[]> {
+async function instant(
+  s: Server,
+  query: string,
+  time: number,
+): Promise<{ metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[]> {
   const res = await fetch(`${s.promUrl}/api/v1/query?${new URLSearchParams({ query, time: String(time) })}`);
   const body = (await res.json()) as { status: string; data: { result: never[] }; error?: string };
   if (body.status !== 'success') throw new Error(`${query}: ${body.error}`);
@@ -207,7 +218,10 @@ describe.skipIf(!HAVE)('pullPrometheus against a real Prometheus and node_export
     return loadPrometheusMapping(writeFile(ctx.dir, `mapping-${Math.random().toString(36).slice(2)}.json`, JSON.stringify(raw)));
   };
 
-  const options = (ctx: { dir: string; archiveDir: string }, o: Partial<PullPrometheusOptions> & Pick<PullPrometheusOptions, 'mapping' | 'now' | 'from' | 'to'>): PullPrometheusOptions => ({
+  const options = (
+    ctx: { dir: string; archiveDir: string },
+    o: Partial<PullPrometheusOptions> & Pick<PullPrometheusOptions, 'mapping' | 'now' | 'from' | 'to'>,
+  ): PullPrometheusOptions => ({
     url: s.promUrl,
     workDir: path.join(ctx.dir, 'pulls'),
     archiveDir: ctx.archiveDir,
@@ -241,7 +255,10 @@ describe.skipIf(!HAVE)('pullPrometheus against a real Prometheus and node_export
       // memory: 1 − mean(MemAvailable) / mean(MemTotal), from the raw samples
       const avail = await instant(s, `node_memory_MemAvailable_bytes{${sel}}[1d]`, at);
       const total = await instant(s, `node_memory_MemTotal_bytes{${sel}}[1d]`, at);
-      close(row.mem_avg_pct, 100 * (1 - mean(avail[0].values!.map(([, v]) => Number(v))) / mean(total[0].values!.map(([, v]) => Number(v)))));
+      close(
+        row.mem_avg_pct,
+        100 * (1 - mean(avail[0].values!.map(([, v]) => Number(v))) / mean(total[0].values!.map(([, v]) => Number(v)))),
+      );
       // storage: the latest size − free of each local filesystem, summed, in GB (1024³)
       const fs_ = 'fstype!~"tmpfs|ramfs|devtmpfs|overlay|squashfs|nsfs|autofs|fuse.*"';
       const size = await instant(s, `node_filesystem_size_bytes{${sel},${fs_}}[1d]`, at);
@@ -263,10 +280,15 @@ describe.skipIf(!HAVE)('pullPrometheus against a real Prometheus and node_export
       expect([row.active_users, row.requests, row.open_high_vulns]).toEqual([null, null, null]);
 
       // the validated path: archived by hash, registered in `files`, the same bytes again a no-op
-      const f = (await store.one<{ kind: string; archive_path: string }>('SELECT kind, archive_path FROM files WHERE file_id = $1', [r.outcome.fileId!]))!;
+      const f = (await store.one<{ kind: string; archive_path: string }>('SELECT kind, archive_path FROM files WHERE file_id = $1', [
+        r.outcome.fileId!,
+      ]))!;
       expect(f.kind).toBe('telemetry');
       expect(fs.readFileSync(f.archive_path, 'utf8')).toBe(fs.readFileSync(r.csvPath, 'utf8'));
-      const again = await pullPrometheus(store, options(ctx, { mapping: mappingFor(ctx, { [s.instance]: 'SYS-NODE' }), now, from: today, to: today }));
+      const again = await pullPrometheus(
+        store,
+        options(ctx, { mapping: mappingFor(ctx, { [s.instance]: 'SYS-NODE' }), now, from: today, to: today }),
+      );
       expect(again.outcome.status).toBe('duplicate');
       expect(log.lines.join('\n')).toMatch(/不是完整的一天/);
     });
@@ -278,13 +300,20 @@ describe.skipIf(!HAVE)('pullPrometheus against a real Prometheus and node_export
       const now = new Date(Date.now() - 5000);
       const today = shanghaiDate(now);
       // 200 % availability is not a percentage; an instance mapped to an unregistered system
-      const mapping = mappingFor(ctx, { [s.instance]: 'SYS-NODE' }, { availability_pct: `200 * avg by (instance) (avg_over_time(up{job="node"}[1d]))` });
+      const mapping = mappingFor(
+        ctx,
+        { [s.instance]: 'SYS-NODE' },
+        { availability_pct: `200 * avg by (instance) (avg_over_time(up{job="node"}[1d]))` },
+      );
       const r = await pullPrometheus(store, options(ctx, { mapping, now, from: today, to: today }));
       expect(r.outcome).toMatchObject({ status: 'rejected', rowsLoaded: 0, rowsRejected: 1 });
       const rej = await store.all<{ row_no: number; column_name: string; value: string }>('SELECT row_no, column_name, value FROM rejects');
       expect(rej).toEqual([{ row_no: 2, column_name: 'availability_pct', value: '200.0' }]);
 
-      const unknown = await pullPrometheus(store, options(ctx, { mapping: mappingFor(ctx, { [s.instance]: 'SYS-UNREGISTERED' }), now, from: today, to: today }));
+      const unknown = await pullPrometheus(
+        store,
+        options(ctx, { mapping: mappingFor(ctx, { [s.instance]: 'SYS-UNREGISTERED' }), now, from: today, to: today }),
+      );
       expect(unknown.outcome.status).toBe('rejected');
       expect(await store.value(`SELECT count(*) FROM rejects WHERE column_name = 'system_id' AND value = 'SYS-UNREGISTERED'`)).toBe(1);
     });
@@ -296,7 +325,10 @@ describe.skipIf(!HAVE)('pullPrometheus against a real Prometheus and node_export
       const log = memoryLog();
       const now = new Date(Date.now() - 5000);
       const today = shanghaiDate(now);
-      const p = pullPrometheus(store, options(ctx, { mapping: mappingFor(ctx, { '10.0.0.1:9100': 'SYS-NODE' }), now, from: today, to: today, log }));
+      const p = pullPrometheus(
+        store,
+        options(ctx, { mapping: mappingFor(ctx, { '10.0.0.1:9100': 'SYS-NODE' }), now, from: today, to: today, log }),
+      );
       await expect(p).rejects.toThrow(UserError);
       await expect(p).rejects.toThrow(/没有返回可用的数据（返回的序列都不在 systems 映射中）/);
       expect(log.lines.join('\n')).toContain(`警告：标签 instance 的 1 个值不在映射文件的 systems 中，其数据未导入：${s.instance}`);
@@ -315,10 +347,14 @@ describe.skipIf(!HAVE)('pullPrometheus against a real Prometheus and node_export
         expect((e as Error).message).not.toMatch(/\n\s+at /);
         return (e as Error).message;
       };
-      expect(await fail({ mapping: bad })).toMatch(/^Prometheus 拒绝了列 cpu_avg_pct 的查询 rate\(node_cpu_seconds_total\[5m\] （bad_data）：.*parse error/);
+      expect(await fail({ mapping: bad })).toMatch(
+        /^Prometheus 拒绝了列 cpu_avg_pct 的查询 rate\(node_cpu_seconds_total\[5m\] （bad_data）：.*parse error/,
+      );
       expect(await fail({ url: `${s.promUrl}/not-prometheus` })).toMatch(/上没有 Prometheus API（HTTP 404）/);
       const closed = await freePort();
-      expect(await fail({ url: `http://127.0.0.1:${closed}` })).toMatch(/^无法连接 Prometheus http:\/\/127\.0\.0\.1:\d+\/：连接被拒绝.*（ECONNREFUSED）/);
+      expect(await fail({ url: `http://127.0.0.1:${closed}` })).toMatch(
+        /^无法连接 Prometheus http:\/\/127\.0\.0\.1:\d+\/：连接被拒绝.*（ECONNREFUSED）/,
+      );
       expect(await fail({ url: 'ftp://127.0.0.1' })).toBe('Prometheus 地址应以 http:// 或 https:// 开头：ftp://127.0.0.1');
     });
   });

@@ -43,7 +43,8 @@ function periodOf(kind: string, evalYear: number): Period {
 
 /** Every export kind in every format of the current runs, into `dir`. */
 async function exportAll(store: Store, dir: string, evalYear: number): Promise<void> {
-  for (const kind of Object.keys(EXPORTS)) for (const ext of FORMATS) await writeExport(store, kind, periodOf(kind, evalYear), path.join(dir, `${kind}.${ext}`));
+  for (const kind of Object.keys(EXPORTS))
+    for (const ext of FORMATS) await writeExport(store, kind, periodOf(kind, evalYear), path.join(dir, `${kind}.${ext}`));
 }
 
 async function build(name: string): Promise<Built> {
@@ -112,7 +113,9 @@ describe('the same inputs and profile, twice', () => {
     }
     for (const kind of ['metrics', 'rectification', 'elimination', 'rightsizing', 'sharing', 'calendar'])
       expect(withoutRunId(path.join(again, `${kind}.csv`)), kind).toEqual(withoutRunId(path.join(a.exports, `${kind}.csv`)));
-    expect(fs.readFileSync(path.join(again, 'elimination-first.csv')).equals(fs.readFileSync(path.join(a.exports, 'elimination.csv')))).toBe(true);
+    expect(
+      fs.readFileSync(path.join(again, 'elimination-first.csv')).equals(fs.readFileSync(path.join(a.exports, 'elimination.csv'))),
+    ).toBe(true);
   });
 });
 
@@ -144,8 +147,14 @@ describe('govmon export --run ID after new data', () => {
     expect(reeval.code, reeval.stderr).toBe(0);
 
     const out = path.join(root, 'b', 'earlier');
-    const earlier = (kind: string, ext: string, run: number) => cli(['--db', b.db, 'export', kind, '--run', String(run), '--out', path.join(out, `${kind}.${ext}`)]);
-    for (const [kind, run] of [['elimination', b.monthRun], ['rectification', b.monthRun], ['metrics', b.monthRun], ['budget', b.yearRun]] as const) {
+    const earlier = (kind: string, ext: string, run: number) =>
+      cli(['--db', b.db, 'export', kind, '--run', String(run), '--out', path.join(out, `${kind}.${ext}`)]);
+    for (const [kind, run] of [
+      ['elimination', b.monthRun],
+      ['rectification', b.monthRun],
+      ['metrics', b.monthRun],
+      ['budget', b.yearRun],
+    ] as const) {
       const r = await earlier(kind, 'csv', run);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain(`运行编号 ${run}`);
@@ -153,7 +162,9 @@ describe('govmon export --run ID after new data', () => {
     }
     const x = await earlier('elimination', 'xlsx', b.monthRun);
     expect(x.code, x.stderr).toBe(0);
-    expect(fs.readFileSync(path.join(out, 'elimination.xlsx')).equals(fs.readFileSync(path.join(b.exports, 'elimination.xlsx')))).toBe(true);
+    expect(fs.readFileSync(path.join(out, 'elimination.xlsx')).equals(fs.readFileSync(path.join(b.exports, 'elimination.xlsx')))).toBe(
+      true,
+    );
 
     // The current run has taken the correction: the system is no longer on the elimination list.
     const current = path.join(root, 'b', 'current-elimination.csv');

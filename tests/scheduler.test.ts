@@ -21,7 +21,11 @@ import { tempDir, writeFile } from './helpers.ts';
 const sh = (s: string) => new Date(`${s}+08:00`);
 
 function smallCity(dir: string): string[] {
-  const sys = ['system_id,system_name,department,stage,go_live_date,vcpu', 'A,甲系统,部门一,operation,2025-01-01,4', 'B,乙系统,部门二,operation,2025-01-01,8'];
+  const sys = [
+    'system_id,system_name,department,stage,go_live_date,vcpu',
+    'A,甲系统,部门一,operation,2025-01-01,4',
+    'B,乙系统,部门二,operation,2025-01-01,8',
+  ];
   const tel = ['system_id,date,cpu_avg_pct,cpu_max_pct,active_users,requests,availability_pct,open_high_vulns'];
   for (const m of ['09', '10'])
     for (let d = 1; d <= 28; d++) {
@@ -45,7 +49,10 @@ async function prepare(dir: string, extra?: (store: Store) => Promise<void>): Pr
 }
 
 function config(dir: string, schedule: Partial<ResolvedConfig['schedule']>): ResolvedConfig {
-  fs.writeFileSync(path.join(dir, 'govmon.config.json'), JSON.stringify({ schedule: { inbox: null, monthly: null, annual: null, ...schedule }, stable_seconds: 0 }));
+  fs.writeFileSync(
+    path.join(dir, 'govmon.config.json'),
+    JSON.stringify({ schedule: { inbox: null, monthly: null, annual: null, ...schedule }, stable_seconds: 0 }),
+  );
   return loadConfig(dir);
 }
 
@@ -76,7 +83,14 @@ describe('Scheduler with a fake clock', () => {
     });
     const driver = new FakeClockDriver(sh('2026-11-02T12:00:00'));
     const log = memoryLog();
-    const sched = new Scheduler({ config: config(dir, { monthly: '0 2 3 * *' }), dbPath: db, profile: 'default', log, driver, clock: driver.clock });
+    const sched = new Scheduler({
+      config: config(dir, { monthly: '0 2 3 * *' }),
+      dbPath: db,
+      profile: 'default',
+      log,
+      driver,
+      clock: driver.clock,
+    });
     await sched.start();
     await sched.idle();
     expect(sched.events).toEqual([]);
@@ -139,7 +153,10 @@ describe('Scheduler with a fake clock', () => {
     void sched.trigger('monthly', at, 'schedule');
     await sched.idle();
     expect(sched.events.map((e) => e.outcome)).toEqual(['ok', 'skipped']);
-    const runs = await query<{ status: string; message: string | null }>(db, `SELECT status, message FROM runs WHERE job = 'month' ORDER BY run_id`);
+    const runs = await query<{ status: string; message: string | null }>(
+      db,
+      `SELECT status, message FROM runs WHERE job = 'month' ORDER BY run_id`,
+    );
     expect(runs.map((r) => r.status)).toEqual(['ok', 'skipped']);
     expect(runs[1].message).toContain('跳过');
     expect(log.lines.some((l) => l.includes('跳过'))).toBe(true);
@@ -164,10 +181,17 @@ describe('Scheduler with a fake clock', () => {
     await sched.idle();
     const processed = fs.readdirSync(path.join(cfg.inboxPath, 'processed')).sort();
     const failed = fs.readdirSync(path.join(cfg.inboxPath, 'failed')).sort();
-    expect(processed.filter((f) => !f.endsWith('.report.txt')).map((f) => f.replace(/^\d{8}-\d{6}_/, ''))).toEqual(['a_good.csv', 'b_partial.csv', 'd_again.csv']);
+    expect(processed.filter((f) => !f.endsWith('.report.txt')).map((f) => f.replace(/^\d{8}-\d{6}_/, ''))).toEqual([
+      'a_good.csv',
+      'b_partial.csv',
+      'd_again.csv',
+    ]);
     expect(failed.filter((f) => !f.endsWith('.report.txt')).map((f) => f.replace(/^\d{8}-\d{6}_/, ''))).toEqual(['c_unusable.csv']);
     expect(processed.filter((f) => f.endsWith('.report.txt'))).toHaveLength(3);
-    const partialReport = fs.readFileSync(path.join(cfg.inboxPath, 'processed', processed.find((f) => f.includes('b_partial.csv.report'))!), 'utf8');
+    const partialReport = fs.readFileSync(
+      path.join(cfg.inboxPath, 'processed', processed.find((f) => f.includes('b_partial.csv.report'))!),
+      'utf8',
+    );
     expect(partialReport).toContain('第 3 行');
     expect(partialReport).toContain('系统编号不在系统目录中');
     expect(fs.readdirSync(cfg.inboxPath).filter((f) => f.endsWith('.csv'))).toEqual([]);
@@ -181,7 +205,10 @@ describe('Scheduler with a fake clock', () => {
   it('leaves a file that is still being written for the next scan', async () => {
     const dir = tempDir();
     const db = await prepare(dir);
-    fs.writeFileSync(path.join(dir, 'govmon.config.json'), JSON.stringify({ schedule: { inbox: null, monthly: null, annual: null }, stable_seconds: 60 }));
+    fs.writeFileSync(
+      path.join(dir, 'govmon.config.json'),
+      JSON.stringify({ schedule: { inbox: null, monthly: null, annual: null }, stable_seconds: 60 }),
+    );
     const cfg = loadConfig(dir);
     const f = writeFile(cfg.inboxPath, 'fresh.csv', 'system_id,date,cpu_avg_pct\nA,2026-10-29,10\n');
     const now = new Date(fs.statSync(f).mtimeMs + 10_000); // 10 s after the last write
@@ -215,7 +242,10 @@ describe('stopping the scheduler during a run', () => {
     db = path.join(dir, 'govmon.duckdb');
     const store = await Store.open(db);
     await migrate(store);
-    await ingestPaths(store, [city.systemsCsv, city.telemetryCsv], { now: sh('2026-11-05T09:00:00'), archiveDir: path.join(dir, 'archive') });
+    await ingestPaths(store, [city.systemsCsv, city.telemetryCsv], {
+      now: sh('2026-11-05T09:00:00'),
+      archiveDir: path.join(dir, 'archive'),
+    });
     store.close();
     config(dir, { monthly: '0 2 3 * *' });
     before = await snapshot(db);

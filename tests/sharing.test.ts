@@ -58,7 +58,11 @@ function cityInput() {
     catalog.push(...rows.map((r) => resource(id, r.resource_id, r)));
   };
   const daily = (rid: string, lastAggregated: string | null, over: Partial<CatalogRow> = {}) => ({
-    resource_id: rid, cataloged_date: '2026-01-05', update_cycle: 'daily' as const, last_aggregated_date: lastAggregated, ...over,
+    resource_id: rid,
+    cataloged_date: '2026-01-05',
+    update_cycle: 'daily' as const,
+    last_aggregated_date: lastAggregated,
+    ...over,
   });
 
   add('TEL', noIa(), [daily('TEL-1', '2026-10-31')]);
@@ -114,8 +118,14 @@ afterAll(() => {
 });
 
 const counts = (r: Row) => ({
-  cataloged: r.cataloged, shareable: r.shareable, aggregated: r.aggregated, timely: r.timely, duplicates: r.duplicates,
-  completeness_pct: r.completeness_pct, uncataloged: r.uncataloged, sharing_failure: r.sharing_failure,
+  cataloged: r.cataloged,
+  shareable: r.shareable,
+  aggregated: r.aggregated,
+  timely: r.timely,
+  duplicates: r.duplicates,
+  completeness_pct: r.completeness_pct,
+  uncataloged: r.uncataloged,
+  sharing_failure: r.sharing_failure,
 });
 
 describe('runMonth(store, { month: "2026-10" }) — which systems have a sharing row', () => {
@@ -125,7 +135,10 @@ describe('runMonth(store, { month: "2026-10" }) — which systems have a sharing
       [runId],
     );
     const systems = cityInput().systems.filter((s) => s.stage !== 'retired' && !s.classified).length;
-    expect(months).toEqual([{ m: '2026-09', n: systems }, { m: '2026-10', n: systems }]);
+    expect(months).toEqual([
+      { m: '2026-09', n: systems },
+      { m: '2026-10', n: systems },
+    ]);
     expect(O.RET).toBeUndefined();
     expect(O.CLAS).toBeUndefined();
     expect(O.CONSTR).toBeDefined();
@@ -141,8 +154,14 @@ describe('runMonth(store, { month }) — cataloged, shareable, aggregated at the
     // cataloged D1 D3 D4 D5 = 4; shareable D1 D4 D5 = 3; aggregated D5 = 1; timely 1
     // completeness 100 × 1 / 3 = 33.33 < 80 → sharing failure
     expect(counts(O.DATES)).toEqual({
-      cataloged: 4, shareable: 3, aggregated: 1, timely: 1, duplicates: 0,
-      completeness_pct: 100 / 3, uncataloged: false, sharing_failure: true,
+      cataloged: 4,
+      shareable: 3,
+      aggregated: 1,
+      timely: 1,
+      duplicates: 0,
+      completeness_pct: 100 / 3,
+      uncataloged: false,
+      sharing_failure: true,
     });
   });
 
@@ -151,8 +170,14 @@ describe('runMonth(store, { month }) — cataloged, shareable, aggregated at the
     // shareable D4 D5 = 2; D4 aggregated 11-02 > 09-30 → not; D5 aggregated 09-30, 0 days → timely
     // completeness 100 × 1 / 2 = 50
     expect(counts(P.DATES)).toEqual({
-      cataloged: 3, shareable: 2, aggregated: 1, timely: 1, duplicates: 0,
-      completeness_pct: 50, uncataloged: false, sharing_failure: true,
+      cataloged: 3,
+      shareable: 2,
+      aggregated: 1,
+      timely: 1,
+      duplicates: 0,
+      completeness_pct: 50,
+      uncataloged: false,
+      sharing_failure: true,
     });
   });
 });
@@ -171,15 +196,27 @@ describe('runMonth(store, { month }) — timeliness: month end − last_aggregat
 describe('runMonth(store, { month }) — completeness, duplicates and sharing failure', () => {
   it('fails a system with a duplicate collection even at 100% completeness', () => {
     expect(counts(O.DUP)).toEqual({
-      cataloged: 2, shareable: 2, aggregated: 2, timely: 2, duplicates: 1,
-      completeness_pct: 100, uncataloged: false, sharing_failure: true,
+      cataloged: 2,
+      shareable: 2,
+      aggregated: 2,
+      timely: 2,
+      duplicates: 1,
+      completeness_pct: 100,
+      uncataloged: false,
+      sharing_failure: true,
     });
   });
 
   it('has a null completeness, and no failure, when nothing is shareable', () => {
     expect(counts(O.NONE)).toEqual({
-      cataloged: 1, shareable: 0, aggregated: 0, timely: 0, duplicates: 0,
-      completeness_pct: null, uncataloged: false, sharing_failure: false,
+      cataloged: 1,
+      shareable: 0,
+      aggregated: 0,
+      timely: 0,
+      duplicates: 0,
+      completeness_pct: null,
+      uncataloged: false,
+      sharing_failure: false,
     });
   });
 
@@ -191,8 +228,14 @@ describe('runMonth(store, { month }) — completeness, duplicates and sharing fa
 
   it('marks a system in operation with nothing cataloged as uncataloged, a sharing failure', () => {
     expect(counts(O.UNCAT)).toEqual({
-      cataloged: 0, shareable: 0, aggregated: 0, timely: 0, duplicates: 0,
-      completeness_pct: null, uncataloged: true, sharing_failure: true,
+      cataloged: 0,
+      shareable: 0,
+      aggregated: 0,
+      timely: 0,
+      duplicates: 0,
+      completeness_pct: null,
+      uncataloged: true,
+      sharing_failure: true,
     });
   });
 
@@ -284,7 +327,10 @@ describe('runMonth(store, { month }) — catalog deadline in a year the calendar
   it('counts Monday–Friday for a 2003 initial acceptance and warns about the fallback', async () => {
     await withStore(async (s, ctx) => {
       await buildCity(s, ctx, {
-        systems: [system('OLD_ON', { initial_acceptance_date: '2003-06-02' }), system('OLD_LATE', { initial_acceptance_date: '2003-06-02' })],
+        systems: [
+          system('OLD_ON', { initial_acceptance_date: '2003-06-02' }),
+          system('OLD_LATE', { initial_acceptance_date: '2003-06-02' }),
+        ],
         catalog: [
           resource('OLD_ON', 'ON-1', { cataloged_date: '2003-06-16', last_aggregated_date: '2026-10-31' }),
           resource('OLD_LATE', 'LATE-1', { cataloged_date: '2003-06-17', last_aggregated_date: '2026-10-31' }),
@@ -308,8 +354,17 @@ describe('exportRows / writeExport(store, "sharing", { month: "2026-10" })', () 
     const file = path.join(env.dir, 'sharing-2026-10.csv');
     await writeExport(store, 'sharing', { month: '2026-10' }, file);
     expect(csvHeader(file).slice(0, 11)).toEqual([
-      'system_id', 'month', 'cataloged', 'shareable', 'aggregated', 'timely', 'duplicates', 'completeness_pct', 'uncataloged',
-      'sharing_failure', 'catalog_overdue',
+      'system_id',
+      'month',
+      'cataloged',
+      'shareable',
+      'aggregated',
+      'timely',
+      'duplicates',
+      'completeness_pct',
+      'uncataloged',
+      'sharing_failure',
+      'catalog_overdue',
     ]);
     const dl = csvRows(file).find((r) => r.system_id === 'DL_LATE')!;
     expect([dl.month, dl.uncataloged, dl.sharing_failure, dl.catalog_overdue]).toEqual(['2026-10', 'false', 'false', 'true']);

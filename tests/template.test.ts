@@ -85,8 +85,12 @@ describe('writeTemplate(kind, outFile)', () => {
     const dir = tempDir();
     try {
       const ws = (await open((await writeTemplate('telemetry', path.join(dir, 't.xlsx'))).path)).worksheets[0];
-      expect(noteOf(ws.getCell('A1'))).toBe('系统编号（system_id）\n类型：文本，必填\n取值：须为系统目录中已有的系统编号\n说明：须在系统目录中');
-      expect(noteOf(ws.getCell('B1'))).toBe('日期（date）\n类型：日期，必填\n取值：YYYY-MM-DD 或 YYYY/MM/DD；不晚于今天\n说明：不得晚于今天');
+      expect(noteOf(ws.getCell('A1'))).toBe(
+        '系统编号（system_id）\n类型：文本，必填\n取值：须为系统目录中已有的系统编号\n说明：须在系统目录中',
+      );
+      expect(noteOf(ws.getCell('B1'))).toBe(
+        '日期（date）\n类型：日期，必填\n取值：YYYY-MM-DD 或 YYYY/MM/DD；不晚于今天\n说明：不得晚于今天',
+      );
       expect(noteOf(ws.getCell('D1'))).toBe(
         'CPU峰值使用率（cpu_max_pct）\n类型：百分比，选填\n取值：0–100 的数值，可带 %\n说明：日峰值，不小于平均值\n若CPU峰值使用率小于CPU平均使用率，该行将被拒收',
       );
@@ -114,7 +118,11 @@ describe('writeTemplate(kind, outFile)', () => {
       expect(check(ws, '阶段', 1)).toBeUndefined();
       expect(check(ws, '阶段', last + 1)).toBeUndefined();
       const stage = ws.getCell(2, 4).dataValidation;
-      expect([stage.showErrorMessage, stage.allowBlank, stage.error]).toEqual([true, true, '请从下拉列表选择：建设中、试运行、运行、已停用']);
+      expect([stage.showErrorMessage, stage.allowBlank, stage.error]).toEqual([
+        true,
+        true,
+        '请从下拉列表选择：建设中、试运行、运行、已停用',
+      ]);
       // system_id is a text column: 001 keeps its zeros
       expect(ws.getColumn(1).numFmt).toBe('@');
       expect(ws.getColumn(5).numFmt).toBe('yyyy-mm-dd');
@@ -147,10 +155,24 @@ describe('writeTemplate(kind, outFile)', () => {
       const help = (await open((await writeTemplate('systems', path.join(dir, 's.xlsx'))).path)).getWorksheet('填写说明')!;
       const row = (n: number) => (help.getRow(n).values as unknown[]).slice(1);
       expect(row(2)).toEqual(['系统编号', 'system_id', '文本', '必填', '', '唯一编号']);
-      expect(row(5)).toEqual(['阶段', 'stage', '下拉选择', '必填', '建设中（construction）、试运行（trial）、运行（operation）、已停用（retired）', '建设中/试运行/运行/已停用']);
+      expect(row(5)).toEqual([
+        '阶段',
+        'stage',
+        '下拉选择',
+        '必填',
+        '建设中（construction）、试运行（trial）、运行（operation）、已停用（retired）',
+        '建设中/试运行/运行/已停用',
+      ]);
       expect(row(9)).toEqual(['等保级别', 'security_level', '整数', '选填', '1–4', '1–4']);
       expect(row(15)).toEqual(['重点项目', 'key_project', '是/否', '选填', '是 / 否（也可填 true/false、1/0、Y/N）', '是/否']);
-      expect(row(18)).toEqual(['豁免原因', 'exempt_reason', '文本', '选填', '', '填写豁免截止时必填；若填写了豁免截止日期，但缺少豁免原因，该行将被拒收']);
+      expect(row(18)).toEqual([
+        '豁免原因',
+        'exempt_reason',
+        '文本',
+        '选填',
+        '',
+        '填写豁免截止时必填；若填写了豁免截止日期，但缺少豁免原因，该行将被拒收',
+      ]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -236,20 +258,56 @@ describe('writeTemplate("om_report", outFile, { store, department, year })', () 
       const p = path.join(ctx.dir, 'om.xlsx');
       await writeTemplate('om_report', p, { store, department: '市应急管理局', year: 2025 });
       await fill(p, 'om_report', [
-        { submitted_date: '2026-01-20', incidents: 3, om_paid: 76000, goals_total: 4, goals_met: 4, integration_points: 2, self_score: 88, notes: '按期完成' },
-        { submitted_date: '2026-01-21', incidents: 0, crypto_assessment_date: '2025-06-30', goals_total: 2, goals_met: 1, self_score: 70.5 },
+        {
+          submitted_date: '2026-01-20',
+          incidents: 3,
+          om_paid: 76000,
+          goals_total: 4,
+          goals_met: 4,
+          integration_points: 2,
+          self_score: 88,
+          notes: '按期完成',
+        },
+        {
+          submitted_date: '2026-01-21',
+          incidents: 0,
+          crypto_assessment_date: '2025-06-30',
+          goals_total: 2,
+          goals_met: 1,
+          self_score: 70.5,
+        },
       ]);
       const o = await ingestFile(store, p, { now: NOW, archiveDir: ctx.archiveDir });
       expect(await rejectsOf(store, o.fileId!)).toEqual([]);
       expect([o.status, o.rowsLoaded, o.extras]).toEqual(['loaded', 2, [NAME_HELPER]]);
       expect(await storedRows(store, 'om_report', o.fileId)).toEqual([
         {
-          system_id: 'S002', year: 2025, submitted_date: '2026-01-20', incidents: 3, security_assessment_date: null, crypto_assessment_date: null,
-          om_paid: 76000, goals_total: 4, goals_met: 4, integration_points: 2, self_score: 88, notes: '按期完成',
+          system_id: 'S002',
+          year: 2025,
+          submitted_date: '2026-01-20',
+          incidents: 3,
+          security_assessment_date: null,
+          crypto_assessment_date: null,
+          om_paid: 76000,
+          goals_total: 4,
+          goals_met: 4,
+          integration_points: 2,
+          self_score: 88,
+          notes: '按期完成',
         },
         {
-          system_id: 'S006', year: 2025, submitted_date: '2026-01-21', incidents: 0, security_assessment_date: null, crypto_assessment_date: '2025-06-30',
-          om_paid: null, goals_total: 2, goals_met: 1, integration_points: null, self_score: 70.5, notes: null,
+          system_id: 'S006',
+          year: 2025,
+          submitted_date: '2026-01-21',
+          incidents: 0,
+          security_assessment_date: null,
+          crypto_assessment_date: '2025-06-30',
+          om_paid: null,
+          goals_total: 2,
+          goals_met: 1,
+          integration_points: null,
+          self_score: 70.5,
+          notes: null,
         },
       ]);
     });
@@ -296,7 +354,21 @@ describe('govmon template KIND --out FILE.xlsx', () => {
       await loadRegistry(store, { dir, archiveDir });
       store.close();
       const out = path.join(dir, 'om.xlsx');
-      await program().parseAsync(['node', 'govmon', '--quiet', '--db', db, 'template', 'om_report', '--out', out, '--department', '市应急管理局', '--year', '2026']);
+      await program().parseAsync([
+        'node',
+        'govmon',
+        '--quiet',
+        '--db',
+        db,
+        'template',
+        'om_report',
+        '--out',
+        out,
+        '--department',
+        '市应急管理局',
+        '--year',
+        '2026',
+      ]);
       expect(process.exitCode).toBe(0);
       const ws = (await open(out)).worksheets[0];
       expect((ws.getRow(2).values as unknown[]).slice(1)).toEqual(['S002', '城市运行监测系统, 二期', 2026]);
@@ -311,8 +383,12 @@ describe('govmon template KIND --out FILE.xlsx', () => {
     const dir = tempDir();
     try {
       const run = (...args: string[]) => program().parseAsync(['node', 'govmon', '--quiet', 'template', ...args]);
-      await expect(run('om_report', '--out', path.join(dir, 'a.xlsx'), '--year', '2025')).rejects.toThrow('--year 需与 --department 一起使用');
-      await expect(run('budget', '--out', path.join(dir, 'a.xlsx'))).rejects.toThrow('类型应为 systems、telemetry、catalog、om_report 之一');
+      await expect(run('om_report', '--out', path.join(dir, 'a.xlsx'), '--year', '2025')).rejects.toThrow(
+        '--year 需与 --department 一起使用',
+      );
+      await expect(run('budget', '--out', path.join(dir, 'a.xlsx'))).rejects.toThrow(
+        '类型应为 systems、telemetry、catalog、om_report 之一',
+      );
       await expect(run('systems', '--out', path.join(dir, 'a.csv'))).rejects.toThrow('--out 应为 .xlsx 文件');
       await expect(run('systems', '--out', path.join(dir, 'a.xlsx'), '--department', '市数据局')).rejects.toThrow(
         '--department 和 --year 只适用于 om_report（年度运维服务情况报表）',

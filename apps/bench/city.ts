@@ -19,7 +19,14 @@ export interface BenchCity {
   lastDate: string;
 }
 
-export async function generateBenchCity(opts: { dir: string; systems: number; days: number; lastDate: string; parquet?: boolean; csv?: boolean }): Promise<BenchCity> {
+export async function generateBenchCity(opts: {
+  dir: string;
+  systems: number;
+  days: number;
+  lastDate: string;
+  parquet?: boolean;
+  csv?: boolean;
+}): Promise<BenchCity> {
   fs.mkdirSync(opts.dir, { recursive: true });
   const firstDate = addDays(opts.lastDate, -(opts.days - 1));
   const systemsCsv = path.join(opts.dir, '01_systems.csv');
@@ -60,7 +67,8 @@ export async function generateBenchCity(opts: { dir: string; systems: number; da
     if (opts.csv !== false) {
       await c.run(`COPY (${sql}) TO ${sqlString(telemetryCsv)} (HEADER)`);
       // the Parquet file holds what a reader of the CSV sees (its types as DuckDB infers them)
-      if (opts.parquet !== false) await c.run(`COPY (SELECT * FROM read_csv(${sqlString(telemetryCsv)})) TO ${sqlString(telemetryParquet)} (FORMAT parquet)`);
+      if (opts.parquet !== false)
+        await c.run(`COPY (SELECT * FROM read_csv(${sqlString(telemetryCsv)})) TO ${sqlString(telemetryParquet)} (FORMAT parquet)`);
     } else await c.run(`COPY (${sql}) TO ${sqlString(telemetryParquet)} (FORMAT parquet)`);
   } finally {
     c.closeSync();

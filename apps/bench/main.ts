@@ -93,7 +93,9 @@ async function main(): Promise<void> {
   const a = Args.parse({
     ...o,
     out: o.out ?? path.join(ROOT, 'bench', 'out', `bench-${o.systems}x${o.days}.json`),
-    formats: String(o.formats).split(',').map((f) => f.trim()),
+    formats: String(o.formats)
+      .split(',')
+      .map((f) => f.trim()),
   });
   const csv = a.formats.includes('csv');
   const parquet = a.formats.includes('parquet');
@@ -105,7 +107,12 @@ async function main(): Promise<void> {
   const have = (f: string) => fs.existsSync(path.join(cityDir, f));
   let city: Pick<BenchCity, 'systemsCsv' | 'telemetryCsv' | 'telemetryParquet' | 'rows'>;
   if ((!csv || have('02_telemetry.csv')) && (!parquet || have('02_telemetry.parquet')) && have('01_systems.csv')) {
-    city = { systemsCsv: path.join(cityDir, '01_systems.csv'), telemetryCsv: path.join(cityDir, '02_telemetry.csv'), telemetryParquet: path.join(cityDir, '02_telemetry.parquet'), rows: a.systems * a.days };
+    city = {
+      systemsCsv: path.join(cityDir, '01_systems.csv'),
+      telemetryCsv: path.join(cityDir, '02_telemetry.csv'),
+      telemetryParquet: path.join(cityDir, '02_telemetry.parquet'),
+      rows: a.systems * a.days,
+    };
     console.error(`使用已生成的数据 ${cityDir}`);
   } else {
     console.error(`生成 ${a.systems} 个系统 × ${a.days} 天的监测数据（${a.formats.join('、')}）……`);
@@ -168,12 +175,29 @@ async function main(): Promise<void> {
     };
   };
   const names = ['raw-csv', 'ingest-csv', 'raw-parquet', 'ingest-parquet', 'raw-aggregate', 'run', 'rerun', 'evaluate', 'dashboard'];
-  const table = Object.fromEntries(names.map((n) => [n, stats(n)] as const).filter(([, v]) => v !== null)) as Record<string, NonNullable<ReturnType<typeof stats>>>;
+  const table = Object.fromEntries(names.map((n) => [n, stats(n)] as const).filter(([, v]) => v !== null)) as Record<
+    string,
+    NonNullable<ReturnType<typeof stats>>
+  >;
   const ratio = (a1: string, b1: string) => (table[a1] && table[b1] ? table[a1].median_ms / table[b1].median_ms : null);
   const result = {
-    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` },
+    machine: {
+      cpus: os.cpus().length,
+      cpu: os.cpus()[0]?.model,
+      memory_gb: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${os.type()} ${os.release()}`,
+    },
     date: shanghaiDate(now),
-    size: { systems: a.systems, days: a.days, rows: city.rows, csv_mb: Math.round(csvBytes / 2 ** 20), parquet_mb: Math.round(parquetBytes / 2 ** 20), database_mb: samples.findLast((x) => x.step === 'database')?.rows ?? null, month },
+    size: {
+      systems: a.systems,
+      days: a.days,
+      rows: city.rows,
+      csv_mb: Math.round(csvBytes / 2 ** 20),
+      parquet_mb: Math.round(parquetBytes / 2 ** 20),
+      database_mb: samples.findLast((x) => x.step === 'database')?.rows ?? null,
+      month,
+    },
     memory_limit: a.memoryLimit ?? 'DuckDB default (80% of RAM)',
     generate_ms: Math.round(genMs),
     repeat: a.repeat,
@@ -202,12 +226,19 @@ async function main(): Promise<void> {
     evaluate: 'govmon evaluate（年度评分、经费建议、导出）',
     dashboard: 'govmon dashboard（看板）',
   };
-  console.log(`\n${a.systems} 个系统 × ${a.days} 天 = ${city.rows.toLocaleString('zh-CN')} 行（CSV ${result.size.csv_mb} MB，Parquet ${result.size.parquet_mb} MB，数据库 ${result.size.database_mb} MB），重复 ${a.repeat} 次，月份 ${month}`);
+  console.log(
+    `\n${a.systems} 个系统 × ${a.days} 天 = ${city.rows.toLocaleString('zh-CN')} 行（CSV ${result.size.csv_mb} MB，Parquet ${result.size.parquet_mb} MB，数据库 ${result.size.database_mb} MB），重复 ${a.repeat} 次，月份 ${month}`,
+  );
   console.log('| 步骤 | 中位数 (s) | 最小–最大 (s) | 峰值内存 (MB) |\n| --- | ---: | ---: | ---: |');
   for (const [k, v] of Object.entries(table))
-    if (v) console.log(`| ${label[k]} | ${(v.median_ms / 1000).toFixed(2)} | ${(v.min_ms / 1000).toFixed(2)}–${(v.max_ms / 1000).toFixed(2)} | ${v.peak_rss_mb} |`);
+    if (v)
+      console.log(
+        `| ${label[k]} | ${(v.median_ms / 1000).toFixed(2)} | ${(v.min_ms / 1000).toFixed(2)}–${(v.max_ms / 1000).toFixed(2)} | ${v.peak_rss_mb} |`,
+      );
   const f = (x: number | null) => (x === null ? '—' : `${x.toFixed(2)} ×`);
-  console.log(`\n比值：ingest CSV / 裸读 CSV = ${f(result.ratios.ingest_csv_vs_raw_csv)}（目标 ≤ 1.5 ×）；ingest Parquet / 裸读 Parquet = ${f(result.ratios.ingest_parquet_vs_raw_parquet)}；run / 裸聚合 = ${f(result.ratios.run_vs_raw_aggregate)}`);
+  console.log(
+    `\n比值：ingest CSV / 裸读 CSV = ${f(result.ratios.ingest_csv_vs_raw_csv)}（目标 ≤ 1.5 ×）；ingest Parquet / 裸读 Parquet = ${f(result.ratios.ingest_parquet_vs_raw_parquet)}；run / 裸聚合 = ${f(result.ratios.run_vs_raw_aggregate)}`,
+  );
   console.log(`月度运行 ${table.run ? (table.run.median_ms / 1000).toFixed(2) : '—'} 秒（目标 < 5 秒）\n结果已写入 ${a.out}`);
   if (!a.keep) fs.rmSync(runDir, { recursive: true, force: true });
 }

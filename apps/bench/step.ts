@@ -71,7 +71,13 @@ async function measure(): Promise<{ rows: number }> {
     case 'rerun': {
       const store = await Store.open(db, { memoryLimit });
       try {
-        const { run } = await monthJob(store, { month, profile: loadProfile('default'), now, trigger: 'test', exportsRoot: path.join(path.dirname(db), 'exports') });
+        const { run } = await monthJob(store, {
+          month,
+          profile: loadProfile('default'),
+          now,
+          trigger: 'test',
+          exportsRoot: path.join(path.dirname(db), 'exports'),
+        });
         return { rows: run.counts.systems };
       } finally {
         store.close();
@@ -82,7 +88,13 @@ async function measure(): Promise<{ rows: number }> {
       const store = await Store.open(db, { memoryLimit });
       try {
         const year = Number(month.slice(0, 4));
-        const { run } = await yearJob(store, { year, profile: loadProfile('default'), now, trigger: 'test', exportsRoot: path.join(path.dirname(db), 'exports') });
+        const { run } = await yearJob(store, {
+          year,
+          profile: loadProfile('default'),
+          now,
+          trigger: 'test',
+          exportsRoot: path.join(path.dirname(db), 'exports'),
+        });
         return { rows: run.counts.scored };
       } finally {
         store.close();
@@ -116,4 +128,6 @@ async function measure(): Promise<{ rows: number }> {
 const t0 = performance.now();
 const r = await measure();
 const ms = performance.now() - t0;
-process.stdout.write(`${JSON.stringify({ step, ms: Math.round(ms), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), rows: r.rows })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ step, ms: Math.round(ms), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), rows: r.rows })}\n`,
+);

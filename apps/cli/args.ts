@@ -31,7 +31,11 @@ export const dateArg = (flag: string) =>
       error: `${flag} 不是有效的日期`,
     });
 
-export const dirArg = (what = '文件夹') => z.string({ error: `请指定${what}` }).trim().min(1, { error: `请指定${what}` });
+export const dirArg = (what = '文件夹') =>
+  z
+    .string({ error: `请指定${what}` })
+    .trim()
+    .min(1, { error: `请指定${what}` });
 
 export const portArg = z.coerce
   .number({ error: '--port 应为 0–65535 之间的整数' })

@@ -93,7 +93,10 @@ export function buildProgram(): Command {
     .command('dashboard')
     .description('生成月度监测站点（静态网页，可离线打开）/ build the static monthly dashboard')
     .option('--month <YYYY-MM>', '月份（须已运行）/ month (already run)')
-    .option('--out <dir>', '站点文件夹，默认 site/YYYY-MM（数据库旁，见 govmon.config.json 的 site_dir）/ site folder (default: site/YYYY-MM beside the database)')
+    .option(
+      '--out <dir>',
+      '站点文件夹，默认 site/YYYY-MM（数据库旁，见 govmon.config.json 的 site_dir）/ site folder (default: site/YYYY-MM beside the database)',
+    )
     .action(lazy(site, (m) => m.dashboard, program));
 
   program
@@ -108,7 +111,13 @@ export function buildProgram(): Command {
     .command('schedule')
     .description('定时任务守护进程（收件箱、月度运行、年度评价）/ the scheduling daemon')
     .option('--config <file>', '配置文件（默认为数据库所在目录的 govmon.config.json）/ configuration file')
-    .action(lazy(() => import('./commands/schedule.ts'), (m) => m.schedule, program));
+    .action(
+      lazy(
+        () => import('./commands/schedule.ts'),
+        (m) => m.schedule,
+        program,
+      ),
+    );
 
   const pull = program
     .command('pull')
@@ -132,7 +141,11 @@ export function buildProgram(): Command {
     .option('--tag <key>', '按该标签的值对应系统编号，如 application / the tag whose value is the system_id')
     .option('--mapping <file>', '映射文件（JSON）：标签值→系统编号、ResourceId 匹配规则 / mapping file')
     .option('--cost <basis>', '实测费用口径：billed（BilledCost，默认）或 effective（EffectiveCost）/ cost basis', 'billed')
-    .option('--fx <CUR=RATE>', '非人民币账单的汇率（1 单位外币折合人民币元），如 --fx USD=7.1 / exchange rates to yuan', (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      '--fx <CUR=RATE>',
+      '非人民币账单的汇率（1 单位外币折合人民币元），如 --fx USD=7.1 / exchange rates to yuan',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('--force', '即使相同内容已导入也再次导入（作为新的一批）/ load again even if the same bytes were loaded')
     .action(lazy(pulls, (m) => m.focus, program));
 
@@ -143,7 +156,13 @@ export function buildProgram(): Command {
     .option('--out <file>', '输出文件（.xlsx）/ output file (.xlsx)')
     .option('--department <name>', '预填该建设单位的系统（仅 om_report）/ pre-fill the systems of a department (om_report only)')
     .option('--year <yyyy>', '预填年度（仅 om_report，需与 --department 一起）/ pre-fill the O&M year (with --department)')
-    .action(lazy(() => import('./commands/template.ts'), (m) => m.template, program));
+    .action(
+      lazy(
+        () => import('./commands/template.ts'),
+        (m) => m.template,
+        program,
+      ),
+    );
 
   const profile = program.command('profile').description('政策配置：列出与查看规则、参数和引用条款 / policy profiles: list and show');
   const profiles = () => import('./commands/profile.ts');
@@ -160,7 +179,9 @@ export function buildProgram(): Command {
   const backups = () => import('./commands/backup.ts');
   program
     .command('backup')
-    .description('备份整个数据库为 Parquet（DuckDB EXPORT DATABASE），含原始文件归档 / back up the whole database as Parquet, with the raw-file archive')
+    .description(
+      '备份整个数据库为 Parquet（DuckDB EXPORT DATABASE），含原始文件归档 / back up the whole database as Parquet, with the raw-file archive',
+    )
     .option('--out <dir>', '备份文件夹（须为新的或空的文件夹）/ backup folder (new or empty)')
     .option('--no-archive', '不复制原始文件归档（archive/）/ leave the raw-file archive out')
     .action(lazy(backups, (m) => m.backup, program));
@@ -175,16 +196,31 @@ export function buildProgram(): Command {
     .command('sample')
     .description('生成示例城市（云川市）的输入文件及预期结果 / write the sample city and its planted expectations')
     .option('--out <dir>', '输出文件夹 / output folder')
-    .option('--end-month <YYYY-MM>', '最后一个完整月份（默认：上海时间上一个完整月）/ last full month (default: the last full month in Asia/Shanghai)')
+    .option(
+      '--end-month <YYYY-MM>',
+      '最后一个完整月份（默认：上海时间上一个完整月）/ last full month (default: the last full month in Asia/Shanghai)',
+    )
     .option('--seed <n>', '随机种子 / seed (default 20251001)')
     .option('--systems <n>', '系统数量 / number of systems (default 400)')
-    .action(lazy(() => import('./commands/sample.ts'), (m) => m.sample, program));
+    .action(
+      lazy(
+        () => import('./commands/sample.ts'),
+        (m) => m.sample,
+        program,
+      ),
+    );
 
   program
     .command('demo')
     .description('演示：生成示例城市、导入、逐月运行、年度评价、生成看板 / the demo: sample city → dashboard')
     .option('--end-month <YYYY-MM>', '示例数据的最后一个月（默认为上一个完整月份）/ last month of the sample')
-    .action(lazy(() => import('./commands/demo.ts'), (m) => m.demo, program));
+    .action(
+      lazy(
+        () => import('./commands/demo.ts'),
+        (m) => m.demo,
+        program,
+      ),
+    );
 
   return program;
 }

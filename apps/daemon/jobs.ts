@@ -100,7 +100,10 @@ export async function inboxJob(ctx: JobContext): Promise<JobResult> {
         durationMs: performance.now() - t0,
       }),
     );
-    return { summary: `收件箱：${counts.files} 个文件，导入 ${counts.rows_loaded} 行，拒收 ${counts.rows_rejected} 行，失败 ${counts.failed} 个`, counts };
+    return {
+      summary: `收件箱：${counts.files} 个文件，导入 ${counts.rows_loaded} 行，拒收 ${counts.rows_rejected} 行，失败 ${counts.failed} 个`,
+      counts,
+    };
   });
 }
 
@@ -118,7 +121,10 @@ export async function monthlyJob(ctx: JobContext): Promise<JobResult> {
       exportsRoot: ctx.config.exportsPath,
       siteRoot: ctx.config.sitePath,
     });
-    return { summary: `${month} 月度运行完成（运行编号 ${r.runId}）：整改 ${r.counts.rectification}、淘汰 ${r.counts.elimination}、减配 ${r.counts.rightsizing}`, counts: { month, run_id: r.runId } };
+    return {
+      summary: `${month} 月度运行完成（运行编号 ${r.runId}）：整改 ${r.counts.rectification}、淘汰 ${r.counts.elimination}、减配 ${r.counts.rightsizing}`,
+      counts: { month, run_id: r.runId },
+    };
   });
 }
 
@@ -127,7 +133,14 @@ export async function annualJob(ctx: JobContext): Promise<JobResult> {
   const year = Number(lastFullMonth(ctx.now).slice(0, 4));
   const profile = loadProfile(ctx.profile);
   return withJobStore(ctx, async (store) => {
-    const { run: r } = await yearJob(store, { year, profile, now: ctx.now, log: ctx.log, trigger: ctx.trigger, exportsRoot: ctx.config.exportsPath });
+    const { run: r } = await yearJob(store, {
+      year,
+      profile,
+      now: ctx.now,
+      log: ctx.log,
+      trigger: ctx.trigger,
+      exportsRoot: ctx.config.exportsPath,
+    });
     return { summary: `${year} 年度评价完成（运行编号 ${r.runId}，截至 ${r.asOfMonth}）`, counts: { year, run_id: r.runId } };
   });
 }

@@ -11,7 +11,6 @@ import { RUN_STATUS_ZH } from '../../pipelines/status.ts';
 
 const RUN_JOB = { inbox: 'inbox', monthly: 'month', annual: 'year' } as const;
 
-
 export async function scheduleStatus(store: Store, config: ResolvedConfig, now: Date): Promise<string[]> {
   const out = [`定时任务（Asia/Shanghai；配置 ${config.file ?? '默认值'}）：`];
   for (const job of ['inbox', 'monthly', 'annual'] as const) {
@@ -25,7 +24,8 @@ export async function scheduleStatus(store: Store, config: ResolvedConfig, now: 
       `  ${JOB_LABEL[job]}：${expr ?? '已停用'}；上次 ${last ? `${formatLocal(last.started_at)}${last.period ? ` ${last.period}` : ''} ${RUN_STATUS_ZH[last.status] ?? last.status}` : '无'}；下次 ${next ? formatLocal(next) : '—'}`,
     );
   }
-  const count = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => !f.endsWith('.report.txt') && !f.startsWith('.')).length : 0);
+  const count = (dir: string) =>
+    fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => !f.endsWith('.report.txt') && !f.startsWith('.')).length : 0;
   const waiting = readyInboxFiles({ ...config, stable_seconds: 0 }, now).length;
   out.push(
     `收件箱 ${config.inboxPath}：待处理 ${waiting} 个；已处理 ${count(path.join(config.inboxPath, 'processed'))} 个；失败 ${count(path.join(config.inboxPath, 'failed'))} 个`,

@@ -41,7 +41,9 @@ async function checkDemoDatabase(store: Store): Promise<void> {
   const files = await store.value<number>('SELECT count(*) FROM files');
   const demos = await store.value<number>("SELECT count(*) FROM runs WHERE job = 'demo'");
   if (files > 0 && demos === 0)
-    throw new UserError(`数据库 ${store.path} 已有数据，演示不会向其中写入示例城市；请用 --db 指定另一个数据库文件（例如 --db data/demo.duckdb）`);
+    throw new UserError(
+      `数据库 ${store.path} 已有数据，演示不会向其中写入示例城市；请用 --db 指定另一个数据库文件（例如 --db data/demo.duckdb）`,
+    );
 }
 
 export async function runDemo(store: Store, opts: DemoOptions): Promise<DemoResult> {
@@ -70,7 +72,13 @@ export async function runDemo(store: Store, opts: DemoOptions): Promise<DemoResu
   for (const [i, month] of months.entries()) {
     bar.update(i, month);
     // the last month's lists are exported as the daemon would; the site comes after the evaluation
-    const job = await monthJob(store, { month, profile: opts.profile, now, trigger: 'demo', exportsRoot: month === endMonth ? exportsDir : undefined });
+    const job = await monthJob(store, {
+      month,
+      profile: opts.profile,
+      now,
+      trigger: 'demo',
+      exportsRoot: month === endMonth ? exportsDir : undefined,
+    });
     last = job.run;
   }
   bar.stop();
@@ -87,7 +95,9 @@ export async function runDemo(store: Store, opts: DemoOptions): Promise<DemoResu
   log.info(`④ 年度评价：${years.join('、')}`);
   for (const year of years) {
     const { run: r } = await yearJob(store, { year, profile: opts.profile, now, trigger: 'demo', exportsRoot: exportsDir });
-    log.info(`   ${year}${r.asOfMonth.endsWith('-12') ? '' : `（截至 ${r.asOfMonth}）`}：参评 ${r.counts.scored} 个，不予安排 ${r.counts.budget.withhold ?? 0} 个，暂缓 ${r.counts.budget.suspend ?? 0} 个，核减 ${r.counts.budget.reduce ?? 0} 个，全额 ${r.counts.budget.fund ?? 0} 个`);
+    log.info(
+      `   ${year}${r.asOfMonth.endsWith('-12') ? '' : `（截至 ${r.asOfMonth}）`}：参评 ${r.counts.scored} 个，不予安排 ${r.counts.budget.withhold ?? 0} 个，暂缓 ${r.counts.budget.suspend ?? 0} 个，核减 ${r.counts.budget.reduce ?? 0} 个，全额 ${r.counts.budget.fund ?? 0} 个`,
+    );
   }
 
   log.info(`⑤ 清单已导出 → ${exportsDir}`);
@@ -105,7 +115,8 @@ export async function runDemo(store: Store, opts: DemoOptions): Promise<DemoResu
       counts: { months: months.length, years, rows_loaded: loaded, rows_rejected: rejects },
     });
   });
-  log.info(`\n完成（${((performance.now() - t0) / 1000).toFixed(0)} 秒）。用浏览器打开 ${path.join(siteDir, 'index.html')}，或运行 govmon serve --dir ${siteDir}`);
+  log.info(
+    `\n完成（${((performance.now() - t0) / 1000).toFixed(0)} 秒）。用浏览器打开 ${path.join(siteDir, 'index.html')}，或运行 govmon serve --dir ${siteDir}`,
+  );
   return { sampleDir, siteDir, exportsDir, months, years, rejects };
 }
-

@@ -58,9 +58,7 @@ export function loadConfig(home: string, file?: string): ResolvedConfig {
   } else if (file) throw new UserError(`找不到配置文件 ${file}`);
   const r = Config.safeParse(raw, { error: z.locales.zhCN().localeError });
   if (!r.success)
-    throw new UserError(
-      `配置文件 ${p} 有错误：\n${r.error.issues.map((i) => `  ${i.path.join('.') || '(根)'}：${i.message}`).join('\n')}`,
-    );
+    throw new UserError(`配置文件 ${p} 有错误：\n${r.error.issues.map((i) => `  ${i.path.join('.') || '(根)'}：${i.message}`).join('\n')}`);
   const c = r.data;
   const abs = (x: string) => (path.isAbsolute(x) ? x : path.join(home, x));
   return { ...c, file: used, home, inboxPath: abs(c.inbox_dir), sitePath: abs(c.site_dir), exportsPath: abs(c.exports_dir) };

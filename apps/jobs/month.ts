@@ -35,7 +35,14 @@ export interface MonthJobResult {
 }
 
 export async function monthJob(store: Store, o: MonthJobOptions): Promise<MonthJobResult> {
-  const run = await runMonth(store, { month: o.month, profile: o.profile, now: o.now, log: o.log, trigger: o.trigger, progress: o.progress });
+  const run = await runMonth(store, {
+    month: o.month,
+    profile: o.profile,
+    now: o.now,
+    log: o.log,
+    trigger: o.trigger,
+    progress: o.progress,
+  });
   const out: MonthJobResult = { run };
   if (o.exportsRoot) out.exportsDir = await writePeriodExports(store, o.exportsRoot, { month: o.month }, MONTH_EXPORTS);
   if (o.siteRoot)

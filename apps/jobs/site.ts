@@ -24,7 +24,14 @@ export async function siteJob(store: Store, o: SiteJobOptions): Promise<SiteJobR
   const t0 = performance.now();
   const trigger = o.trigger ?? 'cli';
   try {
-    const r = await buildDashboard(store, { month: o.month, outDir: o.outDir, profile: o.profile, now: o.now, log: o.log, onProgress: o.onProgress });
+    const r = await buildDashboard(store, {
+      month: o.month,
+      outDir: o.outDir,
+      profile: o.profile,
+      now: o.now,
+      log: o.log,
+      onProgress: o.onProgress,
+    });
     await store.tx(async () => {
       const runId = await startRun(store, { job: 'dashboard', period: o.month, profile: r.profile, now: o.now, trigger });
       await finishRun(store, runId, {
@@ -37,7 +44,15 @@ export async function siteJob(store: Store, o: SiteJobOptions): Promise<SiteJobR
     });
     return r;
   } catch (e) {
-    await recordFailedRun(store, { job: 'dashboard', period: o.month, profile: o.profile, now: o.now, trigger, error: e, durationMs: performance.now() - t0 });
+    await recordFailedRun(store, {
+      job: 'dashboard',
+      period: o.month,
+      profile: o.profile,
+      now: o.now,
+      trigger,
+      error: e,
+      durationMs: performance.now() - t0,
+    });
     throw e;
   }
 }

@@ -25,7 +25,14 @@ export interface YearJobResult {
 }
 
 export async function yearJob(store: Store, o: YearJobOptions): Promise<YearJobResult> {
-  const run = await evaluateYear(store, { year: o.year, profile: o.profile, now: o.now, log: o.log, trigger: o.trigger, progress: o.progress });
+  const run = await evaluateYear(store, {
+    year: o.year,
+    profile: o.profile,
+    now: o.now,
+    log: o.log,
+    trigger: o.trigger,
+    progress: o.progress,
+  });
   const out: YearJobResult = { run };
   if (o.exportsRoot) out.exportsDir = await writePeriodExports(store, o.exportsRoot, { year: o.year }, YEAR_EXPORTS);
   return out;

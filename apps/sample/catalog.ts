@@ -80,7 +80,8 @@ export function buildCatalog(city: City): CatalogRow[] {
         break;
       }
       case 'low_completeness':
-        for (let i = 0; i < 10; i++) rows.push(make(i, shareType(), i < 4 ? 'yearly' : 'monthly', i === 0 ? c0 : later(), i < 4 ? `${ctx.Y}-12-20` : null));
+        for (let i = 0; i < 10; i++)
+          rows.push(make(i, shareType(), i < 4 ? 'yearly' : 'monthly', i === 0 ? c0 : later(), i < 4 ? `${ctx.Y}-12-20` : null));
         break;
       case 'cycles':
         CYCLES.forEach((cycle, i) => {
@@ -93,7 +94,8 @@ export function buildCatalog(city: City): CatalogRow[] {
       case 'deadline': {
         const due = ctx.nationalDay.deadline;
         const firstDate = plan.late ? addDays(due, 1) : due;
-        for (let i = 0; i < 4; i++) rows.push(make(i, shareType(), 'yearly', i === 0 ? firstDate : addDays(firstDate, r.int(0, 20)), lateDecember()));
+        for (let i = 0; i < 4; i++)
+          rows.push(make(i, shareType(), 'yearly', i === 0 ? firstDate : addDays(firstDate, r.int(0, 20)), lateDecember()));
         break;
       }
       case 'not_shareable':
@@ -104,7 +106,12 @@ export function buildCatalog(city: City): CatalogRow[] {
   }
   // The duplicate case re-collects a resource of another department.
   for (const s of city.systems.filter((x) => x.catalog.kind === 'duplicate')) {
-    const other = out.find((x) => x.system_id !== s.row.system_id && city.byId.get(x.system_id)!.row.department !== s.row.department && city.byId.get(x.system_id)!.catalog.kind === 'normal')!;
+    const other = out.find(
+      (x) =>
+        x.system_id !== s.row.system_id &&
+        city.byId.get(x.system_id)!.row.department !== s.row.department &&
+        city.byId.get(x.system_id)!.catalog.kind === 'normal',
+    )!;
     const mine = out.filter((x) => x.system_id === s.row.system_id);
     mine[mine.length - 1].duplicate_of = other.resource_id;
     mine[mine.length - 1].resource_name = other.resource_name;

@@ -28,7 +28,10 @@ export const THRESHOLDS = {
   unusable: { availability_max: 90, warn_months: 1, eliminate_months: 3 as number | null },
   security: { warn_months: 1, eliminate_months: 3 as number | null },
   rightsizing: { p95_max: 40, months: 3, target_p95: 60 },
-  sharing: { min_pct: 80, windows: { realtime: 1, daily: 2, weekly: 8, monthly: 31, quarterly: 92, yearly: 366 } as Record<UpdateCycle, number> },
+  sharing: {
+    min_pct: 80,
+    windows: { realtime: 1, daily: 2, weekly: 8, monthly: 31, quarterly: 92, yearly: 366 } as Record<UpdateCycle, number>,
+  },
   catalog_deadline: { working_days: 10 },
   inflation: { margin: 15 },
   grades: { excellent: 90, good: 80, pass: 60 },
@@ -77,8 +80,14 @@ export function history(s: CitySystem, aggs: Aggs, firstMonth: string, m: string
     const cond: Record<Condition, boolean> = {
       no_data: noData,
       // a comparison with a null metric does not hold
-      inactive: !noData && a.dau_max !== null && a.dau_max <= T.inactive.dau_max && a.requests_total !== null && a.requests_total <= T.inactive.requests_max,
-      low_util: !noData && a.cpu_avg !== null && a.cpu_avg < T.low_util.cpu_avg_max && a.cpu_p95 !== null && a.cpu_p95 < T.low_util.cpu_p95_max,
+      inactive:
+        !noData &&
+        a.dau_max !== null &&
+        a.dau_max <= T.inactive.dau_max &&
+        a.requests_total !== null &&
+        a.requests_total <= T.inactive.requests_max,
+      low_util:
+        !noData && a.cpu_avg !== null && a.cpu_avg < T.low_util.cpu_avg_max && a.cpu_p95 !== null && a.cpu_p95 < T.low_util.cpu_p95_max,
       unusable: !noData && a.availability !== null && a.availability < T.unusable.availability_max,
       security: a.vulns !== null && a.vulns > 0,
     };
@@ -174,7 +183,13 @@ export function monthExpectations(city: City, aggs: Aggs): { planted: Planted['m
     if (st.resolved) out.resolved.push({ system_id: id });
     if (st.escalated) out.escalated.push({ system_id: id, conditions: st.eliminating });
     if (st.eliminating.length > 0) {
-      if (st.exempt) out.exempted.push({ system_id: id, conditions: st.eliminating, exempt_until: s.row.exempt_until!, exempt_reason: s.row.exempt_reason! });
+      if (st.exempt)
+        out.exempted.push({
+          system_id: id,
+          conditions: st.eliminating,
+          exempt_until: s.row.exempt_until!,
+          exempt_reason: s.row.exempt_reason!,
+        });
       else
         out.elimination.push({
           system_id: id,
@@ -239,7 +254,12 @@ export function sharingAt(city: City, catalog: readonly CatalogRow[], month: str
       const firstCataloged = all.map((r) => r.cataloged_date).sort()[0] ?? null;
       catalogOverdue = due <= E && (firstCataloged === null || firstCataloged > due);
       if (catalogOverdue)
-        overdue.push({ system_id: s.row.system_id, initial_acceptance_date: s.row.initial_acceptance_date, deadline: due, first_cataloged_date: firstCataloged });
+        overdue.push({
+          system_id: s.row.system_id,
+          initial_acceptance_date: s.row.initial_acceptance_date,
+          deadline: due,
+          first_cataloged_date: firstCataloged,
+        });
     }
     rows.push({
       system_id: s.row.system_id,
@@ -276,7 +296,13 @@ const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a
  * room: "months of Y with monitored data" are the months of Y that were not no_data (a month with a
  * few reported days is not monitored enough to judge activity); a mean over no months scores 0.
  */
-export function scoreOf(s: CitySystem, h: readonly MonthState[], Y: number, report: ReportRow | undefined, sharing: SharingRowExpected | undefined): ScoreExpected {
+export function scoreOf(
+  s: CitySystem,
+  h: readonly MonthState[],
+  Y: number,
+  report: ReportRow | undefined,
+  sharing: SharingRowExpected | undefined,
+): ScoreExpected {
   const inY = h.filter((x) => x.month.startsWith(`${Y}-`));
   const a = mean(inY.map((x) => x.agg.availability).filter((v): v is number => v !== null));
   const p = mean(inY.map((x) => x.agg.cpu_p95).filter((v): v is number => v !== null));
@@ -328,7 +354,12 @@ export function scoreOf(s: CitySystem, h: readonly MonthState[], Y: number, repo
  * Y (December of Y): first matching rule wins, every matching reason listed. A rectification open
  * "for more than 6 months" counts the months the notice has been on the list, December included.
  */
-export function budgetExpectations(city: City, histories: Map<string, MonthState[]>, year: Planted['year'], sharingY: SharingExpected): Planted['budget'] {
+export function budgetExpectations(
+  city: City,
+  histories: Map<string, MonthState[]>,
+  year: Planted['year'],
+  sharingY: SharingExpected,
+): Planted['budget'] {
   const Y = city.ctx.Y;
   const dec = `${Y}-12`;
   const scores = new Map(year.scores.map((x) => [x.system_id, x]));
@@ -358,7 +389,13 @@ export function budgetExpectations(city: City, histories: Map<string, MonthState
     ];
     const reasons = flags.filter(([, on]) => on).map(([r]) => r);
     const has = (...rs: string[]) => rs.some((r) => reasons.includes(r));
-    const recommendation = has('eliminated', 'no_final_acceptance', 'security_noncompliant', 'sharing_failure', 'poor_with_open_rectification')
+    const recommendation = has(
+      'eliminated',
+      'no_final_acceptance',
+      'security_noncompliant',
+      'sharing_failure',
+      'poor_with_open_rectification',
+    )
       ? 'withhold'
       : has('open_rectification', 'grade_poor')
         ? 'suspend'
@@ -369,7 +406,8 @@ export function budgetExpectations(city: City, histories: Map<string, MonthState
       system_id: id,
       recommendation,
       reasons,
-      recommended_om_budget: recommendation === 'fund' ? s.row.om_budget_annual : recommendation === 'reduce' ? s.row.om_budget_annual * 0.9 : 0,
+      recommended_om_budget:
+        recommendation === 'fund' ? s.row.om_budget_annual : recommendation === 'reduce' ? s.row.om_budget_annual * 0.9 : 0,
     });
   }
   const departments: Planted['budget']['departments_suspended'] = [];

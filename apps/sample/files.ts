@@ -154,8 +154,18 @@ function set(c: Cell[], name: (typeof TELEMETRY_COLUMNS)[number], value: Cell): 
 const P = {
   requiredEmpty: { kind: 'required_empty', column: 'system_id', note: '系统编号为空', mutate: (c) => set(c, 'system_id', '') },
   notInteger: { kind: 'not_integer', column: 'active_users', note: '活跃用户数不是整数', mutate: (c) => set(c, 'active_users', '12.5') },
-  unknownSystem: { kind: 'unknown_system', column: 'system_id', note: '系统编号不在系统目录中（少打一位数字）', mutate: (c) => set(c, 'system_id', typo(String(c[col('system_id')]))) },
-  cpuMaxLtAvg: { kind: 'cpu_max_lt_avg', column: 'cpu_max_pct', note: 'CPU 峰值小于 CPU 平均值', mutate: (c) => set(set(c, 'cpu_avg_pct', 35), 'cpu_max_pct', 20) },
+  unknownSystem: {
+    kind: 'unknown_system',
+    column: 'system_id',
+    note: '系统编号不在系统目录中（少打一位数字）',
+    mutate: (c) => set(c, 'system_id', typo(String(c[col('system_id')]))),
+  },
+  cpuMaxLtAvg: {
+    kind: 'cpu_max_lt_avg',
+    column: 'cpu_max_pct',
+    note: 'CPU 峰值小于 CPU 平均值',
+    mutate: (c) => set(set(c, 'cpu_avg_pct', 35), 'cpu_max_pct', 20),
+  },
   badDateFormat: {
     kind: 'bad_date_format',
     column: 'date',
@@ -169,8 +179,18 @@ const P = {
   negative: { kind: 'negative', column: 'requests', note: '访问量为负数', mutate: (c) => set(c, 'requests', '-5') },
   tooMany: { kind: 'too_many_columns', column: null, note: '该行比表头多一列', mutate: (c) => [...c, '备注：补录'] },
   tooFew: { kind: 'too_few_columns', column: null, note: '该行比表头少两列', mutate: (c) => c.slice(0, c.length - 2) },
-  notNumber: { kind: 'not_number', column: 'storage_used_gb', note: '存储使用量不是数字（字母 O 误作 0）', mutate: (c) => set(c, 'storage_used_gb', '12O.5') },
-  outOfRange: { kind: 'out_of_range', column: 'availability_pct', note: '可用率 101%，超出 0–100', mutate: (c) => set(c, 'availability_pct', '101%') },
+  notNumber: {
+    kind: 'not_number',
+    column: 'storage_used_gb',
+    note: '存储使用量不是数字（字母 O 误作 0）',
+    mutate: (c) => set(c, 'storage_used_gb', '12O.5'),
+  },
+  outOfRange: {
+    kind: 'out_of_range',
+    column: 'availability_pct',
+    note: '可用率 101%，超出 0–100',
+    mutate: (c) => set(c, 'availability_pct', '101%'),
+  },
   impossibleDate: {
     kind: 'impossible_date',
     column: 'date',
@@ -234,7 +254,9 @@ export async function writeTelemetry(city: City, outDir: string, conn: DuckDBCon
         corrected.push(...truth);
       } else exported.push(...truth);
     }
-    exported.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.system_id < b.system_id ? -1 : a.system_id > b.system_id ? 1 : 0));
+    exported.sort((a, b) =>
+      a.date < b.date ? -1 : a.date > b.date ? 1 : a.system_id < b.system_id ? -1 : a.system_id > b.system_id ? 1 : 0,
+    );
     const fmt = formats[i];
     const entries: Entry[] = exported.map((r) => ({ cells: fmt === 'parquet' ? parquetCells(r) : rowCells(r, fmt === 'csv-zh-bom') }));
     // A row sent twice in one file: the later one wins (the first copy still shows a vulnerability).
@@ -251,18 +273,44 @@ export async function writeTelemetry(city: City, outDir: string, conn: DuckDBCon
       while (entries[at].reject || city.byId.get(String(entries[at].cells[0]))?.key !== null) at++;
       const cells = plant.mutate([...entries[at].cells], month);
       const value = plant.column ? text(cells[col(plant.column as (typeof TELEMETRY_COLUMNS)[number])]) : null;
-      entries.splice(at + 1, 0, { cells, reject: { column: plant.column, kind: plant.kind, value: value === '' ? null : value, note: plant.note } });
+      entries.splice(at + 1, 0, {
+        cells,
+        reject: { column: plant.column, kind: plant.kind, value: value === '' ? null : value, note: plant.note },
+      });
     }
     const base = `03_运行监测_${month}`;
     const name = `${base}.${fmt === 'parquet' ? 'parquet' : 'csv'}`;
     if (fmt === 'parquet') {
-      await writeParquet(conn, path.join(outDir, name), csvText(TELEMETRY_COLUMNS, entries.map((e) => e.cells.map(text))), PARQUET_TYPES);
+      await writeParquet(
+        conn,
+        path.join(outDir, name),
+        csvText(
+          TELEMETRY_COLUMNS,
+          entries.map((e) => e.cells.map(text)),
+        ),
+        PARQUET_TYPES,
+      );
       rejects.push(...numbered(name, entries, 0));
     } else if (fmt === 'csv-zh-bom') {
-      writeText(path.join(outDir, name), csvText(zh('telemetry'), entries.map((e) => e.cells.map(text)), '\r\n'), 'utf-8-bom');
+      writeText(
+        path.join(outDir, name),
+        csvText(
+          zh('telemetry'),
+          entries.map((e) => e.cells.map(text)),
+          '\r\n',
+        ),
+        'utf-8-bom',
+      );
       rejects.push(...numbered(name, entries, 1));
     } else {
-      writeText(path.join(outDir, name), csvText(TELEMETRY_COLUMNS, entries.map((e) => e.cells.map(text))), 'utf-8');
+      writeText(
+        path.join(outDir, name),
+        csvText(
+          TELEMETRY_COLUMNS,
+          entries.map((e) => e.cells.map(text)),
+        ),
+        'utf-8',
+      );
       rejects.push(...numbered(name, entries, 1));
     }
     files.push(name);
@@ -270,7 +318,14 @@ export async function writeTelemetry(city: City, outDir: string, conn: DuckDBCon
     if (corrected.length) {
       // The corrected re-export of the month: only the rows that changed, sent again.
       const fix = `${base}_更正.csv`;
-      writeText(path.join(outDir, fix), csvText(TELEMETRY_COLUMNS, corrected.map((r) => rowCells(r))), 'utf-8');
+      writeText(
+        path.join(outDir, fix),
+        csvText(
+          TELEMETRY_COLUMNS,
+          corrected.map((r) => rowCells(r)),
+        ),
+        'utf-8',
+      );
       files.push(fix);
       total += corrected.length;
     }
@@ -305,7 +360,14 @@ export async function writeCatalog(
   const resent = r.pick(
     truth.filter((x) => {
       const s = city.byId.get(x.system_id)!;
-      return !supplement.has(x.system_id) && s.catalog.kind === 'normal' && !s.key && s.row.stage === 'operation' && x.share_type !== 'none' && x.update_cycle === 'yearly';
+      return (
+        !supplement.has(x.system_id) &&
+        s.catalog.kind === 'normal' &&
+        !s.key &&
+        s.row.stage === 'operation' &&
+        x.share_type !== 'none' &&
+        x.update_cycle === 'yearly'
+      );
     }),
   );
   const cells = (x: CatalogRow, last = x.last_aggregated_date): Cell[] => [
@@ -365,13 +427,21 @@ export async function writeCatalog(
     path.join(outDir, CATALOG_SUPPLEMENT),
     lines.map((l) => JSON.parse(String(l.cells[0])) as Record<string, unknown>),
   );
-  return { files: [CATALOG_MAIN, CATALOG_SUPPLEMENT], rejects: [...numbered(CATALOG_MAIN, entries, 1), ...numbered(CATALOG_SUPPLEMENT, lines, 0)] };
+  return {
+    files: [CATALOG_MAIN, CATALOG_SUPPLEMENT],
+    rejects: [...numbered(CATALOG_MAIN, entries, 1), ...numbered(CATALOG_SUPPLEMENT, lines, 0)],
+  };
 }
 
 // ------------------------------------------------------------------ O&M reports
 
 /** 05: one workbook per complete year, a title row above the Chinese header. */
-export async function writeReports(city: City, outDir: string, year: number, reports: readonly PlannedReport[]): Promise<{ files: string[]; rejects: PlantedReject[] }> {
+export async function writeReports(
+  city: City,
+  outDir: string,
+  year: number,
+  reports: readonly PlannedReport[],
+): Promise<{ files: string[]; rejects: PlantedReject[] }> {
   const name = `05_年度运维报表_${year}.xlsx`;
   const entries: Entry[] = reports.map((p) => {
     const x = p.row;
@@ -390,7 +460,10 @@ export async function writeReports(city: City, outDir: string, year: number, rep
       x.notes === '' ? null : x.notes,
     ];
     return p.rejected
-      ? { cells, reject: { column: 'goals_met', kind: 'goals_met_gt_total', value: String(x.goals_met), note: '已完成目标数大于绩效目标数' } }
+      ? {
+          cells,
+          reject: { column: 'goals_met', kind: 'goals_met_gt_total', value: String(x.goals_met), note: '已完成目标数大于绩效目标数' },
+        }
       : { cells };
   });
   if (year === city.ctx.Y) {
@@ -398,7 +471,10 @@ export async function writeReports(city: City, outDir: string, year: number, rep
     while (entries[at].reject) at++;
     const c = [...entries[at].cells];
     c[0] = typo(String(c[0]));
-    entries.splice(at + 1, 0, { cells: c, reject: { column: 'system_id', kind: 'unknown_system', value: String(c[0]), note: '系统编号不在系统目录中' } });
+    entries.splice(at + 1, 0, {
+      cells: c,
+      reject: { column: 'system_id', kind: 'unknown_system', value: String(c[0]), note: '系统编号不在系统目录中' },
+    });
   }
   await writeXlsx(
     path.join(outDir, name),

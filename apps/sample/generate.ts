@@ -160,13 +160,18 @@ function cases(city: City, p: Planted): PlantedCase[] {
       const el = find(m.elimination, id);
       if (el) out.push(`列入淘汰退出清单，原因：${el.conditions.map((c) => CONDITION_ZH[c]).join('、')}`);
       const ex = find(m.exempted, id);
-      if (ex) out.push(`达到淘汰条件（${ex.conditions.map((c) => CONDITION_ZH[c]).join('、')}）但在豁免期内（至 ${ex.exempt_until}），列入“豁免”部分`);
+      if (ex)
+        out.push(
+          `达到淘汰条件（${ex.conditions.map((c) => CONDITION_ZH[c]).join('、')}）但在豁免期内（至 ${ex.exempt_until}），列入“豁免”部分`,
+        );
       if (find(m.escalated, id)) out.push('整改通知本月升级（escalated）');
       if (find(m.resolved, id)) out.push('整改通知本月办结（resolved）');
       const rs = find(m.rightsizing, id);
       if (rs) out.push(`建议减配：${rs.vcpu} → ${rs.recommended_vcpu} vCPU（可回收 ${rs.reclaim_vcpu}）`);
-      if (s.row.stage === 'operation' && !s.row.classified && !rect && !el && !ex && !rs && !find(m.resolved, id)) out.push(`${m.month} 不在整改、淘汰、豁免、减配清单`);
-      if (!(s.row.stage === 'operation' && !s.row.classified)) out.push(s.row.classified ? '涉密：不出现在任何输出中' : '不在运行阶段：不在任何清单');
+      if (s.row.stage === 'operation' && !s.row.classified && !rect && !el && !ex && !rs && !find(m.resolved, id))
+        out.push(`${m.month} 不在整改、淘汰、豁免、减配清单`);
+      if (!(s.row.stage === 'operation' && !s.row.classified))
+        out.push(s.row.classified ? '涉密：不出现在任何输出中' : '不在运行阶段：不在任何清单');
       for (const [when, sh] of [
         ['本月末', p.sharing.month],
         [`${p.evalYear} 年末`, p.sharing.year],
@@ -188,7 +193,8 @@ function cases(city: City, p: Planted): PlantedCase[] {
       ].filter(Boolean);
       if (flags.length) out.push(`${p.evalYear} 年度：${flags.join('、')}`);
       const b = p.budget.rows.find((r) => r.system_id === id);
-      if (b && b.recommendation !== 'fund') out.push(`${p.budget.year} 年经费建议：${BUDGET_ZH[b.recommendation]}（${b.reasons.join('、')}）`);
+      if (b && b.recommendation !== 'fund')
+        out.push(`${p.budget.year} 年经费建议：${BUDGET_ZH[b.recommendation]}（${b.reasons.join('、')}）`);
       return {
         system_id: id,
         system_name: s.row.system_name,

@@ -44,14 +44,23 @@ export function planReports(city: City, year: number): PlannedReport[] {
       submitted_date: submitted,
       incidents: plan.poor ? 6 : plan.fair ? 4 : r.pick([0, 0, 0, 1, 1, 2, 3]),
       security_assessment_date:
-        sec === 'ok' ? within(`${year - 1}-03-01`, `${year}-11-30`) : sec === 'previous_year' ? `${year - 1}-03-18` : sec === 'too_old' ? `${year - 2}-06-15` : null,
-      crypto_assessment_date: crypto === 'ok' ? within(`${year - 1}-03-01`, `${year}-11-30`) : crypto === 'too_old' ? `${year - 2}-09-01` : null,
+        sec === 'ok'
+          ? within(`${year - 1}-03-01`, `${year}-11-30`)
+          : sec === 'previous_year'
+            ? `${year - 1}-03-18`
+            : sec === 'too_old'
+              ? `${year - 2}-06-15`
+              : null,
+      crypto_assessment_date:
+        crypto === 'ok' ? within(`${year - 1}-03-01`, `${year}-11-30`) : crypto === 'too_old' ? `${year - 2}-09-01` : null,
       om_paid: Math.round(s.row.om_budget_annual * (plan.poor ? 0.4 : plan.fair ? 0.55 : r.range(0.85, 0.99))),
       goals_total: goalsTotal,
       goals_met: plan.poor ? 1 : plan.fair ? 2 : plan.rejected ? goalsTotal + 2 : goalsTotal - (r.chance(0.3) ? 1 : 0),
       integration_points: plan.poor ? 1 : plan.fair ? 2 : r.int(2, 5),
       self_score: 0,
-      notes: plan.poor ? '各项绩效目标均已完成，系统运行稳定' : r.pick(['', '', '按合同完成年度运维服务', '完成等保整改及系统升级', '运维服务外包，按季度考核']),
+      notes: plan.poor
+        ? '各项绩效目标均已完成，系统运行稳定'
+        : r.pick(['', '', '按合同完成年度运维服务', '完成等保整改及系统升级', '运维服务外包，按季度考核']),
     };
     out.push({ row, rejected: !!plan.rejected, system: s });
   }
@@ -67,7 +76,8 @@ export function setSelfScores(city: City, reports: PlannedReport[], scores: Read
     const plan = p.row.year === city.ctx.Y ? p.system.report : {};
     // A report of another year (or of a classified system) has no expected score here: 70–85.
     const base = expected ?? r.range(70, 85);
-    const self = plan.self === 'inflated' ? 95 : plan.self === 'near' ? base + 10 : plan.self === 'honest' ? base - 2 : base + r.range(-4, 4);
+    const self =
+      plan.self === 'inflated' ? 95 : plan.self === 'near' ? base + 10 : plan.self === 'honest' ? base - 2 : base + r.range(-4, 4);
     p.row.self_score = round(Math.min(100, Math.max(0, self)), 1);
   }
 }

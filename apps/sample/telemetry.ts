@@ -103,7 +103,8 @@ export function monthRows(
       if (spec.usersNull) users = null;
       if (spec.requestsTotal !== undefined) requests = spread(spec.requestsTotal, days.length, i);
       else if (spec.inactive) requests = 2;
-      if (spec.availabilityRange) avail = round(spec.availabilityRange[0] + (spec.availabilityRange[1] - spec.availabilityRange[0]) * u[5], 2);
+      if (spec.availabilityRange)
+        avail = round(spec.availabilityRange[0] + (spec.availabilityRange[1] - spec.availabilityRange[0]) * u[5], 2);
       if (spec.unusable) avail = 80;
       if (spec.availability !== undefined) avail = spec.availability;
       if (spec.vulns !== undefined) vulns = spec.vulns;
@@ -204,4 +205,3 @@ export function rowCells(r: DayRow, pct = false): string[] {
     String(r.vulns),
   ];
 }
-

@@ -238,7 +238,13 @@ export interface Planted {
   cases: PlantedCase[];
   month: {
     month: string;
-    rectification: { system_id: string; conditions: Condition[]; streaks: Partial<StreakSet>; status: 'issued' | 'open'; deadline: string }[];
+    rectification: {
+      system_id: string;
+      conditions: Condition[];
+      streaks: Partial<StreakSet>;
+      status: 'issued' | 'open';
+      deadline: string;
+    }[];
     resolved: { system_id: string }[];
     escalated: { system_id: string; conditions: Condition[] }[];
     elimination: {
@@ -250,7 +256,14 @@ export interface Planted {
       cloud_cost_annual: number;
     }[];
     exempted: { system_id: string; conditions: Condition[]; exempt_until: string; exempt_reason: string }[];
-    rightsizing: { system_id: string; vcpu: number; recommended_vcpu: number; reclaim_vcpu: number; max_p95: number; reclaim_cost_annual: number }[];
+    rightsizing: {
+      system_id: string;
+      vcpu: number;
+      recommended_vcpu: number;
+      reclaim_vcpu: number;
+      max_p95: number;
+      reclaim_cost_annual: number;
+    }[];
     /** systems that are never on any list: not in stage operation, or classified */
     never_listed: string[];
     /** systems whose monthly rows start after the first month of telemetry (go-live inside the window) */
@@ -275,7 +288,12 @@ export interface Planted {
   budget: {
     /** the budget year, Y + 1 */
     year: number;
-    rows: { system_id: string; recommendation: 'fund' | 'reduce' | 'suspend' | 'withhold'; reasons: string[]; recommended_om_budget: number }[];
+    rows: {
+      system_id: string;
+      recommendation: 'fund' | 'reduce' | 'suspend' | 'withhold';
+      reasons: string[];
+      recommended_om_budget: number;
+    }[];
     /** departments recommended for suspension of new project applications */
     departments_suspended: { department: string; reasons: string[] }[];
   };

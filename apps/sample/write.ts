@@ -97,7 +97,12 @@ export async function writeXlsx(file: string, sheet: XlsxSheet, documentDate: Da
 }
 
 /** Parquet from CSV text through DuckDB, with typed columns. */
-export async function writeParquet(conn: DuckDBConnection, file: string, csv: string, columns: Readonly<Record<string, string>>): Promise<void> {
+export async function writeParquet(
+  conn: DuckDBConnection,
+  file: string,
+  csv: string,
+  columns: Readonly<Record<string, string>>,
+): Promise<void> {
   const tmp = path.join(os.tmpdir(), `govmon-sample-${process.pid}-${path.basename(file)}.csv`);
   fs.writeFileSync(tmp, csv);
   try {

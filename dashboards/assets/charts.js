@@ -36,12 +36,15 @@
       CLICK_TO_VIEW_ACTIONS: '图表操作',
       COMPILED_ACTION: '查看 Vega',
       EDITOR_ACTION: '在编辑器中打开',
-      SOURCE_ACTION: '查看源代码'
+      SOURCE_ACTION: '查看源代码',
     },
     tooltip: { theme: 'light' },
     formatLocale: {
-      decimal: '.', thousands: ',', grouping: [3], currency: ['¥', '']
-    }
+      decimal: '.',
+      thousands: ',',
+      grouping: [3],
+      currency: ['¥', ''],
+    },
   };
 
   document.querySelectorAll('script[type="application/json"][data-vega]').forEach((el) => {
@@ -52,14 +55,19 @@
       var names = (el.getAttribute('data-arrow') || '').split(' ').filter(Boolean);
       if (names.length) {
         spec.datasets = spec.datasets || {};
-        names.forEach((n) => { spec.datasets[n] = arrowRows(n); });
+        names.forEach((n) => {
+          spec.datasets[n] = arrowRows(n);
+        });
       }
-      window.vegaEmbed(target, spec, options).then(() => {
-        target.setAttribute('data-rendered', 'true');
-      }).catch((err) => {
-        target.textContent = '图表加载失败：' + err.message;
-        console.error(err);
-      });
+      window
+        .vegaEmbed(target, spec, options)
+        .then(() => {
+          target.setAttribute('data-rendered', 'true');
+        })
+        .catch((err) => {
+          target.textContent = '图表加载失败：' + err.message;
+          console.error(err);
+        });
     } catch (err) {
       target.textContent = '图表加载失败：' + err.message;
       console.error(err);

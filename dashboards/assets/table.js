@@ -12,7 +12,8 @@
   function compare(a, b) {
     var x = a === '' ? NaN : Number(a);
     var y = b === '' ? NaN : Number(b);
-    var xn = !Number.isNaN(x), yn = !Number.isNaN(y);
+    var xn = !Number.isNaN(x),
+      yn = !Number.isNaN(y);
     if (xn && yn) return x - y;
     if (a === '' && b !== '') return 1; // empty last
     if (b === '' && a !== '') return -1;
@@ -27,7 +28,9 @@
       button.addEventListener('click', () => {
         var col = Number(th.getAttribute('data-sort-col'));
         var dir = th.getAttribute('aria-sort') === 'ascending' ? 'descending' : 'ascending';
-        heads.forEach((h) => { h.setAttribute('aria-sort', 'none'); });
+        heads.forEach((h) => {
+          h.setAttribute('aria-sort', 'none');
+        });
         th.setAttribute('aria-sort', dir);
         var body = table.tBodies[0];
         var rows = Array.prototype.slice.call(body.rows);
@@ -35,7 +38,9 @@
           var c = compare(cellValue(r1, col), cellValue(r2, col));
           return dir === 'ascending' ? c : -c;
         });
-        rows.forEach((r) => { body.appendChild(r); });
+        rows.forEach((r) => {
+          body.appendChild(r);
+        });
       });
     });
   }
@@ -62,7 +67,8 @@
     var groups = document.querySelectorAll('[data-filter-group="' + id + '"]');
     function apply() {
       var text = input ? input.value.trim().toLowerCase() : '';
-      var shown = 0, total = 0;
+      var shown = 0,
+        total = 0;
       if (table) {
         Array.prototype.forEach.call(table.tBodies[0].rows, (row) => {
           var ok = matches(row, text, selects);
@@ -78,13 +84,17 @@
       bar.setAttribute('data-shown', String(shown));
     }
     if (input) input.addEventListener('input', apply);
-    selects.forEach((s) => { s.addEventListener('change', apply); });
+    selects.forEach((s) => {
+      s.addEventListener('change', apply);
+    });
     apply();
   }
 
   document.querySelectorAll('table.data').forEach(sortable);
   document.querySelectorAll('[data-filter-for]').forEach(filterable);
   document.querySelectorAll('[data-print]').forEach((b) => {
-    b.addEventListener('click', () => { window.print(); });
+    b.addEventListener('click', () => {
+      window.print();
+    });
   });
 })();

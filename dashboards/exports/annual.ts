@@ -10,8 +10,7 @@ import { col as c, type ExportKind } from './kind.ts';
 const runMonthSql = (runId: number | null) =>
   `(SELECT CASE WHEN job = 'month' THEN CAST(period || '-01' AS DATE) ELSE (SELECT max(month) FROM res_sharing WHERE run_id = ${runId}) END FROM runs WHERE run_id = ${runId})`;
 
-const reasonsZhSql = (x: string) =>
-  `array_to_string(list_transform(${x}, lambda r: coalesce(${labelSql('budget_reason', 'r')}, r)), '；')`;
+const reasonsZhSql = (x: string) => `array_to_string(list_transform(${x}, lambda r: coalesce(${labelSql('budget_reason', 'r')}, r)), '；')`;
 
 export const ANNUAL_EXPORTS: readonly ExportKind[] = [
   {

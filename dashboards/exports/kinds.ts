@@ -5,4 +5,6 @@ import { ANNUAL_EXPORTS } from './annual.ts';
 import type { ExportKind } from './kind.ts';
 import { MONTHLY_EXPORTS } from './monthly.ts';
 
-export const EXPORTS: Readonly<Record<string, ExportKind>> = Object.fromEntries([...MONTHLY_EXPORTS, ...ANNUAL_EXPORTS].map((k) => [k.kind, k]));
+export const EXPORTS: Readonly<Record<string, ExportKind>> = Object.fromEntries(
+  [...MONTHLY_EXPORTS, ...ANNUAL_EXPORTS].map((k) => [k.kind, k]),
+);

@@ -31,7 +31,6 @@ export function formatOf(file: string): ExportFormat {
   throw new UserError(`不支持的导出格式“${ext || '（无扩展名）'}”：请使用 .csv、.xlsx、.parquet 或 .json`);
 }
 
-
 function selectList(cols: ExportColumn[], neutralise: boolean): string {
   return cols
     .map((col) => {
@@ -48,7 +47,12 @@ export interface ExportResult {
 }
 
 /** Build the SELECT of an export (also used by the dashboard and tests). */
-export async function exportQuery(store: Results, kind: string, period: Period, neutralise = false): Promise<{ sql: string; spec: ExportKind; runId: number | null }> {
+export async function exportQuery(
+  store: Results,
+  kind: string,
+  period: Period,
+  neutralise = false,
+): Promise<{ sql: string; spec: ExportKind; runId: number | null }> {
   const spec = EXPORTS[kind];
   if (!spec) throw new UserError(`未知的导出类型：${kind}（可用：${Object.keys(EXPORTS).join('、')}）`);
   if (period.month !== undefined && !isMonth(period.month)) throw new UserError(`月份格式应为 YYYY-MM：${period.month}`);
@@ -58,7 +62,11 @@ export async function exportQuery(store: Results, kind: string, period: Period, 
   return { sql: `SELECT ${selectList(spec.columns, neutralise)} ${spec.from({ runId, period })}`, spec, runId };
 }
 
-export async function exportRows(store: Results, kind: string, period: Period): Promise<{ rows: Row[]; spec: ExportKind; runId: number | null }> {
+export async function exportRows(
+  store: Results,
+  kind: string,
+  period: Period,
+): Promise<{ rows: Row[]; spec: ExportKind; runId: number | null }> {
   const q = await exportQuery(store, kind, period);
   return { rows: await store.all(q.sql), spec: q.spec, runId: q.runId };
 }
@@ -94,7 +102,10 @@ export async function writeExport(store: Results, kind: string, period: Period, 
 /** What an XLSX export holds: its rows and the run they come from, read from the database. */
 async function readXlsx(store: Results, q: { sql: string; spec: ExportKind; runId: number | null }): Promise<XlsxData> {
   const rows = await store.all(q.sql);
-  const run = q.runId !== null ? await store.one<Row>('SELECT run_id, period, profile, profile_sha256, started_at FROM runs WHERE run_id = $1', [q.runId]) : undefined;
+  const run =
+    q.runId !== null
+      ? await store.one<Row>('SELECT run_id, period, profile, profile_sha256, started_at FROM runs WHERE run_id = $1', [q.runId])
+      : undefined;
   return { spec: q.spec, rows, run };
 }
 

@@ -93,4 +93,3 @@ function xlsxValue(v: unknown, type: ColType): ExcelJS.CellValue {
   if (type === 'number' || type === 'int') return typeof v === 'number' ? v : Number(v);
   return safeText(String(v));
 }
-

@@ -15,20 +15,36 @@ function vector(type: ArrowColumnType, values: unknown[]): Vector {
   const clean = values.map((v) => (v === undefined ? null : v));
   switch (type) {
     case 'text':
-      return vectorFromArray(clean.map((v) => (v === null ? null : String(v))), new Utf8());
+      return vectorFromArray(
+        clean.map((v) => (v === null ? null : String(v))),
+        new Utf8(),
+      );
     case 'float':
-      return vectorFromArray(clean.map((v) => (v === null ? null : Number(v))), new Float64());
+      return vectorFromArray(
+        clean.map((v) => (v === null ? null : Number(v))),
+        new Float64(),
+      );
     case 'int':
-      return vectorFromArray(clean.map((v) => (v === null ? null : Math.round(Number(v)))), new Int32());
+      return vectorFromArray(
+        clean.map((v) => (v === null ? null : Math.round(Number(v)))),
+        new Int32(),
+      );
     case 'bool':
-      return vectorFromArray(clean.map((v) => (v === null ? null : Boolean(v))), new Bool());
+      return vectorFromArray(
+        clean.map((v) => (v === null ? null : Boolean(v))),
+        new Bool(),
+      );
   }
 }
 
 /** Arrow IPC (stream format) bytes of rows, with the given columns. */
 export function toArrowIpc(rows: readonly Record<string, unknown>[], columns: readonly ArrowColumn[]): Uint8Array {
   const vectors: Record<string, Vector> = {};
-  for (const c of columns) vectors[c.name] = vector(c.type, rows.map((r) => r[c.name]));
+  for (const c of columns)
+    vectors[c.name] = vector(
+      c.type,
+      rows.map((r) => r[c.name]),
+    );
   return tableToIPC(new Table(vectors), 'stream');
 }
 

@@ -169,7 +169,9 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
     const safe = data.classifiedSinceRun === 0;
     const warnings = note ? [note] : [];
     if (!safe) {
-      warnings.push(`${data.month} 的运行结果中有 ${data.classifiedSinceRun} 个系统现已标记为涉密：站点不含这些系统，也不提供 XLSX 下载；请重新运行 ${data.month} 后再生成站点`);
+      warnings.push(
+        `${data.month} 的运行结果中有 ${data.classifiedSinceRun} 个系统现已标记为涉密：站点不含这些系统，也不提供 XLSX 下载；请重新运行 ${data.month} 后再生成站点`,
+      );
       opts.log?.warn(warnings[warnings.length - 1]);
     }
     const monthly = safe ? ['rectification', 'elimination', 'rightsizing', 'sharing', 'calendar', 'metrics'] : [];
@@ -236,11 +238,29 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
         onPage();
       }
     };
-    const pool = await renderAllSystemPages(ctx, { data, profile: profile.profile, note, meta, downloads, dir }, data.systems.map((s) => s.system_id), onPage, writeOthers);
+    const pool = await renderAllSystemPages(
+      ctx,
+      { data, profile: profile.profile, note, meta, downloads, dir },
+      data.systems.map((s) => s.system_id),
+      onPage,
+      writeOthers,
+    );
 
     fs.writeFileSync(
       path.join(tmp, SITE_MARKER),
-      JSON.stringify({ generator: 'govmon', month: data.month, run_id: data.run.runId, profile: profile.profile.name, profile_sha256: profile.sha256, built_at: meta.builtAt, pages }, null, 2) + '\n',
+      JSON.stringify(
+        {
+          generator: 'govmon',
+          month: data.month,
+          run_id: data.run.runId,
+          profile: profile.profile.name,
+          profile_sha256: profile.sha256,
+          built_at: meta.builtAt,
+          pages,
+        },
+        null,
+        2,
+      ) + '\n',
     );
     const size = walkBytes(tmp);
     progress({ phase: 'write', label: '替换站点', done: 0, total: 1 });
@@ -255,11 +275,21 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
       ms,
       profile,
       warnings,
-      counts: { pages, files: size.files, bytes: size.bytes, month_run_id: data.run.runId, year: data.year?.year ?? null, threads: pool.threads, worker_failures: pool.workerFailures },
+      counts: {
+        pages,
+        files: size.files,
+        bytes: size.bytes,
+        month_run_id: data.run.runId,
+        year: data.year?.year ?? null,
+        threads: pool.threads,
+        worker_failures: pool.workerFailures,
+      },
       inputs: { month_run_id: data.run.runId, year_run_id: data.year?.run.runId ?? null },
     };
     if (pool.workerFailures) opts.log?.info(`注意：${pool.workerFailures} 个页面生成线程未能完成，相应页面已在主线程生成`);
-    opts.log?.info(`站点已生成：${target}（${result.pages} 个页面，${size.files} 个文件，${fmtBytes(result.bytes)}，${(ms / 1000).toFixed(1)} 秒）`);
+    opts.log?.info(
+      `站点已生成：${target}（${result.pages} 个页面，${size.files} 个文件，${fmtBytes(result.bytes)}，${(ms / 1000).toFixed(1)} 秒）`,
+    );
     return result;
   } catch (e) {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });

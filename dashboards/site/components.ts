@@ -66,9 +66,10 @@ export function filterBar(id: string, selects: readonly FilterSelect[], extra: I
   return html`<div class="filters screen-only" data-filter-for="${id}" role="search">
   <label>搜索 <input type="search" data-filter-text placeholder="系统名称、编号、建设单位……"></label>
   ${selects.map(
-    (s) => html`<label>${s.label} <select data-filter-key="${s.key}"><option value="">全部</option>${s.options.map(
-      ([v, l]) => html`<option value="${v}">${l}</option>`,
-    )}</select></label>`,
+    (s) =>
+      html`<label>${s.label} <select data-filter-key="${s.key}"><option value="">全部</option>${s.options.map(
+        ([v, l]) => html`<option value="${v}">${l}</option>`,
+      )}</select></label>`,
   )}
   <span class="count" data-count aria-live="polite"></span>
   ${extra}
@@ -81,7 +82,8 @@ export function printButton(label = '打印'): Html {
 
 /** A link to an XLSX of the site; without one (see build.ts), a note saying why. */
 export function download(href: string | undefined, label: string): Html {
-  if (!href) return html`<span class="download muted screen-only" title="运行结果中含有现已标记为涉密的系统，请重新运行本月后再生成站点">（XLSX 暂不提供）</span>`;
+  if (!href)
+    return html`<span class="download muted screen-only" title="运行结果中含有现已标记为涉密的系统，请重新运行本月后再生成站点">（XLSX 暂不提供）</span>`;
   return html`<a class="download screen-only" href="${href}" download>${label}</a>`;
 }
 

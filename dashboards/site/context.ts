@@ -58,7 +58,13 @@ function groupBy<T>(rows: readonly T[], key: (r: T) => string): Map<string, T[]>
   return m;
 }
 
-export function buildContext(data: SiteData, profile: Profile, profileNote: string | null, meta: SiteMeta, downloads: Record<string, string>): SiteContext {
+export function buildContext(
+  data: SiteData,
+  profile: Profile,
+  profileNote: string | null,
+  meta: SiteMeta,
+  downloads: Record<string, string>,
+): SiteContext {
   const systems = new Map(data.systems.map((s) => [s.system_id, s]));
   const systemsOf = groupBy(data.systems, (s) => s.department);
   const departments = [...systemsOf.keys()].sort((a, b) => a.localeCompare(b, 'zh-CN'));

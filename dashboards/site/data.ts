@@ -45,7 +45,8 @@ export type MetricRow = Row & {
   system_id: string;
   month: string;
   days_in_month: number;
-} & Record<ConditionName, boolean> & Record<`streak_${ConditionName}`, number>;
+} & Record<ConditionName, boolean> &
+  Record<`streak_${ConditionName}`, number>;
 
 export interface NoticeCondition {
   condition: ConditionName;
@@ -339,7 +340,10 @@ export async function loadSiteData(store: Results, month: string): Promise<SiteD
 
 /** The latest evaluated year up to `maxYear`, or null when none exists. */
 async function loadYear(store: Results, maxYear: number): Promise<YearData | null> {
-  const y = await store.one<{ year: number; run_id: number }>('SELECT year, run_id FROM year_runs WHERE year <= $1 ORDER BY year DESC LIMIT 1', [maxYear]);
+  const y = await store.one<{ year: number; run_id: number }>(
+    'SELECT year, run_id FROM year_runs WHERE year <= $1 ORDER BY year DESC LIMIT 1',
+    [maxYear],
+  );
   if (!y) return null;
   const runId = y.run_id;
   const asOf = await store.value<string | null>(`SELECT strftime(max(month), '%Y-%m') FROM res_sharing WHERE run_id = $1`, [runId]);

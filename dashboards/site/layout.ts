@@ -49,8 +49,8 @@ export interface PageSpec {
 
 export function renderPage(meta: SiteMeta, p: PageSpec): string {
   const root = rootOf(p.file);
-  const nav = (Object.keys(PAGES) as PageKey[]).map((k) =>
-    html`<a href="${root}${PAGES[k].file}"${k === p.active ? raw(' aria-current="page"') : ''}>${PAGES[k].zh}</a>`,
+  const nav = (Object.keys(PAGES) as PageKey[]).map(
+    (k) => html`<a href="${root}${PAGES[k].file}"${k === p.active ? raw(' aria-current="page"') : ''}>${PAGES[k].zh}</a>`,
   );
   const scripts: string[] = [];
   if (p.vega) scripts.push('vendor/vega.min.js', 'vendor/vega-lite.min.js', 'vendor/vega-embed.min.js');

@@ -68,7 +68,13 @@ export interface MonthValue {
  * One metric of one system over the twelve months: the line, its points (red where a condition
  * that reads this metric held), the profile's thresholds as dashed rules with their labels.
  */
-export function metricChart(def: MetricDef, months: readonly string[], values: readonly MonthValue[], thresholds: readonly Threshold[], extraRules: readonly { value: number; label: string }[] = []): string {
+export function metricChart(
+  def: MetricDef,
+  months: readonly string[],
+  values: readonly MonthValue[],
+  thresholds: readonly Threshold[],
+  extraRules: readonly { value: number; label: string }[] = [],
+): string {
   const byMonth = new Map(values.map((v) => [v.month, v]));
   const data = months.map((m) => byMonth.get(m) ?? { month: m, value: null });
   const pctScale = def.unit === '%';
@@ -77,7 +83,9 @@ export function metricChart(def: MetricDef, months: readonly string[], values: r
     if (typeof t.value === 'function') {
       const line = data.map((d) => ({ month: d.month, value: thresholdValue(t, d.days_in_month ?? daysOf(d.month)) }));
       marks.push(Plot.lineY(line, { x: 'month', y: 'value', stroke: RULE, strokeDasharray: '4,3', curve: 'step' }));
-      marks.push(Plot.text([line[line.length - 1]], { x: 'month', y: 'value', text: () => t.label, dy: -6, textAnchor: 'end', fill: RULE }));
+      marks.push(
+        Plot.text([line[line.length - 1]], { x: 'month', y: 'value', text: () => t.label, dy: -6, textAnchor: 'end', fill: RULE }),
+      );
     } else {
       marks.push(Plot.ruleY([t.value], { stroke: t.condition === 'rightsizing' ? '#b7791f' : RULE, strokeDasharray: '4,3' }));
       marks.push(
@@ -94,7 +102,9 @@ export function metricChart(def: MetricDef, months: readonly string[], values: r
   }
   for (const r of extraRules) {
     marks.push(Plot.ruleY([r.value], { stroke: '#555', strokeDasharray: '2,3' }));
-    marks.push(Plot.text([r.value], { y: (v: number) => v, frameAnchor: 'left', text: () => r.label, dy: -6, textAnchor: 'start', fill: '#555' }));
+    marks.push(
+      Plot.text([r.value], { y: (v: number) => v, frameAnchor: 'left', text: () => r.label, dy: -6, textAnchor: 'start', fill: '#555' }),
+    );
   }
   marks.push(Plot.lineY(data, { x: 'month', y: 'value', stroke: LINE, strokeWidth: 1.8 }));
   marks.push(
@@ -111,14 +121,24 @@ export function metricChart(def: MetricDef, months: readonly string[], values: r
     marginRight: 14,
     marginTop: 22,
     x: xMonths(months),
-    y: { label: pctScale ? '%' : def.unit, grid: true, nice: true, zero: true, ...(pctScale ? { domain: [0, 100] } : countTicks(def, data, thresholds)) },
+    y: {
+      label: pctScale ? '%' : def.unit,
+      grid: true,
+      nice: true,
+      zero: true,
+      ...(pctScale ? { domain: [0, 100] } : countTicks(def, data, thresholds)),
+    },
     color: { type: 'identity' },
     marks,
   });
 }
 
 /** A count (no decimals) with a small range gets whole-number ticks: no “0.2 个漏洞”. */
-function countTicks(def: MetricDef, data: readonly MonthValue[], thresholds: readonly Threshold[]): { ticks?: number[]; tickFormat?: string } {
+function countTicks(
+  def: MetricDef,
+  data: readonly MonthValue[],
+  thresholds: readonly Threshold[],
+): { ticks?: number[]; tickFormat?: string } {
   if (def.digits !== 0) return {};
   const max = Math.max(0, ...data.map((d) => d.value ?? 0), ...thresholds.map((t) => (typeof t.value === 'number' ? t.value : 0)));
   return max <= 10 ? { ticks: integerTicks(max), tickFormat: ',d' } : { tickFormat: ',d' };
@@ -144,7 +164,14 @@ export function sharingChart(months: readonly string[], values: readonly MonthVa
     marks: [
       Plot.ruleY([0], { stroke: '#999' }),
       Plot.ruleY([minPct], { stroke: RULE, strokeDasharray: '4,3' }),
-      Plot.text([minPct], { y: (v: number) => v, frameAnchor: 'right', text: () => `达标线 ${minPct}%`, dy: -6, textAnchor: 'end', fill: RULE }),
+      Plot.text([minPct], {
+        y: (v: number) => v,
+        frameAnchor: 'right',
+        text: () => `达标线 ${minPct}%`,
+        dy: -6,
+        textAnchor: 'end',
+        fill: RULE,
+      }),
       Plot.lineY(data, { x: 'month', y: 'value', stroke: LINE, strokeWidth: 1.8 }),
       Plot.dot(
         data.filter((d) => d.value !== null),
@@ -194,7 +221,12 @@ export function conditionBars(months: readonly string[], counts: readonly Condit
       range: CONDITION_CODES.map((c) => CONDITION_COLORS[c]),
     },
     marks: [
-      Plot.barY(data, { x: 'month', y: 'systems', fill: 'zh', title: (d: ConditionCount & { zh: string }) => `${d.month} ${d.zh}：${d.systems} 个` }),
+      Plot.barY(data, {
+        x: 'month',
+        y: 'systems',
+        fill: 'zh',
+        title: (d: ConditionCount & { zh: string }) => `${d.month} ${d.zh}：${d.systems} 个`,
+      }),
       Plot.ruleY([0]),
     ],
   });
@@ -216,7 +248,15 @@ export function scoreHistogram(scores: readonly number[], grades: { excellent: n
     x: { label: '评价得分', domain: [0, 100] },
     y: { label: '系统数', grid: true, ticks: integerTicks(maxBin(scores)), tickFormat: 'd' },
     marks: [
-      Plot.rectY(data, Plot.binX({ y: 'count' }, { x: 'score', thresholds: Array.from({ length: 21 }, (_, i) => i * 5), fill: LINE, inset: 0.5 } as Plot.BinXInputs<Plot.RectYOptions>)),
+      Plot.rectY(
+        data,
+        Plot.binX({ y: 'count' }, {
+          x: 'score',
+          thresholds: Array.from({ length: 21 }, (_, i) => i * 5),
+          fill: LINE,
+          inset: 0.5,
+        } as Plot.BinXInputs<Plot.RectYOptions>),
+      ),
       Plot.ruleX(lines, { x: 'value', stroke: RULE, strokeDasharray: '4,3' }),
       Plot.text(lines, { x: 'value', frameAnchor: 'top', text: 'label', dy: -10, fill: RULE }),
       Plot.ruleY([0]),

@@ -92,7 +92,9 @@ export function createSiteServer(dir: string): http.Server {
       'Content-Security-Policy': CSP,
     });
     if (req.method === 'HEAD') return res.end();
-    fs.createReadStream(real).on('error', () => res.destroy()).pipe(res);
+    fs.createReadStream(real)
+      .on('error', () => res.destroy())
+      .pipe(res);
   });
 }
 

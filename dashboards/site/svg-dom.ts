@@ -32,7 +32,10 @@ abstract class MiniNode {
 class MiniText extends MiniNode {
   readonly nodeType = 3;
   readonly nodeName = '#text';
-  constructor(doc: MiniDocument, public data: string) {
+  constructor(
+    doc: MiniDocument,
+    public data: string,
+  ) {
     super(doc);
   }
   get textContent(): string {
@@ -174,7 +177,10 @@ export class MiniElement extends MiniNode {
   }
   serialize(): string {
     // linkedom writes the last attribute set first; so does this, so both give the same text
-    const attrs = [...this.attributes_].reverse().map(([k, v]) => ` ${k}="${escapeAttr(v)}"`).join('');
+    const attrs = [...this.attributes_]
+      .reverse()
+      .map(([k, v]) => ` ${k}="${escapeAttr(v)}"`)
+      .join('');
     if (!this.childNodes.length && this.namespaceURI === SVG_NS) return `<${this.localName}${attrs} />`;
     return `<${this.localName}${attrs}>${this.childNodes.map((c) => c.serialize()).join('')}</${this.localName}>`;
   }

@@ -45,14 +45,28 @@ export function thresholdsOf(profile: Profile): Threshold[] {
         op: '<',
       });
     } else if (c.name === 'security') {
-      out.push({ metric: 'open_high_vulns', condition: 'security', label: `${conditionZh('security')}：大于 0`, rule: `${metricDef('open_high_vulns').zh} > 0`, value: 0, op: '>' });
+      out.push({
+        metric: 'open_high_vulns',
+        condition: 'security',
+        label: `${conditionZh('security')}：大于 0`,
+        rule: `${metricDef('open_high_vulns').zh} > 0`,
+        value: 0,
+        op: '>',
+      });
     } else {
       c.params.forEach((_, i) => {
         const metric = c.evidence[i];
         const value = paramOf(profile, c, i);
         const op = opOf(c, metric);
         const sign = op === '<=' ? '≤' : op === '<' ? '<' : '>';
-        out.push({ metric, condition: c.name, label: `${conditionZh(c.name)}：${sign} ${value}`, rule: `${metricDef(metric).zh} ${sign} ${value}`, value, op });
+        out.push({
+          metric,
+          condition: c.name,
+          label: `${conditionZh(c.name)}：${sign} ${value}`,
+          rule: `${metricDef(metric).zh} ${sign} ${value}`,
+          value,
+          op,
+        });
       });
     }
   }

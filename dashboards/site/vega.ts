@@ -92,7 +92,12 @@ export function listTrendSpec(points: readonly ListTrendPoint[]): VlSpec {
     encoding: {
       x: { ...MONTH_AXIS, scale: { domain: points.map((p) => p.month) } },
       y: { field: 'systems', type: 'quantitative', title: '系统数', axis: { tickMinStep: 1 } },
-      color: { field: 'list', type: 'nominal', title: '清单', scale: { domain: ['限期整改', '淘汰退出', '豁免'], range: ['#e67e22', '#c0392b', '#7f8c8d'] } },
+      color: {
+        field: 'list',
+        type: 'nominal',
+        title: '清单',
+        scale: { domain: ['限期整改', '淘汰退出', '豁免'], range: ['#e67e22', '#c0392b', '#7f8c8d'] },
+      },
       opacity: { condition: { param: 'pick', value: 1 }, value: 0.15 },
       tooltip: [
         { field: 'month', title: '月份' },
@@ -146,7 +151,12 @@ export function systemsScatterSpec(month: string): VlSpec {
     encoding: {
       x: { field: 'cpu_p95_pct', type: 'quantitative', title: 'CPU 峰值 P95（%）', scale: { domain: [0, 100] } },
       y: { field: 'availability_pct', type: 'quantitative', title: '可用率（%）', scale: { zero: false } },
-      color: { field: 'state', type: 'nominal', title: '状态', scale: { domain: ['正常', '有问题', '监测数据缺失'], range: ['#1f4e79', '#c0392b', '#7f8c8d'] } },
+      color: {
+        field: 'state',
+        type: 'nominal',
+        title: '状态',
+        scale: { domain: ['正常', '有问题', '监测数据缺失'], range: ['#1f4e79', '#c0392b', '#7f8c8d'] },
+      },
       opacity: { condition: { param: 'pick', value: 0.85 }, value: 0.08 },
       href: { field: 'href' },
       tooltip: [
@@ -197,10 +207,7 @@ export function systemMetricsSpec(months: readonly string[], rows: readonly Syst
     layer: [
       {
         data: { values },
-        transform: [
-          { fold: MONTHLY_METRICS.map((d) => d.name), as: ['metric', 'value'] },
-          { filter: 'datum.metric === metric' },
-        ],
+        transform: [{ fold: MONTHLY_METRICS.map((d) => d.name), as: ['metric', 'value'] }, { filter: 'datum.metric === metric' }],
         mark: { type: 'line', point: { filled: true, size: 50 }, strokeWidth: 2, color: '#1f4e79' },
         encoding: {
           x: { ...MONTH_AXIS, scale: { domain: [...months] } },

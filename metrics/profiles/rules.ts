@@ -37,4 +37,3 @@ export function ruleEntries(p: Profile): [string, Rule][] {
 export function citationLabels(r: Rule): string[] {
   return r.citations.length ? [...new Set(r.citations.map(citationLabel))] : [PRACTICE_LABEL];
 }
-

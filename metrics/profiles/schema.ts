@@ -120,9 +120,7 @@ export const Profile = z.strictObject({
   title: z.string().min(1),
   extends: z.string().optional(),
   /** the measure this profile implements */
-  measure: z
-    .strictObject({ file: z.string(), title: z.string(), doc_no: z.string().optional() })
-    .optional(),
+  measure: z.strictObject({ file: z.string(), title: z.string(), doc_no: z.string().optional() }).optional(),
   description: z.string().optional(),
   monitoring: Monitoring,
   rectification: Rule,

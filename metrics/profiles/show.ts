@@ -57,7 +57,9 @@ function ruleCounts(p: Profile): { measure: number; practice: number; unset: num
 function citedFiles(p: Profile): string[] {
   const files = new Set<string>();
   for (const { rule } of rulesOf(p)) for (const c of rule.citations) files.add(c.file);
-  return MEASURES.map((m) => m.file).filter((f) => files.has(f)).concat([...files].filter((f) => !MEASURES.some((m) => m.file === f)));
+  return MEASURES.map((m) => m.file)
+    .filter((f) => files.has(f))
+    .concat([...files].filter((f) => !MEASURES.some((m) => m.file === f)));
 }
 
 function formatRule(p: Profile, path: string, name: string, indent: string): string[] {
@@ -114,9 +116,7 @@ export function formatProfile(lp: LoadedProfile): string {
     for (const f of others) out.push(`  ${measureLegend(f)}`);
   }
   if (p.description) out.push(`说明：${p.description}`);
-  out.push(
-    `规则：依据办法 ${k.measure} 条，数据局工作口径 ${k.practice} 条${k.unset ? `，未设 ${k.unset} 项` : ''}。`,
-  );
+  out.push(`规则：依据办法 ${k.measure} 条，数据局工作口径 ${k.practice} 条${k.unset ? `，未设 ${k.unset} 项` : ''}。`);
 
   const shown = new Set<string>();
   for (const s of SECTIONS) {

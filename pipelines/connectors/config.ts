@@ -39,7 +39,8 @@ export function readJsonConfig<T>(file: string, schema: z.ZodType<T>, what: stri
     throw new UserError(`${what} ${file} 不是有效的 JSON：${jsonErrorWhere(text, e as Error)}`);
   }
   const { value, issues } = validateConfig(schema, raw);
-  if (!value) throw new UserError(`${what} ${file} 有 ${issues.length} 处错误：\n${issues.map((i) => `  ${i.path}：${i.message}`).join('\n')}`);
+  if (!value)
+    throw new UserError(`${what} ${file} 有 ${issues.length} 处错误：\n${issues.map((i) => `  ${i.path}：${i.message}`).join('\n')}`);
   return value;
 }
 

@@ -43,7 +43,8 @@ export const FocusMapping = z
       .optional(),
   })
   .superRefine((m, ctx) => {
-    if (m.values && !m.tag) ctx.addIssue({ code: 'custom', path: ['tag'], message: '给出 values 时必须同时给出 tag（按哪个标签的值对应）' });
+    if (m.values && !m.tag)
+      ctx.addIssue({ code: 'custom', path: ['tag'], message: '给出 values 时必须同时给出 tag（按哪个标签的值对应）' });
     if (!m.tag && !m.resources?.length) ctx.addIssue({ code: 'custom', path: [], message: '至少要给出 tag 或 resources 之一' });
   });
 export type FocusMapping = z.infer<typeof FocusMapping>;
@@ -58,7 +59,10 @@ export const COST_BASIS_ZH: Record<CostBasis, string> = { billed: 'BilledCost（
 /** `USD=7.1,EUR=7.8` (or repeated) → {USD: 7.1, EUR: 7.8}; CNY is always 1. */
 export function parseFx(specs: readonly string[]): Record<string, number> {
   const out: Record<string, number> = { CNY: 1 };
-  for (const spec of specs.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean)) {
+  for (const spec of specs
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^([A-Za-z]{3})=([0-9]+(?:\.[0-9]+)?)$/.exec(spec);
     if (!m || !(Number(m[2]) > 0)) throw new UserError(`--fx 的格式应为 币种=对人民币汇率，如 USD=7.1：${spec}`);
     const cur = m[1].toUpperCase();
@@ -174,12 +178,19 @@ export async function pullFocus(store: Store, paths: readonly string[], o: PullF
   let batchId: number | undefined;
   try {
     for (const f of files) {
-      const r = await ingestFocusFile(store, f, o, async () => (batchId ??= await store.value<number>("SELECT nextval('cloud_cost_batch_seq')")));
+      const r = await ingestFocusFile(
+        store,
+        f,
+        o,
+        async () => (batchId ??= await store.value<number>("SELECT nextval('cloud_cost_batch_seq')")),
+      );
       outcomes.push(r);
       o.log.info(formatOutcome(r));
     }
   } finally {
-    await store.run('DROP TABLE IF EXISTS temp.main.gm_focus_values; DROP TABLE IF EXISTS temp.main.gm_focus_rules; DROP TABLE IF EXISTS temp.main.gm_focus_fx');
+    await store.run(
+      'DROP TABLE IF EXISTS temp.main.gm_focus_values; DROP TABLE IF EXISTS temp.main.gm_focus_rules; DROP TABLE IF EXISTS temp.main.gm_focus_fx',
+    );
   }
   const ids = outcomes.filter((x) => x.rowsLoaded > 0).map((x) => x.fileId!);
   const res = await report(store, ids);
@@ -196,7 +207,8 @@ async function prepareMapping(store: Store, o: PullFocusOptions): Promise<void> 
   await store.run('CREATE OR REPLACE TEMP TABLE gm_focus_rules (ord INTEGER, pattern VARCHAR, system_id VARCHAR)');
   await store.run('CREATE OR REPLACE TEMP TABLE gm_focus_fx (currency VARCHAR, rate DOUBLE)');
   for (const [v, s] of Object.entries(o.mapping.values ?? {})) await store.run('INSERT INTO gm_focus_values VALUES ($1, $2)', [v, s]);
-  for (const [i, r] of (o.mapping.resources ?? []).entries()) await store.run('INSERT INTO gm_focus_rules VALUES ($1, $2, $3)', [i, r.match, r.system_id]);
+  for (const [i, r] of (o.mapping.resources ?? []).entries())
+    await store.run('INSERT INTO gm_focus_rules VALUES ($1, $2, $3)', [i, r.match, r.system_id]);
   for (const [c, r] of Object.entries(o.fx)) await store.run('INSERT INTO gm_focus_fx VALUES ($1, $2)', [c, r]);
 }
 
@@ -276,7 +288,8 @@ async function ingestFocusFile(store: Store, p: string, o: PullFocusOptions, bat
       ]);
     });
   } catch (e) {
-    if (!(e instanceof UserError) && !/(Invalid Input Error|Conversion Error|IO Error|CSV Error|Parquet|Invalid Error)/i.test(String(e))) throw e;
+    if (!(e instanceof UserError) && !/(Invalid Input Error|Conversion Error|IO Error|CSV Error|Parquet|Invalid Error)/i.test(String(e)))
+      throw e;
     out.status = 'failed';
     out.message = e instanceof UserError ? e.message : `文件无法读取：${String((e as Error).message ?? e).split('\n')[0]}`;
     out.rowsLoaded = out.rowsRejected = 0;
@@ -311,7 +324,12 @@ async function stage(store: Store, readPath: string, format: Format): Promise<vo
   const missing = COLUMNS.filter((c) => c.required && !byName.has(c.focus.toLowerCase())).map((c) => c.focus);
   if (missing.length)
     throw new UnusableFileError(
-      `不是 FOCUS 成本文件：缺少列 ${missing.join('、')}；文件的列为：${described.slice(0, 12).map((d) => d.column_name).join('、') || '（无）'}`,
+      `不是 FOCUS 成本文件：缺少列 ${missing.join('、')}；文件的列为：${
+        described
+          .slice(0, 12)
+          .map((d) => d.column_name)
+          .join('、') || '（无）'
+      }`,
     );
   const sel = COLUMNS.map((c) => {
     const d = byName.get(c.focus.toLowerCase());
@@ -391,7 +409,9 @@ async function typeAndCheck(store: Store, o: PullFocusOptions, out: FileOutcome)
      FROM (SELECT row_no, unnest(errors) AS e FROM gm_focus_typed WHERE len(errors) > 0) ORDER BY row_no`,
     [out.fileId!],
   );
-  await store.run(`INSERT INTO rejects SELECT $1, 'focus', row_no, NULL, value, reason FROM gm_focus_reader ORDER BY row_no`, [out.fileId!]);
+  await store.run(`INSERT INTO rejects SELECT $1, 'focus', row_no, NULL, value, reason FROM gm_focus_reader ORDER BY row_no`, [
+    out.fileId!,
+  ]);
   const c = (await store.one<{ staged: number; bad: number; reader: number; bad_tags: number }>(
     `SELECT (SELECT count(*) FROM gm_focus_typed) AS staged, (SELECT count(*) FROM gm_focus_typed WHERE len(errors) > 0) AS bad,
        (SELECT count(*) FROM gm_focus_reader) AS reader,
@@ -441,9 +461,13 @@ async function attribute(store: Store, o: PullFocusOptions, fileId: number): Pro
            WHEN candidate IS NOT NULL AND s.system_id IS NULL
              THEN ${hasValues || !tag ? "'映射到的系统编号不在系统目录中'" : "CASE via WHEN 'tag' THEN '标签值不是系统目录中的系统编号' ELSE '映射到的系统编号不在系统目录中' END"}
            WHEN candidate IS NOT NULL THEN NULL
-           ${tag ? `WHEN tags IS NOT NULL AND tags_v IS NULL THEN 'Tags 不是有效的 JSON 对象'
+           ${
+             tag
+               ? `WHEN tags IS NOT NULL AND tags_v IS NULL THEN 'Tags 不是有效的 JSON 对象'
            WHEN tag_value IS NULL THEN ${sqlString(`没有标签 ${tag}`)}
-           ${hasValues ? "WHEN TRUE THEN '标签值不在映射文件中'" : ''}` : ''}
+           ${hasValues ? "WHEN TRUE THEN '标签值不在映射文件中'" : ''}`
+               : ''
+           }
            ELSE '没有匹配的资源规则'
          END AS reason
        FROM c LEFT JOIN (SELECT DISTINCT system_id FROM systems_current) s ON s.system_id = c.candidate

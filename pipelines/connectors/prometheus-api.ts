@@ -55,7 +55,11 @@ export class PrometheusClient {
 
   /** `query_range` with start, end and step in unix seconds. `what` names the query in a PromQL error. */
   async queryRange(expr: string, start: number, end: number, stepSeconds: number, what: string): Promise<RangeResult> {
-    const data = await this.call('api/v1/query_range', { query: expr, start: String(start), end: String(end), step: String(stepSeconds) }, what);
+    const data = await this.call(
+      'api/v1/query_range',
+      { query: expr, start: String(start), end: String(end), step: String(stepSeconds) },
+      what,
+    );
     const d = data.data as { resultType?: string; result?: unknown } | undefined;
     if (d?.resultType !== 'matrix' || !Array.isArray(d.result))
       throw new UserError(`Prometheus ${this.where} 对${what}的回答不是区间查询结果（resultType 为 ${d?.resultType ?? '空'}）`);
@@ -115,7 +119,8 @@ export class PrometheusClient {
 }
 
 function httpReason(status: number, where: string): string {
-  if (status === 401 || status === 403) return `Prometheus ${where} 拒绝访问（HTTP ${status}）：需要认证时可把用户名和密码写进地址，如 http://用户:密码@主机:9090`;
+  if (status === 401 || status === 403)
+    return `Prometheus ${where} 拒绝访问（HTTP ${status}）：需要认证时可把用户名和密码写进地址，如 http://用户:密码@主机:9090`;
   if (status === 404) return `${where} 上没有 Prometheus API（HTTP 404）：--url 应为 Prometheus 的根地址（有路径前缀时带上前缀）`;
   if (status === 503) return `Prometheus ${where} 暂时不可用（HTTP 503），可能正在启动或过载，请稍后重试`;
   if (status >= 500) return `Prometheus ${where} 内部错误（HTTP ${status}）`;

@@ -79,11 +79,15 @@ export const PrometheusMapping = z.strictObject({
   /** free text for the people who maintain the file */
   description: z.string().optional(),
   /** the label whose value names the system (e.g. instance, or a `system` label set in scrape configs) */
-  system_label: z.string({ error: '应为标签名（字符串），如 instance 或 system' }).regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, '应为 Prometheus 标签名，如 instance 或 system'),
+  system_label: z
+    .string({ error: '应为标签名（字符串），如 instance 或 system' })
+    .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, '应为 Prometheus 标签名，如 instance 或 system'),
   /** label value → system_id; without it the label value is the system_id */
   systems: z.record(z.string(), z.string().trim().min(1, '系统编号不能为空')).optional(),
   columns: z
-    .strictObject(Object.fromEntries(METRIC_COLUMNS.map((c) => [c, Source.optional()])) as Record<MetricColumn, z.ZodOptional<typeof Source>>)
+    .strictObject(
+      Object.fromEntries(METRIC_COLUMNS.map((c) => [c, Source.optional()])) as Record<MetricColumn, z.ZodOptional<typeof Source>>,
+    )
     .refine((cols) => Object.values(cols).some((v) => v !== undefined), '至少要为一列监测数据给出 PromQL 表达式'),
 });
 export type PrometheusMapping = z.infer<typeof PrometheusMapping>;
@@ -169,7 +173,13 @@ export interface PullPrometheusResult {
   unmappedValues: string[];
 }
 
-const CLOCK = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+const CLOCK = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hour12: false,
+});
 const clockTime = (unixSeconds: number): string => CLOCK.format(new Date(unixSeconds * 1000));
 
 /** Pull the days from..to and ingest them as telemetry. */
@@ -182,7 +192,10 @@ export async function pullPrometheus(store: Store, o: PullPrometheusOptions): Pr
   const queries = columnQueries(o.mapping);
   const dateAt = new Map<number, string>([...grid.complete, ...(grid.today ? [grid.today] : [])].map((p) => [p.at, p.date]));
 
-  const dir = path.join(o.workDir, `prometheus-${o.now.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${crypto.randomBytes(3).toString('hex')}`);
+  const dir = path.join(
+    o.workDir,
+    `prometheus-${o.now.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${crypto.randomBytes(3).toString('hex')}`,
+  );
   fs.mkdirSync(dir, { recursive: true });
   try {
     return await pullInto(store, o, dir, { grid, client, queries, dateAt });
@@ -201,7 +214,12 @@ interface PullPlan {
   dateAt: Map<number, string>;
 }
 
-async function pullInto(store: Store, o: PullPrometheusOptions, dir: string, { grid, client, queries, dateAt }: PullPlan): Promise<PullPrometheusResult> {
+async function pullInto(
+  store: Store,
+  o: PullPrometheusOptions,
+  dir: string,
+  { grid, client, queries, dateAt }: PullPlan,
+): Promise<PullPrometheusResult> {
   const { log } = o;
   const label = o.mapping.system_label;
   const systems = o.mapping.systems;
@@ -250,11 +268,14 @@ async function pullInto(store: Store, o: PullPrometheusOptions, dir: string, { g
   } finally {
     fs.closeSync(out);
   }
-  for (const [c, n] of noLabel) log.warn(`列 ${c}：${n} 条序列没有标签 ${label}，已跳过（请在表达式中保留该标签，如 avg by (${label}) (...)）`);
+  for (const [c, n] of noLabel)
+    log.warn(`列 ${c}：${n} 条序列没有标签 ${label}，已跳过（请在表达式中保留该标签，如 avg by (${label}) (...)）`);
   for (const [c, n] of notFinite) log.warn(`列 ${c}：${n} 个值不是有限数（NaN 或 ±Inf），按缺失处理`);
   if (unmapped.size) {
     const list = [...unmapped].sort();
-    log.warn(`标签 ${label} 的 ${list.length} 个值不在映射文件的 systems 中，其数据未导入：${list.slice(0, 20).join('、')}${list.length > 20 ? ' 等' : ''}`);
+    log.warn(
+      `标签 ${label} 的 ${list.length} 个值不在映射文件的 systems 中，其数据未导入：${list.slice(0, 20).join('、')}${list.length > 20 ? ' 等' : ''}`,
+    );
   }
   if (samples === 0)
     throw new UserError(
@@ -297,7 +318,9 @@ async function assembleTelemetry(store: Store, samplesPath: string, csvPath: str
       FROM read_json(${sqlString(samplesPath)}, format = 'newline_delimited',
         columns = {'column': 'VARCHAR', 'system_id': 'VARCHAR', 'date': 'DATE', 'value': 'DOUBLE', 'label_value': 'VARCHAR'})
       GROUP BY "column", system_id, date`);
-    const cols = queries.map((q) => `${bounded(`any_value(value) FILTER (WHERE "column" = ${sqlString(q.column)})`, q.column)} AS ${ident(q.column)}`);
+    const cols = queries.map(
+      (q) => `${bounded(`any_value(value) FILTER (WHERE "column" = ${sqlString(q.column)})`, q.column)} AS ${ident(q.column)}`,
+    );
     const n = await store.run(
       `COPY (SELECT system_id, strftime(date, '%Y-%m-%d') AS date, ${cols.join(', ')} FROM gm_prom_combined GROUP BY system_id, date ORDER BY system_id, date)
        TO ${sqlString(csvPath)} (FORMAT csv, HEADER true)`,

@@ -50,7 +50,11 @@ export async function archiveFile(src: string, archiveDir: string): Promise<Arch
   await fs.promises.copyFile(src, tmp, fs.constants.COPYFILE_FICLONE);
   try {
     const { sha256, utf8Valid } = await hashFile(tmp);
-    const ext = path.extname(src).toLowerCase().replace(/[^.a-z0-9]/g, '').slice(0, 10);
+    const ext = path
+      .extname(src)
+      .toLowerCase()
+      .replace(/[^.a-z0-9]/g, '')
+      .slice(0, 10);
     const dir = path.join(archiveDir, sha256.slice(0, 2));
     fs.mkdirSync(dir, { recursive: true });
     const archivePath = path.join(dir, `${sha256}${ext}`);

@@ -85,7 +85,12 @@ export async function readHead(p: string, n = SAMPLE): Promise<Buffer> {
 /** Transcode to UTF-8 without BOM, streamed. */
 export async function transcodeToUtf8(src: string, dst: string, enc: TextEncoding): Promise<void> {
   const from = enc === 'utf-8-bom' ? 'utf-8' : enc;
-  await pipeline(fs.createReadStream(src), iconv.decodeStream(from, { stripBOM: true }), iconv.encodeStream('utf-8'), fs.createWriteStream(dst));
+  await pipeline(
+    fs.createReadStream(src),
+    iconv.decodeStream(from, { stripBOM: true }),
+    iconv.encodeStream('utf-8'),
+    fs.createWriteStream(dst),
+  );
 }
 
 export const ENCODING_ZH: Record<TextEncoding, string> = {

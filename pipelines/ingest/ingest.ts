@@ -192,15 +192,17 @@ export async function ingestFile(store: Store, p: string, opts: IngestOptions): 
     let done = false;
     await withQueryProgress(store, `导入 ${o.name}`, opts.progress ?? false, async () => {
       if ((s!.format === 'csv' || s!.format === 'parquet') && match.kind === 'telemetry') {
-        done = await store.tx(async () => {
-          const ok = await fastTelemetry(store, s!, match, fileId, today, o);
-          if (!ok) throw new FallBack();
-          await recordFile(store, o, arch, opts.now, t0);
-          return true;
-        }).catch((e) => {
-          if (e instanceof FallBack) return false;
-          throw e;
-        });
+        done = await store
+          .tx(async () => {
+            const ok = await fastTelemetry(store, s!, match, fileId, today, o);
+            if (!ok) throw new FallBack();
+            await recordFile(store, o, arch, opts.now, t0);
+            return true;
+          })
+          .catch((e) => {
+            if (e instanceof FallBack) return false;
+            throw e;
+          });
       }
       if (!done) {
         await store.tx(async () => {
@@ -236,14 +238,18 @@ export async function ingestFile(store: Store, p: string, opts: IngestOptions): 
 class FallBack extends Error {}
 
 function firstLine(e: unknown): string {
-  return String(e instanceof Error ? e.message : e).split('\n')[0].replace(/^[A-Za-z ]*Error: /, '');
+  return String(e instanceof Error ? e.message : e)
+    .split('\n')[0]
+    .replace(/^[A-Za-z ]*Error: /, '');
 }
 
 /** A DuckDB error caused by the file's bytes (not by the machine: an IO error must name the file). */
 function isContentError(e: unknown, paths: string[]): boolean {
   const m = e instanceof Error ? e.message : String(e);
   if (/IO Error/i.test(m)) return paths.some((p) => m.includes(p));
-  return /(Invalid Input Error|Conversion Error|Parser Error|Invalid Error|Malformed JSON|CSV Error|Parquet|INTERNAL Error: .*parquet)/i.test(m);
+  return /(Invalid Input Error|Conversion Error|Parser Error|Invalid Error|Malformed JSON|CSV Error|Parquet|INTERNAL Error: .*parquet)/i.test(
+    m,
+  );
 }
 
 /** The reason a file could not be read, in Chinese, with the reader's detail (its own name, not the archive path). */
@@ -264,13 +270,31 @@ function contentMessage(e: unknown, paths: string[], name: string): string {
 }
 
 async function dropTemps(store: Store): Promise<void> {
-  for (const t of ['raw_in', 'gm_stage', 'gm_reader_rejects', 'gm_json_in', 'gm_fast_rej', 'gm_fast_scan', 'gm_csv_in', 'gm_csv_lines', 'gm_csv_starts', 'gm_csv_bad', 'gm_csv_long', 'gm_csv_rej', 'gm_csv_scan'])
+  for (const t of [
+    'raw_in',
+    'gm_stage',
+    'gm_reader_rejects',
+    'gm_json_in',
+    'gm_fast_rej',
+    'gm_fast_scan',
+    'gm_csv_in',
+    'gm_csv_lines',
+    'gm_csv_starts',
+    'gm_csv_bad',
+    'gm_csv_long',
+    'gm_csv_rej',
+    'gm_csv_scan',
+  ])
     await store.run(`DROP TABLE IF EXISTS temp.main.${t}`).catch(() => undefined);
 }
 
 /** The kind of a file: forced with --kind, else detected from its headers. */
 export function resolveKind(headers: readonly string[], forced?: Kind): HeaderMatch {
-  const shown = headers.filter((h) => h !== '').slice(0, 12).join('、') || '（无）';
+  const shown =
+    headers
+      .filter((h) => h !== '')
+      .slice(0, 12)
+      .join('、') || '（无）';
   let m: HeaderMatch | undefined;
   if (forced) {
     m = matchHeaders(CONTRACT[forced], headers);
@@ -290,7 +314,14 @@ export function resolveKind(headers: readonly string[], forced?: Kind): HeaderMa
 }
 
 /** Fast path for CSV and Parquet telemetry. Returns false when the general path must decide instead. */
-async function fastTelemetry(store: Store, s: Sniffed, match: HeaderMatch, fileId: number, today: string, o: FileOutcome): Promise<boolean> {
+async function fastTelemetry(
+  store: Store,
+  s: Sniffed,
+  match: HeaderMatch,
+  fileId: number,
+  today: string,
+  o: FileOutcome,
+): Promise<boolean> {
   const spec = CONTRACT.telemetry;
   const cols = spec.columns.map((c) => c.name);
   let source: string;
@@ -308,7 +339,9 @@ async function fastTelemetry(store: Store, s: Sniffed, match: HeaderMatch, fileI
       .map((c) => {
         if (!byName.has(c.name)) return `CAST(NULL AS ${SQL_TYPE[c.type]})`;
         const x = ident(byName.get(c.name)!);
-        return c.type === 'int' ? `CASE WHEN ${x} IS NULL THEN NULL WHEN ${x} = trunc(${x}) THEN CAST(${x} AS BIGINT) ELSE error('gm_fallback') END` : x;
+        return c.type === 'int'
+          ? `CASE WHEN ${x} IS NULL THEN NULL WHEN ${x} = trunc(${x}) THEN CAST(${x} AS BIGINT) ELSE error('gm_fallback') END`
+          : x;
       })
       .map((e, i) => `${e} AS ${ident(spec.columns[i].name)}`)
       .join(', ');
@@ -486,4 +519,3 @@ function colLabel(kind: Kind | undefined, name: string): string {
 function truncate(s: string, n = 60): string {
   return s.length > n ? s.slice(0, n) + '…' : s;
 }
-

@@ -70,7 +70,11 @@ export function detectFormat(head: Buffer, name: string): Format {
   if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return 'xlsx';
   const ext = path.extname(name).toLowerCase();
   if (ext === '.xls') throw new UnusableFileError('不支持旧版 Excel 97-2003（.xls）格式，请另存为 .xlsx 或 CSV 后再导入');
-  const text = head.subarray(0, 4096).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  const text = head
+    .subarray(0, 4096)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
   if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson';
   if (ext === '.json' || text.startsWith('[') || text.startsWith('{')) {
     if (text.startsWith('[')) return 'json';
@@ -276,7 +280,9 @@ async function loadLongRecords(store: Store, s: Sniffed, long: { ln: bigint; l: 
       let values: unknown[] | undefined;
       let reason = 'INVALID STATE';
       try {
-        const r = await side.runAndReadAll(`SELECT * FROM read_csv(${sqlString(one)}, ${csvOptions(s)}, ${csvColumns(Array(cols.length).fill('VARCHAR'))})`);
+        const r = await side.runAndReadAll(
+          `SELECT * FROM read_csv(${sqlString(one)}, ${csvOptions(s)}, ${csvColumns(Array(cols.length).fill('VARCHAR'))})`,
+        );
         const rows = r.getRows();
         if (rows.length === 1) values = rows[0];
       } catch (e) {
@@ -286,7 +292,10 @@ async function loadLongRecords(store: Store, s: Sniffed, long: { ln: bigint; l: 
         else if (/unquoted/i.test(m)) reason = 'UNQUOTED VALUE';
       }
       if (values) {
-        await store.run(`INSERT INTO gm_csv_long VALUES ($1, ${cols.map((_, i) => `$${i + 2}::VARCHAR`).join(', ')})`, [Number(ln), ...values.map((v) => (v === null ? null : String(v)))]);
+        await store.run(`INSERT INTO gm_csv_long VALUES ($1, ${cols.map((_, i) => `$${i + 2}::VARCHAR`).join(', ')})`, [
+          Number(ln),
+          ...values.map((v) => (v === null ? null : String(v))),
+        ]);
       } else {
         await store.run(`INSERT INTO gm_csv_bad VALUES ($1, [$2], ${rejectedLineText('$3::VARCHAR')})`, [Number(ln), reason, l]);
       }

@@ -103,7 +103,13 @@ function validationOf(kind: Kind, c: Column): ExcelJS.DataValidation | undefined
   switch (c.type) {
     case 'enum': {
       const labels = (c.values ?? []).map((v) => v.label);
-      return { ...common, type: 'list', formulae: [`"${labels.join(',')}"`], prompt: prompt(`请从下拉列表选择：${labels.join('、')}`), error: clip(`请从下拉列表选择：${labels.join('、')}`) };
+      return {
+        ...common,
+        type: 'list',
+        formulae: [`"${labels.join(',')}"`],
+        prompt: prompt(`请从下拉列表选择：${labels.join('、')}`),
+        error: clip(`请从下拉列表选择：${labels.join('、')}`),
+      };
     }
     case 'bool':
       return { ...common, type: 'list', formulae: ['"是,否"'], prompt: prompt('请选择 是 或 否'), error: '请从下拉列表选择：是、否' };
@@ -120,17 +126,45 @@ function validationOf(kind: Kind, c: Column): ExcelJS.DataValidation | undefined
       const lo = c.min ?? -INT_MAX - 1;
       const hi = Math.min(c.max ?? INT_MAX, INT_MAX);
       const shown = c.max !== undefined ? ` ${lo} 到 ${hi} 之间的整数` : c.min !== undefined ? `不小于 ${lo} 的整数` : '整数';
-      return { ...common, type: 'whole', operator: 'between', formulae: [lo, hi], prompt: prompt(`请填写${shown}`), error: `请填写${shown}` };
+      return {
+        ...common,
+        type: 'whole',
+        operator: 'between',
+        formulae: [lo, hi],
+        prompt: prompt(`请填写${shown}`),
+        error: `请填写${shown}`,
+      };
     }
     case 'number':
     case 'pct': {
       const unit = c.type === 'pct' ? '（百分比，填 45.2 表示 45.2%）' : '';
       if (c.min !== undefined && c.max !== undefined)
-        return { ...common, type: 'decimal', operator: 'between', formulae: [c.min, c.max], prompt: prompt(`请填写 ${c.min} 到 ${c.max} 之间的数值${unit}`), error: `请填写 ${c.min} 到 ${c.max} 之间的数值` };
+        return {
+          ...common,
+          type: 'decimal',
+          operator: 'between',
+          formulae: [c.min, c.max],
+          prompt: prompt(`请填写 ${c.min} 到 ${c.max} 之间的数值${unit}`),
+          error: `请填写 ${c.min} 到 ${c.max} 之间的数值`,
+        };
       if (c.min !== undefined)
-        return { ...common, type: 'decimal', operator: 'greaterThanOrEqual', formulae: [c.min], prompt: prompt(`请填写不小于 ${c.min} 的数值${unit}`), error: `请填写不小于 ${c.min} 的数值` };
+        return {
+          ...common,
+          type: 'decimal',
+          operator: 'greaterThanOrEqual',
+          formulae: [c.min],
+          prompt: prompt(`请填写不小于 ${c.min} 的数值${unit}`),
+          error: `请填写不小于 ${c.min} 的数值`,
+        };
       if (c.max !== undefined)
-        return { ...common, type: 'decimal', operator: 'lessThanOrEqual', formulae: [c.max], prompt: prompt(`请填写不大于 ${c.max} 的数值${unit}`), error: `请填写不大于 ${c.max} 的数值` };
+        return {
+          ...common,
+          type: 'decimal',
+          operator: 'lessThanOrEqual',
+          formulae: [c.max],
+          prompt: prompt(`请填写不大于 ${c.max} 的数值${unit}`),
+          error: `请填写不大于 ${c.max} 的数值`,
+        };
       return undefined;
     }
     case 'text':
@@ -246,7 +280,14 @@ function writeInstructions(wb: ExcelJS.Workbook, kind: Kind, helper: boolean, op
   const head = ws.addRow(INSTRUCTION_HEADERS);
   head.font = { bold: true };
   for (const c of spec.columns) {
-    ws.addRow([c.zh, c.name, TYPE_ZH[c.type], c.required ? '必填' : '选填', rangeOf(c), [c.note, ...rulesOf(kind, c)].filter(Boolean).join('；')]);
+    ws.addRow([
+      c.zh,
+      c.name,
+      TYPE_ZH[c.type],
+      c.required ? '必填' : '选填',
+      rangeOf(c),
+      [c.note, ...rulesOf(kind, c)].filter(Boolean).join('；'),
+    ]);
   }
   if (helper) ws.addRow([NAME_HELPER, '', TYPE_ZH.text, '—', '', '仅供核对系统，导入时不保存']);
   ws.addRow([]);
@@ -257,6 +298,9 @@ function writeInstructions(wb: ExcelJS.Workbook, kind: Kind, helper: boolean, op
     '下拉列中的选项也可填写对应的英文代码（如 运行 可填 operation）。',
     `同一${spec.key.map((k) => spec.columns.find((c) => c.name === k)!.zh).join('+')}多次出现时，以后出现的一行为准。`,
   ];
-  if (opts.department) notes.push(`已按建设单位“${opts.department}”预填系统${opts.year !== undefined ? `和年度 ${opts.year}` : ''}；请为每个系统填写完整后提交。`);
+  if (opts.department)
+    notes.push(
+      `已按建设单位“${opts.department}”预填系统${opts.year !== undefined ? `和年度 ${opts.year}` : ''}；请为每个系统填写完整后提交。`,
+    );
   for (const n of notes) ws.addRow([n]);
 }

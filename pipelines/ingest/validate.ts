@@ -27,7 +27,10 @@ export function parseExpr(col: Column, x: string): string {
       return `gm_parse_bool(${x})`;
     case 'enum':
       return `CASE lower(${x}) ${(col.values ?? [])
-        .flatMap((v) => [`WHEN ${sqlString(v.code.toLowerCase())} THEN ${sqlString(v.code)}`, `WHEN ${sqlString(v.label)} THEN ${sqlString(v.code)}`])
+        .flatMap((v) => [
+          `WHEN ${sqlString(v.code.toLowerCase())} THEN ${sqlString(v.code)}`,
+          `WHEN ${sqlString(v.label)} THEN ${sqlString(v.code)}`,
+        ])
         .join(' ')} END`;
   }
 }
@@ -90,7 +93,8 @@ export function typedReason(col: Column, v: string, ctx: CheckContext): string {
     parts.push(`WHEN ${conds.join(' OR ')} THEN ${sqlString(rangeText(col))}`);
   }
   // The raw tables keep counts as INTEGER: a larger value rejects the row instead of failing the file.
-  if (col.type === 'int' && (col.max === undefined || col.max > INT_MAX)) parts.push(`WHEN ${v} > ${INT_MAX} THEN ${sqlString(`数值过大（不能超过 ${INT_MAX}）`)}`);
+  if (col.type === 'int' && (col.max === undefined || col.max > INT_MAX))
+    parts.push(`WHEN ${v} > ${INT_MAX} THEN ${sqlString(`数值过大（不能超过 ${INT_MAX}）`)}`);
   if (col.notFuture) parts.push(`WHEN ${v} > DATE ${sqlString(ctx.today)} THEN ${sqlString(`日期晚于今天（${ctx.today}）`)}`);
   if (col.refSystem && ctx.refOk) parts.push(`WHEN NOT (${ctx.refOk}) THEN '系统编号不在系统目录中（请先导入或更新系统目录）'`);
   return parts.length ? `CASE ${parts.join(' ')} END` : 'NULL';

@@ -33,9 +33,15 @@ export async function writeParamTables(store: Store, month: string, profile: Pro
     'CREATE OR REPLACE TEMP TABLE condition_params (condition VARCHAR, warn_months INTEGER, eliminate_months INTEGER, condition_order INTEGER)',
   );
   for (const [i, c] of CONDITION_CODES.entries())
-    await store.run('INSERT INTO condition_params VALUES ($1, $2, $3, $4)', [c, profile.monitoring[c].warn_months, profile.monitoring[c].eliminate_months, i]);
+    await store.run('INSERT INTO condition_params VALUES ($1, $2, $3, $4)', [
+      c,
+      profile.monitoring[c].warn_months,
+      profile.monitoring[c].eliminate_months,
+      i,
+    ]);
   await store.run('CREATE OR REPLACE TEMP TABLE cycle_windows (update_cycle VARCHAR, window_days INTEGER)');
-  for (const [cycle, days] of Object.entries(profile.sharing.windows)) await store.run('INSERT INTO cycle_windows VALUES ($1, $2)', [cycle, days]);
+  for (const [cycle, days] of Object.entries(profile.sharing.windows))
+    await store.run('INSERT INTO cycle_windows VALUES ($1, $2)', [cycle, days]);
 }
 
 /**
@@ -58,7 +64,8 @@ export async function setFirstMonth(store: Store): Promise<void> {
 /** rule_citations: the citation labels of every rule a decision can cite. */
 export async function writeRuleCitations(store: Store, profile: Profile): Promise<void> {
   await store.run('CREATE OR REPLACE TEMP TABLE rule_citations (rule VARCHAR, citation VARCHAR)');
-  for (const [rule, r] of ruleEntries(profile)) for (const l of citationLabels(r)) await store.run('INSERT INTO rule_citations VALUES ($1, $2)', [rule, l]);
+  for (const [rule, r] of ruleEntries(profile))
+    for (const l of citationLabels(r)) await store.run('INSERT INTO rule_citations VALUES ($1, $2)', [rule, l]);
 }
 
 /** The working-day calendar, spanning every initial acceptance date and the run month. */
@@ -87,4 +94,3 @@ export async function calendarFallbackYears(store: Store): Promise<number[]> {
   );
   return rows.map((r) => r.y);
 }
-

@@ -59,9 +59,12 @@ export async function refreshTelemetryCache(store: Store, now: Date): Promise<{ 
       FROM current_rows t GROUP BY t.system_id, t.month`);
   }
   await store.run('DROP TABLE gm_replaced');
-  await store.run(`INSERT OR REPLACE INTO agg_telemetry_months
+  await store.run(
+    `INSERT OR REPLACE INTO agg_telemetry_months
     SELECT s.month, s.wm, (SELECT count(*) FROM agg_telemetry_monthly a WHERE a.month = s.month), $1::TIMESTAMPTZ
-    FROM gm_stale_months s`, [now.toISOString()]);
+    FROM gm_stale_months s`,
+    [now.toISOString()],
+  );
   await store.run('DROP TABLE gm_stale_months');
   return { months: stale.map((s) => s.month.slice(0, 7)) };
 }

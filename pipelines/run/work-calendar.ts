@@ -50,7 +50,8 @@ export async function buildWorkCalendar(store: Store, fromYear: number, toYear: 
   for (let y = fromYear; y <= toYear; y++) {
     const covered = calendarCovers(y);
     if (!covered) fallback.push(y);
-    for (let d = `${y}-01-01`; d.startsWith(String(y)); d = addDays(d, 1)) rows.push(`('${d}', ${isOfficialWorkday(d, covered)}, ${covered})`);
+    for (let d = `${y}-01-01`; d.startsWith(String(y)); d = addDays(d, 1))
+      rows.push(`('${d}', ${isOfficialWorkday(d, covered)}, ${covered})`);
   }
   await store.run('CREATE OR REPLACE TEMP TABLE work_calendar_days (date DATE, workday BOOLEAN, covered BOOLEAN)');
   for (let i = 0; i < rows.length; i += 2000) await store.run(`INSERT INTO work_calendar_days VALUES ${rows.slice(i, i + 2000).join(',')}`);

@@ -71,7 +71,9 @@ export async function evaluateYear(store: Store, opts: YearRunOptions): Promise<
       ['res_calendar', 'mart_calendar'],
     ];
     for (const [table, model] of persist) await store.run(`INSERT INTO ${table} BY NAME SELECT ${runId} AS run_id, * FROM ${model}`);
-    await store.run(`INSERT INTO res_sharing BY NAME SELECT ${runId} AS run_id, * FROM int_sharing WHERE month = (SELECT month FROM run_params)`);
+    await store.run(
+      `INSERT INTO res_sharing BY NAME SELECT ${runId} AS run_id, * FROM int_sharing WHERE month = (SELECT month FROM run_params)`,
+    );
     const counts = await countsOf(store, runId);
     return { result: counts, counts, inputs: await inputFiles(store, month), warnings };
   });
@@ -79,7 +81,13 @@ export async function evaluateYear(store: Store, opts: YearRunOptions): Promise<
 }
 
 async function countsOf(store: Store, runId: number): Promise<YearCounts> {
-  const base = (await store.one<{ scored: number; report_missing: number; inflation: number; om_budget_annual: number; recommended_om_budget: number }>(
+  const base = (await store.one<{
+    scored: number;
+    report_missing: number;
+    inflation: number;
+    om_budget_annual: number;
+    recommended_om_budget: number;
+  }>(
     `SELECT count(*) AS scored, count(*) FILTER (WHERE report_missing) AS report_missing, count(*) FILTER (WHERE inflation) AS inflation,
        (SELECT coalesce(gm_sum(om_budget_annual), 0) FROM res_budget WHERE run_id = $1) AS om_budget_annual,
        (SELECT coalesce(gm_sum(recommended_om_budget), 0) FROM res_budget WHERE run_id = $1) AS recommended_om_budget
@@ -87,11 +95,20 @@ async function countsOf(store: Store, runId: number): Promise<YearCounts> {
     [runId],
   ))!;
   const grades = Object.fromEntries(
-    (await store.all<{ grade: string; n: number }>('SELECT grade, count(*) AS n FROM res_scores WHERE run_id = $1 GROUP BY grade', [runId])).map((r) => [r.grade, r.n]),
+    (
+      await store.all<{ grade: string; n: number }>('SELECT grade, count(*) AS n FROM res_scores WHERE run_id = $1 GROUP BY grade', [runId])
+    ).map((r) => [r.grade, r.n]),
   );
   const budget = Object.fromEntries(
-    (await store.all<{ r: string; n: number }>('SELECT recommendation AS r, count(*) AS n FROM res_budget WHERE run_id = $1 GROUP BY 1', [runId])).map((r) => [r.r, r.n]),
+    (
+      await store.all<{ r: string; n: number }>('SELECT recommendation AS r, count(*) AS n FROM res_budget WHERE run_id = $1 GROUP BY 1', [
+        runId,
+      ])
+    ).map((r) => [r.r, r.n]),
   );
-  const departments_suspended = await store.value<number>('SELECT count(*) FROM res_departments WHERE run_id = $1 AND suspend_new_projects', [runId]);
+  const departments_suspended = await store.value<number>(
+    'SELECT count(*) FROM res_departments WHERE run_id = $1 AND suspend_new_projects',
+    [runId],
+  );
   return { ...base, grades, budget, departments_suspended };
 }

@@ -130,7 +130,9 @@ export async function backupDatabase(store: Store, opts: BackupOptions): Promise
         bytes += size;
       }
       if (archive.missing.length)
-        opts.log?.warn(`原始文件归档中缺少 ${archive.missing.length} 个文件（数据库中有记录），备份中也没有它们：${archive.missing.slice(0, 5).join('、')}${archive.missing.length > 5 ? '……' : ''}`);
+        opts.log?.warn(
+          `原始文件归档中缺少 ${archive.missing.length} 个文件（数据库中有记录），备份中也没有它们：${archive.missing.slice(0, 5).join('、')}${archive.missing.length > 5 ? '……' : ''}`,
+        );
     }
 
     const manifest: Manifest = {
@@ -169,21 +171,30 @@ export async function backupDatabase(store: Store, opts: BackupOptions): Promise
  */
 async function loadableSchema(store: Store, exported: string): Promise<string> {
   // EXPORT DATABASE ends every statement with ";;\n" (the statement's own ";" and a separator).
-  const stmts = exported.split(/;;\n/).map((s) => s.trim()).filter((s) => s !== '');
+  const stmts = exported
+    .split(/;;\n/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const log = stmts.find((s) => /^CREATE TABLE schema_migrations\s*\(/i.test(s));
   if (!log) throw new UserError('数据库中没有迁移记录（schema_migrations），不是 govmon 数据库，无法备份');
-  const sequences = stmts.filter((s) => /^CREATE SEQUENCE /i.test(s)).map((s) => s.replace(/^CREATE SEQUENCE /i, 'CREATE OR REPLACE SEQUENCE '));
-  const applied = await store.all<{ version: number; checksum: string; name: string }>('SELECT version, checksum, name FROM schema_migrations ORDER BY version');
+  const sequences = stmts
+    .filter((s) => /^CREATE SEQUENCE /i.test(s))
+    .map((s) => s.replace(/^CREATE SEQUENCE /i, 'CREATE OR REPLACE SEQUENCE '));
+  const applied = await store.all<{ version: number; checksum: string; name: string }>(
+    'SELECT version, checksum, name FROM schema_migrations ORDER BY version',
+  );
   const known = new Map(listMigrations().map((m) => [m.version, m]));
   const parts = [
-    '-- govmon backup: the schema as govmon\'s migrations create it (DuckDB\'s own serialization of the',
+    "-- govmon backup: the schema as govmon's migrations create it (DuckDB's own serialization of the",
     '-- views and table macros does not always load back), then the sequences at their exported values.',
     `${log};`,
   ];
   for (const a of applied) {
     const m = known.get(a.version);
     if (!m || m.checksum !== a.checksum)
-      throw new UserError(`数据库的迁移 ${String(a.version).padStart(4, '0')}_${a.name} 与本程序的迁移文件不一致，无法生成可恢复的备份；请使用创建该数据库的 govmon 版本备份`);
+      throw new UserError(
+        `数据库的迁移 ${String(a.version).padStart(4, '0')}_${a.name} 与本程序的迁移文件不一致，无法生成可恢复的备份；请使用创建该数据库的 govmon 版本备份`,
+      );
     parts.push(`-- ${String(m.version).padStart(4, '0')}_${m.name}`, m.sql.trim());
   }
   parts.push(...sequences.map((s) => `${s};`));
@@ -193,7 +204,9 @@ async function loadableSchema(store: Store, exported: string): Promise<string> {
   try {
     await conn.run(sql);
     // load.sql then copies every table's rows in: a migration that wrote rows would double them
-    const seeded = (await conn.runAndReadAll(`SELECT table_name, estimated_size FROM duckdb_tables() WHERE estimated_size > 0`)).getRowObjectsJson();
+    const seeded = (
+      await conn.runAndReadAll(`SELECT table_name, estimated_size FROM duckdb_tables() WHERE estimated_size > 0`)
+    ).getRowObjectsJson();
     if (seeded.length) throw new Error(`migrations write rows (${seeded.map((t) => t.table_name).join(', ')}): load.sql would double them`);
   } catch (e) {
     throw new Error(`schema.sql of the backup does not load: ${String((e as Error).message ?? e).split('\n')[0]}`);
@@ -217,7 +230,8 @@ export async function verifyBackup(dir: string): Promise<Manifest> {
     throw new UserError(`备份清单 ${mp} 已损坏：${(e as Error).message}`);
   }
   const r = Manifest.safeParse(raw);
-  if (!r.success) throw new UserError(`备份清单 ${mp} 无效：${r.error.issues.map((i) => `${i.path.join('.') || '(根)'} ${i.message}`).join('；')}`);
+  if (!r.success)
+    throw new UserError(`备份清单 ${mp} 无效：${r.error.issues.map((i) => `${i.path.join('.') || '(根)'} ${i.message}`).join('；')}`);
   const m = r.data;
   const bad: string[] = [];
   for (const [name, f] of Object.entries(m.files)) {
@@ -231,10 +245,13 @@ export async function verifyBackup(dir: string): Promise<Manifest> {
       const name = path.posix.basename(rel);
       const p = path.join(root, ARCHIVE_SUBDIR, ...rel.split('/'));
       if (!HASH_NAME.test(name) || rel.split('/').includes('..') || !fs.existsSync(p)) bad.push(`${ARCHIVE_SUBDIR}/${rel}（缺失）`);
-      else if (fs.statSync(p).size !== size || (await sha256File(p)) !== name.slice(0, 64)) bad.push(`${ARCHIVE_SUBDIR}/${rel}（内容与文件名的哈希不符）`);
+      else if (fs.statSync(p).size !== size || (await sha256File(p)) !== name.slice(0, 64))
+        bad.push(`${ARCHIVE_SUBDIR}/${rel}（内容与文件名的哈希不符）`);
     }
   if (bad.length)
-    throw new UserError(`备份 ${root} 不完整或已损坏，未做任何恢复：${bad.slice(0, 5).join('、')}${bad.length > 5 ? ` 等 ${bad.length} 项` : ''}`);
+    throw new UserError(
+      `备份 ${root} 不完整或已损坏，未做任何恢复：${bad.slice(0, 5).join('、')}${bad.length > 5 ? ` 等 ${bad.length} 项` : ''}`,
+    );
   return m;
 }
 
@@ -286,7 +303,9 @@ export async function restoreDatabase(opts: RestoreOptions): Promise<RestoreResu
     try {
       const n = await dataRows(old);
       if (n > 0 && !opts.force)
-        throw new UserError(`目标数据库 ${target} 已有数据（${n} 行），恢复会替换全部内容；如确需替换，请加 --force（建议先用 govmon backup 备份当前数据库）`);
+        throw new UserError(
+          `目标数据库 ${target} 已有数据（${n} 行），恢复会替换全部内容；如确需替换，请加 --force（建议先用 govmon backup 备份当前数据库）`,
+        );
       replaced = n > 0;
     } finally {
       old.close(); // a clean close checkpoints: no .wal is left beside the file that is replaced

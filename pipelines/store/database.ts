@@ -173,7 +173,12 @@ export function toRows(reader: DuckDBResultReader): Row[] {
       const v = jr[n];
       if (v === null || v === undefined) out[n] = null;
       else if (t === DuckDBTypeId.DATE) out[n] = v;
-      else if (t === DuckDBTypeId.TIMESTAMP || t === DuckDBTypeId.TIMESTAMP_TZ || t === DuckDBTypeId.TIMESTAMP_MS || t === DuckDBTypeId.TIMESTAMP_S)
+      else if (
+        t === DuckDBTypeId.TIMESTAMP ||
+        t === DuckDBTypeId.TIMESTAMP_TZ ||
+        t === DuckDBTypeId.TIMESTAMP_MS ||
+        t === DuckDBTypeId.TIMESTAMP_S
+      )
         out[n] = (js[i][n] as Date).toISOString();
       else if (t === DuckDBTypeId.BIGINT || t === DuckDBTypeId.HUGEINT || t === DuckDBTypeId.UBIGINT || t === DuckDBTypeId.DECIMAL)
         out[n] = Number(v);

@@ -64,9 +64,7 @@ export async function migrate(store: Store): Promise<MigrateResult> {
 }
 
 export async function schemaVersion(store: Store): Promise<number> {
-  const exists = await store.value<number>(
-    "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_migrations' AND NOT temporary",
-  );
+  const exists = await store.value<number>("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_migrations' AND NOT temporary");
   if (!exists) return 0;
   return (await store.value<number>('SELECT coalesce(max(version), 0) FROM schema_migrations')) ?? 0;
 }
@@ -75,6 +73,5 @@ export async function schemaVersion(store: Store): Promise<number> {
 export async function ensureSchema(store: Store): Promise<void> {
   const v = await schemaVersion(store);
   if (v < LATEST_VERSION()) await migrate(store);
-  else if (v > LATEST_VERSION())
-    throw new UserError(`数据库结构版本（${v}）比本程序（${LATEST_VERSION()}）新，请升级 govmon。`);
+  else if (v > LATEST_VERSION()) throw new UserError(`数据库结构版本（${v}）比本程序（${LATEST_VERSION()}）新，请升级 govmon。`);
 }

@@ -11,7 +11,11 @@ import { parseArg, type Kit } from '../kit.ts';
 import { backupDatabase, restoreDatabase } from '../../../pipelines/store/backup.ts';
 
 function size(bytes: number): string {
-  return bytes >= 1 << 30 ? `${(bytes / (1 << 30)).toFixed(1)} GB` : bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
+  return bytes >= 1 << 30
+    ? `${(bytes / (1 << 30)).toFixed(1)} GB`
+    : bytes >= 1 << 20
+      ? `${(bytes / (1 << 20)).toFixed(1)} MB`
+      : `${Math.ceil(bytes / 1024)} KB`;
 }
 
 export async function backup(kit: Kit, o: { out?: string; archive: boolean }): Promise<number> {

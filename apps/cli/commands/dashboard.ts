@@ -92,7 +92,8 @@ export async function serve(kit: Kit, o: { dir?: string; port: string; host: str
   if (!kit.g.quiet) {
     process.stdout.write(`站点：${dir}\n`);
     process.stdout.write(`正在提供：${started.url}　按 Ctrl+C 停止\n`);
-    if (o.host !== '127.0.0.1' && o.host !== 'localhost' && o.host !== '::1') process.stderr.write(`警告：监听 ${o.host}，本机以外的计算机也能访问此站点\n`);
+    if (o.host !== '127.0.0.1' && o.host !== 'localhost' && o.host !== '::1')
+      process.stderr.write(`警告：监听 ${o.host}，本机以外的计算机也能访问此站点\n`);
   }
   await new Promise<void>((resolve) => {
     const stop = () => started.server.close(() => resolve());

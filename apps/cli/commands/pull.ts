@@ -11,7 +11,10 @@ import { dateArg, monthArg } from '../args.ts';
 import { parseArg, type Kit } from '../kit.ts';
 import { loadFocusMapping, parseFx, pullFocus, type CostBasis, type FocusMapping } from '../../../pipelines/connectors/focus.ts';
 
-const SecondsArg = z.coerce.number({ error: '--timeout 应为秒数' }).positive({ error: '--timeout 应为正数' }).max(3600, { error: '--timeout 不超过 3600 秒' });
+const SecondsArg = z.coerce
+  .number({ error: '--timeout 应为秒数' })
+  .positive({ error: '--timeout 应为正数' })
+  .max(3600, { error: '--timeout 不超过 3600 秒' });
 const CostArg = z.enum(['billed', 'effective'], { error: '--cost 应为 billed（BilledCost）或 effective（EffectiveCost）' });
 const TagArg = z.string().trim().min(1, { error: '--tag 不能为空' });
 
@@ -60,7 +63,11 @@ export async function prometheus(
   });
 }
 
-export async function focus(kit: Kit, files: string[], o: { tag?: string; mapping?: string; cost: string; fx?: string[]; force?: boolean }): Promise<number> {
+export async function focus(
+  kit: Kit,
+  files: string[],
+  o: { tag?: string; mapping?: string; cost: string; fx?: string[]; force?: boolean },
+): Promise<number> {
   const cost: CostBasis = parseArg(CostArg, o.cost);
   if (o.tag !== undefined && o.mapping !== undefined) throw new UserError('--tag 与 --mapping 只能给出一个（映射文件中可写 tag）');
   let mapping: FocusMapping;

@@ -74,7 +74,11 @@ export async function evaluate(kit: Kit, o: { year?: string }): Promise<number> 
   });
 }
 
-export async function exportKind(kit: Kit, kind: string, o: { month?: string; year?: string; run?: string; out?: string }): Promise<number> {
+export async function exportKind(
+  kit: Kit,
+  kind: string,
+  o: { month?: string; year?: string; run?: string; out?: string },
+): Promise<number> {
   if (!o.out) throw new UserError('请用 --out 指定输出文件（.csv、.xlsx、.parquet 或 .json）');
   const out = o.out;
   const period = periodOf({ ...o, month: o.month === undefined ? undefined : parseArg(monthArg(), o.month) });

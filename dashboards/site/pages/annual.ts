@@ -33,14 +33,26 @@ export function annualPage(ctx: SiteContext): PageSpec {
     { head: '建设单位', cell: (r) => html`<a href="${departmentPage(r.department)}">${r.department}</a>`, sort: (r) => r.department },
     { head: '总分', cell: (r) => score(r.score), sort: (r) => r.score, num: true },
     { head: '等级', cell: (r) => r.grade, sort: (r) => GRADES.indexOf(r.grade as (typeof GRADES)[number]) },
-    ...SCORE_DIMENSIONS.map((d) => ({ head: d.zh, cell: (r: ScoreRow) => score(r[d.key]), sort: (r: ScoreRow) => r[d.key] as number, num: true })),
+    ...SCORE_DIMENSIONS.map((d) => ({
+      head: d.zh,
+      cell: (r: ScoreRow) => score(r[d.key]),
+      sort: (r: ScoreRow) => r[d.key] as number,
+      num: true,
+    })),
     { head: '自评分', cell: (r) => score(r.self_score), sort: (r) => r.self_score, num: true },
-    { head: '备注', cell: (r) => [r.inflation ? '自评偏高（抽查复核）' : '', r.report_missing ? '未报送运维报表' : ''].filter(Boolean).join('；') || '—' },
+    {
+      head: '备注',
+      cell: (r) => [r.inflation ? '自评偏高（抽查复核）' : '', r.report_missing ? '未报送运维报表' : ''].filter(Boolean).join('；') || '—',
+    },
   ];
   const budgetCols: Column<BudgetRow>[] = [
     { head: '系统名称', cell: (r) => html`<a href="${systemPage(r.system_id)}">${r.system_name}</a>`, sort: (r) => r.system_name },
     { head: '建设单位', cell: (r) => r.department, sort: (r) => r.department },
-    { head: '建议', cell: (r) => html`<span class="status b-${r.recommendation}">${label('recommendation', r.recommendation)}</span>`, sort: (r) => RECS.indexOf(r.recommendation) },
+    {
+      head: '建议',
+      cell: (r) => html`<span class="status b-${r.recommendation}">${label('recommendation', r.recommendation)}</span>`,
+      sort: (r) => RECS.indexOf(r.recommendation),
+    },
     { head: '本年度运维经费', cell: (r) => yuan(r.om_budget_annual), sort: (r) => r.om_budget_annual, num: true },
     { head: '建议运维经费', cell: (r) => yuan(r.recommended_om_budget), sort: (r) => r.recommended_om_budget, num: true },
     { head: '建议云资源费用', cell: (r) => yuan(r.recommended_cloud_cost), sort: (r) => r.recommended_cloud_cost, num: true },
@@ -51,8 +63,17 @@ export function annualPage(ctx: SiteContext): PageSpec {
     { head: '建设单位', cell: (r) => html`<a href="${departmentPage(r.department)}">${r.department}</a>`, sort: (r) => r.department },
     { head: '参评系统', cell: (r) => num(r.systems), sort: (r) => r.systems, num: true },
     { head: '平均分', cell: (r) => score(r.mean_score), sort: (r) => r.mean_score, num: true },
-    { head: '运维经费', cell: (r) => `${yuan(r.om_budget_annual)} → ${yuan(r.recommended_om_budget)}`, sort: (r) => r.recommended_om_budget, num: true },
-    { head: '建议暂停新项目申报', cell: (r) => (r.suspend_new_projects ? html`<span class="flag-text">是</span>` : '否'), sort: (r) => (r.suspend_new_projects ? 1 : 0) },
+    {
+      head: '运维经费',
+      cell: (r) => `${yuan(r.om_budget_annual)} → ${yuan(r.recommended_om_budget)}`,
+      sort: (r) => r.recommended_om_budget,
+      num: true,
+    },
+    {
+      head: '建议暂停新项目申报',
+      cell: (r) => (r.suspend_new_projects ? html`<span class="flag-text">是</span>` : '否'),
+      sort: (r) => (r.suspend_new_projects ? 1 : 0),
+    },
     { head: '原因', cell: (r) => (r.reasons.length ? r.reasons.map(budgetReasonZh).join('；') : '—') },
     { head: '依据', cell: (r) => citations(r.citations) },
   ];
@@ -62,25 +83,67 @@ export function annualPage(ctx: SiteContext): PageSpec {
   const body = html`<h1>${y.year} 年度绩效评价与 ${y.year + 1} 年度经费建议</h1>
 <p class="doc-meta">评价年度 ${y.year}（截至 ${y.asOfMonth ?? '—'} 月末的数据）｜ 年度评价运行编号 ${y.run.runId} ｜ 政策配置 ${y.run.profile ?? '—'}</p>
 ${kpis([
-  { key: 'scored', label: '参评系统', value: num(scores.length), raw: scores.length, note: GRADES.map((x) => `${x} ${gradeCount(x)}`).join('，') },
-  { key: 'inflation', label: '自评偏高（抽查复核）', value: num(scores.filter((s) => s.inflation).length), raw: scores.filter((s) => s.inflation).length },
-  { key: 'report_missing', label: '未报送运维报表', value: num(scores.filter((s) => s.report_missing).length), raw: scores.filter((s) => s.report_missing).length },
-  { key: 'budget', label: `${y.year + 1} 年度建议运维经费`, value: yuan(budget.reduce((a, b) => a + (b.recommended_om_budget ?? 0), 0)), raw: budget.reduce((a, b) => a + (b.recommended_om_budget ?? 0), 0), note: RECS.map((r) => `${label('recommendation', r)} ${recCount(r)}`).join('，') },
+  {
+    key: 'scored',
+    label: '参评系统',
+    value: num(scores.length),
+    raw: scores.length,
+    note: GRADES.map((x) => `${x} ${gradeCount(x)}`).join('，'),
+  },
+  {
+    key: 'inflation',
+    label: '自评偏高（抽查复核）',
+    value: num(scores.filter((s) => s.inflation).length),
+    raw: scores.filter((s) => s.inflation).length,
+  },
+  {
+    key: 'report_missing',
+    label: '未报送运维报表',
+    value: num(scores.filter((s) => s.report_missing).length),
+    raw: scores.filter((s) => s.report_missing).length,
+  },
+  {
+    key: 'budget',
+    label: `${y.year + 1} 年度建议运维经费`,
+    value: yuan(budget.reduce((a, b) => a + (b.recommended_om_budget ?? 0), 0)),
+    raw: budget.reduce((a, b) => a + (b.recommended_om_budget ?? 0), 0),
+    note: RECS.map((r) => `${label('recommendation', r)} ${recCount(r)}`).join('，'),
+  },
 ])}
-${section('得分分布', figure(scoreHistogram(scores.map((s) => s.score), g), `各系统 ${y.year} 年度评价得分（每 5 分一组），虚线为等级分数线`))}
+${section(
+  '得分分布',
+  figure(
+    scoreHistogram(
+      scores.map((s) => s.score),
+      g,
+    ),
+    `各系统 ${y.year} 年度评价得分（每 5 分一组），虚线为等级分数线`,
+  ),
+)}
 ${section(
   '绩效评价',
   html`${filterBar(
     'scores-table',
     [
       { key: 'grade', label: '等级', options: GRADES.map((x) => [x, x] as const) },
-      { key: 'flag', label: '备注', options: [['inflation', '自评偏高'], ['report_missing', '未报送运维报表']] },
+      {
+        key: 'flag',
+        label: '备注',
+        options: [
+          ['inflation', '自评偏高'],
+          ['report_missing', '未报送运维报表'],
+        ],
+      },
       { key: 'department', label: '建设单位', options: departments.map((d) => [d, d] as const) },
     ],
     html`${printButton()} ${download(ctx.downloads.scores, '下载 XLSX')}`,
   )}
 ${table('scores-table', scoreCols, scores, {
-  filters: (r) => ({ grade: r.grade, department: r.department, flag: [r.inflation ? 'inflation' : '', r.report_missing ? 'report_missing' : ''].filter(Boolean).join(' ') }),
+  filters: (r) => ({
+    grade: r.grade,
+    department: r.department,
+    flag: [r.inflation ? 'inflation' : '', r.report_missing ? 'report_missing' : ''].filter(Boolean).join(' '),
+  }),
   empty: '无参评系统',
 })}`,
 )}

@@ -11,7 +11,12 @@ import { PAGES, departmentPage, systemPage } from '../paths.ts';
 import type { PageSpec } from '../layout.ts';
 
 const kindOf = (o: string) => o.split(':')[0];
-const KIND_ZH: Record<string, string> = { catalog: '目录编制及数据归集', completion_acceptance: '竣工验收', self_evaluation: '绩效自评价', annual_report: '年度运维服务情况报表' };
+const KIND_ZH: Record<string, string> = {
+  catalog: '目录编制及数据归集',
+  completion_acceptance: '竣工验收',
+  self_evaluation: '绩效自评价',
+  annual_report: '年度运维服务情况报表',
+};
 
 export function calendarPage(ctx: SiteContext): PageSpec {
   const rows = ctx.data.calendar;
@@ -23,7 +28,12 @@ export function calendarPage(ctx: SiteContext): PageSpec {
     { head: '起始日期', cell: (r) => date(r.window_start), sort: (r) => r.window_start ?? '' },
     { head: '截止日期', cell: (r) => date(r.due_date), sort: (r) => r.due_date ?? '' },
     { head: '完成日期', cell: (r) => date(r.done_date), sort: (r) => r.done_date ?? '' },
-    { head: '状态', cell: (r) => html`<span class="status k-${r.status}">${label('calendar_status', r.status)}</span>${r.note ? `（${label('calendar_note', r.note)}）` : ''}`, sort: (r) => r.status },
+    {
+      head: '状态',
+      cell: (r) =>
+        html`<span class="status k-${r.status}">${label('calendar_status', r.status)}</span>${r.note ? `（${label('calendar_note', r.note)}）` : ''}`,
+      sort: (r) => r.status,
+    },
     { head: '依据', cell: (r) => citations(r.citations) },
   ];
   const kinds = [...new Set(rows.map((r) => kindOf(r.obligation)))];

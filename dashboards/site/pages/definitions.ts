@@ -12,7 +12,14 @@ import { runModels } from '../../../pipelines/read.ts';
 import { PAGES } from '../paths.ts';
 import type { PageSpec } from '../layout.ts';
 
-const CYCLE_ZH: Record<string, string> = { realtime: '实时', daily: '每日', weekly: '每周', monthly: '每月', quarterly: '每季度', yearly: '每年' };
+const CYCLE_ZH: Record<string, string> = {
+  realtime: '实时',
+  daily: '每日',
+  weekly: '每周',
+  monthly: '每月',
+  quarterly: '每季度',
+  yearly: '每年',
+};
 
 let models: { monthly: Model[]; annual: Model[] } | undefined;
 /** The SQL models, read once per process (they are files of the release, not data). */
@@ -45,7 +52,8 @@ export function definitionsPage(ctx: SiteContext): PageSpec {
   ];
   const modelList = (list: Model[], title: string) =>
     html`<h3>${title}</h3>${list.map(
-      (m) => html`<details class="model" id="model-${m.name}"><summary><code>${m.name}</code> <span class="muted">（${m.file}）</span> — ${m.grain}</summary><pre><code>${m.sql.trim()}</code></pre></details>`,
+      (m) =>
+        html`<details class="model" id="model-${m.name}"><summary><code>${m.name}</code> <span class="muted">（${m.file}）</span> — ${m.grain}</summary><pre><code>${m.sql.trim()}</code></pre></details>`,
     )}`;
   const { monthly, annual } = allModels();
   const rs = p.rightsizing;

@@ -18,7 +18,8 @@ export function listState(ctx: SiteContext, id: string): { zh: string; rank: num
   if (e && !e.exempt) return { zh: '淘汰退出', rank: 1, key: 'elimination' };
   if (e) return { zh: '豁免', rank: 2, key: 'exempted' };
   const n = ctx.noticeNow.get(id);
-  if (n && (n.status === 'issued' || n.status === 'open')) return { zh: `限期整改（${label('notice_status', n.status)}）`, rank: 3, key: 'rectification' };
+  if (n && (n.status === 'issued' || n.status === 'open'))
+    return { zh: `限期整改（${label('notice_status', n.status)}）`, rank: 3, key: 'rectification' };
   if (n) return { zh: label('notice_status', n.status), rank: 4, key: n.status };
   if (!ctx.now.has(id)) return { zh: '未纳入监测', rank: 6, key: 'unmonitored' };
   return { zh: '正常', rank: 5, key: 'ok' };
@@ -30,7 +31,13 @@ export function systemColumns(ctx: SiteContext, root: string, withDepartment: bo
     { head: '系统名称', cell: (s) => html`<a href="${root}${systemPage(s.system_id)}">${s.system_name}</a>`, sort: (s) => s.system_name },
     { head: '系统编号', cell: (s) => s.system_id, sort: (s) => s.system_id },
     ...(withDepartment
-      ? [{ head: '建设单位', cell: (s: SystemInfo) => html`<a href="${root}${departmentPage(s.department)}">${s.department}</a>`, sort: (s: SystemInfo) => s.department }]
+      ? [
+          {
+            head: '建设单位',
+            cell: (s: SystemInfo) => html`<a href="${root}${departmentPage(s.department)}">${s.department}</a>`,
+            sort: (s: SystemInfo) => s.department,
+          },
+        ]
       : []),
     { head: '阶段', cell: (s) => stageZh(s.stage), sort: (s) => s.stage },
     {
@@ -43,9 +50,24 @@ export function systemColumns(ctx: SiteContext, root: string, withDepartment: bo
       sort: (s) => holding(ctx.now.get(s.system_id)).length,
     },
     { head: '清单', cell: (s) => listState(ctx, s.system_id).zh, sort: (s) => listState(ctx, s.system_id).rank },
-    { head: '归集完整率', cell: (s) => pct(ctx.sharingNow.get(s.system_id)?.completeness_pct), sort: (s) => ctx.sharingNow.get(s.system_id)?.completeness_pct, num: true },
-    { head: '年度评分', cell: (s) => (ctx.scores.has(s.system_id) ? `${score(ctx.scores.get(s.system_id)!.score)}（${ctx.scores.get(s.system_id)!.grade}）` : '—'), sort: (s) => ctx.scores.get(s.system_id)?.score, num: true },
-    { head: '经费建议', cell: (s) => (ctx.budget.has(s.system_id) ? label('recommendation', ctx.budget.get(s.system_id)!.recommendation) : '—'), sort: (s) => ctx.budget.get(s.system_id)?.recommendation },
+    {
+      head: '归集完整率',
+      cell: (s) => pct(ctx.sharingNow.get(s.system_id)?.completeness_pct),
+      sort: (s) => ctx.sharingNow.get(s.system_id)?.completeness_pct,
+      num: true,
+    },
+    {
+      head: '年度评分',
+      cell: (s) =>
+        ctx.scores.has(s.system_id) ? `${score(ctx.scores.get(s.system_id)!.score)}（${ctx.scores.get(s.system_id)!.grade}）` : '—',
+      sort: (s) => ctx.scores.get(s.system_id)?.score,
+      num: true,
+    },
+    {
+      head: '经费建议',
+      cell: (s) => (ctx.budget.has(s.system_id) ? label('recommendation', ctx.budget.get(s.system_id)!.recommendation) : '—'),
+      sort: (s) => ctx.budget.get(s.system_id)?.recommendation,
+    },
   ];
 }
 

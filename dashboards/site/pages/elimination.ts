@@ -36,9 +36,11 @@ function evidenceTable(e: EliminationRow): Html {
   return html`<table class="data evidence"><thead><tr><th scope="col">月份</th>${EVIDENCE.map((m) => html`<th scope="col" class="num">${metricDef(m).zh}${metricDef(m).unit === '%' ? '（%）' : ''}</th>`)}<th scope="col">当月成立的问题</th></tr></thead>
 <tbody>${e.evidence.map(
     (row) =>
-      html`<tr><td>${row.month}</td>${EVIDENCE.map((m) => html`<td class="num${flaggedBy(m, row) ? ' flag' : ''}">${evidenceValue(m, row[m])}</td>`)}<td>${CONDITION_CODES.filter((c) => row[c] === true)
-        .map(conditionZh)
-        .join('、') || '—'}</td></tr>`,
+      html`<tr><td>${row.month}</td>${EVIDENCE.map((m) => html`<td class="num${flaggedBy(m, row) ? ' flag' : ''}">${evidenceValue(m, row[m])}</td>`)}<td>${
+        CONDITION_CODES.filter((c) => row[c] === true)
+          .map(conditionZh)
+          .join('、') || '—'
+      }</td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -47,7 +49,12 @@ export function eliminationPage(ctx: SiteContext): PageSpec {
   const listed = ctx.data.elimination.filter((e) => !e.exempt);
   const exempt = ctx.data.elimination.filter((e) => e.exempt);
   const total = (f: (e: EliminationRow) => number | null) => listed.reduce((a, e) => a + (f(e) ?? 0), 0);
-  const totals = { vcpu: total((e) => e.vcpu), memory: total((e) => e.memory_gb), storage: total((e) => e.storage_gb), cost: total((e) => e.cloud_cost_annual) };
+  const totals = {
+    vcpu: total((e) => e.vcpu),
+    memory: total((e) => e.memory_gb),
+    storage: total((e) => e.storage_gb),
+    cost: total((e) => e.cloud_cost_annual),
+  };
   const rule = ctx.profile.elimination;
   const departments = [...new Set(listed.map((e) => e.department))].sort((a, b) => a.localeCompare(b, 'zh-CN'));
   const present = CONDITION_CODES.filter((c) => listed.some((e) => e.conditions.some((x) => x.condition === c)));
@@ -73,7 +80,10 @@ export function eliminationPage(ctx: SiteContext): PageSpec {
   ];
 
   const entries = listed.map(
-    (e, i) => html`<section class="entry" data-filter-group="elim-table" data-f-department="${e.department}" data-f-conditions="${filtersOf(e).conditions}">
+    (
+      e,
+      i,
+    ) => html`<section class="entry" data-filter-group="elim-table" data-f-department="${e.department}" data-f-conditions="${filtersOf(e).conditions}">
   <h3>${i + 1}. ${e.system_name}<span class="muted">（${e.system_id}）</span></h3>
   <dl class="facts">
     <div><dt>建设单位</dt><dd>${e.department}</dd></div>

@@ -57,7 +57,11 @@ export function departmentsIndexPage(ctx: SiteContext): PageSpec {
     { head: '限期整改', cell: (r) => num(r.rectification), sort: (r) => r.rectification, num: true },
     { head: '淘汰退出', cell: (r) => num(r.elimination), sort: (r) => r.elimination, num: true },
     { head: y ? `${y} 年度平均分` : '年度平均分', cell: (r) => score(r.mean), sort: (r) => r.mean, num: true },
-    { head: '建议暂停新项目申报', cell: (r) => (r.suspend ? html`<span class="flag-text">是</span>` : '否'), sort: (r) => (r.suspend ? 1 : 0) },
+    {
+      head: '建议暂停新项目申报',
+      cell: (r) => (r.suspend ? html`<span class="flag-text">是</span>` : '否'),
+      sort: (r) => (r.suspend ? 1 : 0),
+    },
   ];
   const body = html`<h1>建设单位</h1>
 <p class="doc-meta">${monthZh(ctx.data.month)} ｜ ${num(lines.length)} 个建设单位</p>

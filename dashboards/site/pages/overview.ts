@@ -25,14 +25,61 @@ export function overviewPage(ctx: SiteContext): PageSpec {
   const k = computeKpis(ctx);
   const m = ctx.data.month;
   const tiles = kpis([
-    { key: 'monitored', label: '监测系统', value: num(k.monitored), raw: k.monitored, note: `在册系统 ${num(k.registered)} 个（不含涉密系统）`, href: PAGES.systems.file },
-    { key: 'flagged', label: '存在问题的系统', value: num(k.flagged), raw: k.flagged, tone: k.flagged ? 'warn' : 'ok', note: CONDITION_CODES.filter((c) => k.byCondition[c]).map((c) => `${conditionZh(c)} ${k.byCondition[c]}`).join('，') || '无' },
-    { key: 'rectification', label: '限期整改清单', value: num(k.rectification), raw: k.rectification, tone: k.rectification ? 'warn' : 'ok', href: PAGES.rectification.file, note: `本月新下发 ${k.issued}，已整改 ${k.resolved}，转入淘汰 ${k.escalated}` },
-    { key: 'elimination', label: '淘汰退出清单', value: num(k.elimination), raw: k.elimination, tone: k.elimination ? 'bad' : 'ok', href: PAGES.elimination.file, note: `另有豁免 ${k.exempted} 个` },
+    {
+      key: 'monitored',
+      label: '监测系统',
+      value: num(k.monitored),
+      raw: k.monitored,
+      note: `在册系统 ${num(k.registered)} 个（不含涉密系统）`,
+      href: PAGES.systems.file,
+    },
+    {
+      key: 'flagged',
+      label: '存在问题的系统',
+      value: num(k.flagged),
+      raw: k.flagged,
+      tone: k.flagged ? 'warn' : 'ok',
+      note:
+        CONDITION_CODES.filter((c) => k.byCondition[c])
+          .map((c) => `${conditionZh(c)} ${k.byCondition[c]}`)
+          .join('，') || '无',
+    },
+    {
+      key: 'rectification',
+      label: '限期整改清单',
+      value: num(k.rectification),
+      raw: k.rectification,
+      tone: k.rectification ? 'warn' : 'ok',
+      href: PAGES.rectification.file,
+      note: `本月新下发 ${k.issued}，已整改 ${k.resolved}，转入淘汰 ${k.escalated}`,
+    },
+    {
+      key: 'elimination',
+      label: '淘汰退出清单',
+      value: num(k.elimination),
+      raw: k.elimination,
+      tone: k.elimination ? 'bad' : 'ok',
+      href: PAGES.elimination.file,
+      note: `另有豁免 ${k.exempted} 个`,
+    },
     { key: 'exempted', label: '豁免', value: num(k.exempted), raw: k.exempted, href: `${PAGES.elimination.file}#exempted` },
-    { key: 'reclaim_vcpu', label: '可回收 vCPU', value: num(k.reclaimVcpu), raw: k.reclaimVcpu, note: `淘汰退出与减配建议（${k.rightsizing} 个系统）合计` },
+    {
+      key: 'reclaim_vcpu',
+      label: '可回收 vCPU',
+      value: num(k.reclaimVcpu),
+      raw: k.reclaimVcpu,
+      note: `淘汰退出与减配建议（${k.rightsizing} 个系统）合计`,
+    },
     { key: 'reclaim_cost_annual', label: '可节约年云资源费用', value: yuan(k.reclaimCostAnnual), raw: k.reclaimCostAnnual },
-    { key: 'sharing_completeness_pct', label: '数据归集完整率', value: pct(k.sharingCompletenessPct), raw: k.sharingCompletenessPct, href: PAGES.sharing.file, note: `共享不达标 ${k.sharingFailures} 个，未编目 ${k.uncataloged} 个`, tone: k.sharingFailures ? 'warn' : 'ok' },
+    {
+      key: 'sharing_completeness_pct',
+      label: '数据归集完整率',
+      value: pct(k.sharingCompletenessPct),
+      raw: k.sharingCompletenessPct,
+      href: PAGES.sharing.file,
+      note: `共享不达标 ${k.sharingFailures} 个，未编目 ${k.uncataloged} 个`,
+      tone: k.sharingFailures ? 'warn' : 'ok',
+    },
   ]);
 
   const lines: DeptLine[] = ctx.departments.map((d) => {

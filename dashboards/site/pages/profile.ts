@@ -37,6 +37,9 @@ ${facts([
   ['内容哈希（SHA-256）', html`<code>${ctx.meta.profileSha256}</code>`],
   ['说明', p.description ?? '—'],
 ])}
-${section('规则', rulesOf(p).map(({ path, rule }) => ruleBlock(path, rule)))}`;
+${section(
+  '规则',
+  rulesOf(p).map(({ path, rule }) => ruleBlock(path, rule)),
+)}`;
   return { file: 'profile.html', title: '政策配置', active: 'profile', body };
 }

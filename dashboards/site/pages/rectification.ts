@@ -18,15 +18,26 @@ const ORDER: Record<string, number> = { issued: 1, open: 2, escalated: 3, resolv
 export function rectificationPage(ctx: SiteContext): PageSpec {
   const m = ctx.data.month;
   const rows = [...ctx.noticeNow.values()].sort(
-    (a, b) => ORDER[a.status] - ORDER[b.status] || String(a.deadline ?? '9999').localeCompare(String(b.deadline ?? '9999')) || a.system_id.localeCompare(b.system_id),
+    (a, b) =>
+      ORDER[a.status] - ORDER[b.status] ||
+      String(a.deadline ?? '9999').localeCompare(String(b.deadline ?? '9999')) ||
+      a.system_id.localeCompare(b.system_id),
   );
   const count = (s: string) => rows.filter((r) => r.status === s).length;
   const cols: Column<NoticeRow>[] = [
     { head: '系统名称', cell: (r) => html`<a href="${systemPage(r.system_id)}">${r.system_name}</a>`, sort: (r) => r.system_name },
     { head: '系统编号', cell: (r) => r.system_id, sort: (r) => r.system_id },
     { head: '建设单位', cell: (r) => html`<a href="${departmentPage(r.department)}">${r.department}</a>`, sort: (r) => r.department },
-    { head: '状态', cell: (r) => html`<span class="status s-${r.status}">${label('notice_status', r.status)}</span>`, sort: (r) => ORDER[r.status] },
-    { head: '问题（连续月数）', cell: (r) => html`${r.conditions.map((c) => html`${conditionBadge(c.condition, c.streak)} `)}`, sort: (r) => r.conditions.map((c) => c.condition).join(',') },
+    {
+      head: '状态',
+      cell: (r) => html`<span class="status s-${r.status}">${label('notice_status', r.status)}</span>`,
+      sort: (r) => ORDER[r.status],
+    },
+    {
+      head: '问题（连续月数）',
+      cell: (r) => html`${r.conditions.map((c) => html`${conditionBadge(c.condition, c.streak)} `)}`,
+      sort: (r) => r.conditions.map((c) => c.condition).join(','),
+    },
     { head: '下发月份', cell: (r) => r.issued_month, sort: (r) => r.issued_month },
     { head: '持续月数', cell: (r) => num(r.months_open), sort: (r) => r.months_open, num: true },
     { head: '整改期限', cell: (r) => date(r.deadline), sort: (r) => r.deadline ?? '' },

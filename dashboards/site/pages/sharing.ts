@@ -17,11 +17,20 @@ import type { PageSpec } from '../layout.ts';
 
 export function sharingPage(ctx: SiteContext): PageSpec {
   const k = computeKpis(ctx);
-  const rows = [...ctx.sharingNow.values()].sort((a, b) => Number(b.sharing_failure) - Number(a.sharing_failure) || a.department.localeCompare(b.department, 'zh-CN') || a.system_id.localeCompare(b.system_id));
+  const rows = [...ctx.sharingNow.values()].sort(
+    (a, b) =>
+      Number(b.sharing_failure) - Number(a.sharing_failure) ||
+      a.department.localeCompare(b.department, 'zh-CN') ||
+      a.system_id.localeCompare(b.system_id),
+  );
   const trend: SharingTrendPoint[] = ctx.data.months.map((m) => {
     const ms = ctx.data.sharing.filter((r) => r.month === m);
     const shareable = ms.reduce((a, r) => a + r.shareable, 0);
-    return { month: m, completeness_pct: shareable ? (100 * ms.reduce((a, r) => a + r.timely, 0)) / shareable : null, failures: ms.filter((r) => r.sharing_failure).length };
+    return {
+      month: m,
+      completeness_pct: shareable ? (100 * ms.reduce((a, r) => a + r.timely, 0)) / shareable : null,
+      failures: ms.filter((r) => r.sharing_failure).length,
+    };
   });
   const cols: Column<SharingRow>[] = [
     { head: '系统名称', cell: (r) => html`<a href="${systemPage(r.system_id)}">${r.system_name}</a>`, sort: (r) => r.system_name },
@@ -35,16 +44,35 @@ export function sharingPage(ctx: SiteContext): PageSpec {
     { head: '归集完整率', cell: (r) => pct(r.completeness_pct), sort: (r) => r.completeness_pct, num: true },
     {
       head: '结论',
-      cell: (r) => (r.sharing_failure ? html`<span class="flag-text">不达标</span>${r.uncataloged ? '（未编目）' : r.duplicates > 0 ? '（重复采集）' : ''}` : '达标'),
+      cell: (r) =>
+        r.sharing_failure
+          ? html`<span class="flag-text">不达标</span>${r.uncataloged ? '（未编目）' : r.duplicates > 0 ? '（重复采集）' : ''}`
+          : '达标',
       sort: (r) => (r.sharing_failure ? 1 : 0),
     },
-    { head: '编目期限', cell: (r) => html`${date(r.catalog_due_date)}${r.catalog_overdue ? html` <span class="flag-text">逾期</span>` : ''}`, sort: (r) => r.catalog_due_date ?? '' },
+    {
+      head: '编目期限',
+      cell: (r) => html`${date(r.catalog_due_date)}${r.catalog_overdue ? html` <span class="flag-text">逾期</span>` : ''}`,
+      sort: (r) => r.catalog_due_date ?? '',
+    },
   ];
   const departments = [...new Set(rows.map((r) => r.department))].sort((a, b) => a.localeCompare(b, 'zh-CN'));
   const body = html`<h1>${monthZh(ctx.data.month)}数据共享</h1>
 ${kpis([
-  { key: 'sharing_completeness_pct', label: '全市归集完整率', value: pct(k.sharingCompletenessPct), raw: k.sharingCompletenessPct, note: '按时更新资源数 ÷ 可共享资源数' },
-  { key: 'sharing_failures', label: '共享不达标系统', value: num(k.sharingFailures), raw: k.sharingFailures, tone: k.sharingFailures ? 'warn' : 'ok' },
+  {
+    key: 'sharing_completeness_pct',
+    label: '全市归集完整率',
+    value: pct(k.sharingCompletenessPct),
+    raw: k.sharingCompletenessPct,
+    note: '按时更新资源数 ÷ 可共享资源数',
+  },
+  {
+    key: 'sharing_failures',
+    label: '共享不达标系统',
+    value: num(k.sharingFailures),
+    raw: k.sharingFailures,
+    tone: k.sharingFailures ? 'warn' : 'ok',
+  },
   { key: 'uncataloged', label: '未编目系统', value: num(k.uncataloged), raw: k.uncataloged },
   { key: 'catalog_overdue', label: '编目逾期', value: num(k.catalogOverdue), raw: k.catalogOverdue },
 ])}
@@ -56,7 +84,14 @@ ${section(
   html`${filterBar(
     'sharing-table',
     [
-      { key: 'result', label: '结论', options: [['fail', '不达标'], ['pass', '达标']] },
+      {
+        key: 'result',
+        label: '结论',
+        options: [
+          ['fail', '不达标'],
+          ['pass', '达标'],
+        ],
+      },
       { key: 'department', label: '建设单位', options: departments.map((d) => [d, d] as const) },
     ],
     html`${printButton()} ${download(ctx.downloads.sharing, '下载 XLSX')}`,

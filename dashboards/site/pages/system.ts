@@ -10,7 +10,16 @@ import { holding, type SiteContext } from '../context.ts';
 import type { MetricRow, SystemInfo } from '../data.ts';
 import { citations, conditionBadge, facts, figure, section, table, vegaChart, type Column } from '../components.ts';
 import { date, num, pct, score, yuan } from '../format.ts';
-import { CONDITION_CODES, SCORE_DIMENSIONS, budgetReasonZh, conditionZh, label, monthZh, obligationLabel, stageZh } from '../../../metrics/labels.ts';
+import {
+  CONDITION_CODES,
+  SCORE_DIMENSIONS,
+  budgetReasonZh,
+  conditionZh,
+  label,
+  monthZh,
+  obligationLabel,
+  stageZh,
+} from '../../../metrics/labels.ts';
 import { departmentPage, systemPage, PAGES } from '../paths.ts';
 import { metricChart, sharingChart, type MonthValue } from '../plot.ts';
 import { systemMetricsSpec, type SystemMetricPoint } from '../vega.ts';
@@ -23,12 +32,15 @@ import type { PageSpec } from '../layout.ts';
 function statusLine(ctx: SiteContext, s: SystemInfo): Html {
   const e = ctx.elimination.get(s.system_id);
   const n = ctx.noticeNow.get(s.system_id);
-  if (e && !e.exempt) return html`<p class="state bad" data-state="elimination">本月列入<a href="../${PAGES.elimination.file}">淘汰退出清单</a>。</p>`;
-  if (e?.exempt) return html`<p class="state warn" data-state="exempted">本月本应列入淘汰退出清单，因豁免（至 ${date(e.exempt_until)}：${e.exempt_reason ?? ''}）暂不列入。</p>`;
+  if (e && !e.exempt)
+    return html`<p class="state bad" data-state="elimination">本月列入<a href="../${PAGES.elimination.file}">淘汰退出清单</a>。</p>`;
+  if (e?.exempt)
+    return html`<p class="state warn" data-state="exempted">本月本应列入淘汰退出清单，因豁免（至 ${date(e.exempt_until)}：${e.exempt_reason ?? ''}）暂不列入。</p>`;
   if (n && (n.status === 'issued' || n.status === 'open'))
     return html`<p class="state warn" data-state="rectification">本月在<a href="../${PAGES.rectification.file}">限期整改清单</a>上（${label('notice_status', n.status)}），整改期限 ${date(n.deadline)}。</p>`;
   if (n) return html`<p class="state ok" data-state="${n.status}">整改通知本月${label('notice_status', n.status)}。</p>`;
-  if (!ctx.now.has(s.system_id)) return html`<p class="state muted" data-state="unmonitored">本月未纳入月度监测（阶段：${stageZh(s.stage)}）。</p>`;
+  if (!ctx.now.has(s.system_id))
+    return html`<p class="state muted" data-state="unmonitored">本月未纳入月度监测（阶段：${stageZh(s.stage)}）。</p>`;
   return html`<p class="state ok" data-state="ok">本月未发现问题。</p>`;
 }
 
@@ -41,7 +53,14 @@ function conditionTable(ctx: SiteContext, now: MetricRow | undefined): Html {
     { head: '连续月数', cell: (r) => num(r.streak), num: true },
     { head: '预警月数', cell: (r) => num(mon[r.c].warn_months), num: true },
     { head: '淘汰月数', cell: (r) => (mon[r.c].eliminate_months === null ? '不淘汰' : num(mon[r.c].eliminate_months)), num: true },
-    { head: '判定阈值', cell: (r) => ctx.thresholds.filter((t) => t.condition === r.c).map((t) => t.rule).join('，且 ') },
+    {
+      head: '判定阈值',
+      cell: (r) =>
+        ctx.thresholds
+          .filter((t) => t.condition === r.c)
+          .map((t) => t.rule)
+          .join('，且 '),
+    },
     { head: '依据', cell: (r) => citations(citationLabels(mon[r.c])) },
   ];
   return table('cond-table', cols, rows, { rowClass: (r) => (r.holds ? 'holds' : '') });
@@ -74,7 +93,11 @@ function metricCharts(ctx: SiteContext, s: SystemInfo, rows: readonly MetricRow[
     const ts = ctx.thresholds.filter((t) => t.metric === def.name);
     const extra = def.name === 'storage_used_gb' && s.storage_gb ? [{ value: s.storage_gb, label: `已分配 ${num(s.storage_gb)} GB` }] : [];
     const svg = metricChart(def, ctx.data.months, values, ts, extra);
-    return figure(svg, html`<strong>${def.zh}</strong>（${def.unit}）${ts.length ? html`<span class="muted"> · 虚线：${ts.map((t) => t.label).join('；')}</span>` : ''}`, 'metric');
+    return figure(
+      svg,
+      html`<strong>${def.zh}</strong>（${def.unit}）${ts.length ? html`<span class="muted"> · 虚线：${ts.map((t) => t.label).join('；')}</span>` : ''}`,
+      'metric',
+    );
   });
   return html`<div class="charts">${figs}</div>
 <p class="muted">红色圆点：使用该指标判定的问题在当月成立。口径见<a href="../${PAGES.definitions.file}">指标口径</a>。</p>`;
@@ -137,7 +160,10 @@ ${section('各月问题（连续月数）', streakGrid(ctx, rows))}`
         e.exempt ? '淘汰退出（豁免）' : '淘汰退出',
         html`${facts([
           ['原因', html`${e.conditions.map((c) => html`${conditionBadge(c.condition, c.streak, `，${c.from_month} 起`)} `)}`],
-          ['回收资源', `vCPU ${num(e.vcpu)} 个，内存 ${num(e.memory_gb, 1)} GB，存储 ${num(e.storage_gb, 1)} GB；年云资源费用 ${yuan(e.cloud_cost_annual)}`],
+          [
+            '回收资源',
+            `vCPU ${num(e.vcpu)} 个，内存 ${num(e.memory_gb, 1)} GB，存储 ${num(e.storage_gb, 1)} GB；年云资源费用 ${yuan(e.cloud_cost_annual)}`,
+          ],
           ...(e.exempt ? ([['豁免', `至 ${date(e.exempt_until)}：${e.exempt_reason ?? ''}`]] as [string, string][]) : []),
           ['依据', citations(e.citations)],
         ])}<p><a href="../${PAGES.elimination.file}">查看淘汰退出清单及证据</a></p>`,
@@ -161,35 +187,50 @@ ${section('各月问题（连续月数）', streakGrid(ctx, rows))}`
     ? section(
         '数据共享',
         html`${facts([
-          ['已编目 / 可共享 / 已归集 / 按时更新', `${num(sh.cataloged)} / ${num(sh.shareable)} / ${num(sh.aggregated)} / ${num(sh.timely)}`],
+          [
+            '已编目 / 可共享 / 已归集 / 按时更新',
+            `${num(sh.cataloged)} / ${num(sh.shareable)} / ${num(sh.aggregated)} / ${num(sh.timely)}`,
+          ],
           ['归集完整率', pct(sh.completeness_pct)],
           ['重复采集', num(sh.duplicates)],
           ['结论', sh.sharing_failure ? html`<span class="flag-text">共享不达标</span>${sh.uncataloged ? '（未编目）' : ''}` : '达标'],
           ['编目期限', html`${date(sh.catalog_due_date)}${sh.catalog_overdue ? html` <span class="flag-text">已逾期</span>` : ''}`],
         ])}
-${sharingRows.some((r) => r.completeness_pct !== null) ? figure(
-  sharingChart(
-    ctx.data.months,
-    sharingRows.map((r) => ({ month: r.month, value: r.completeness_pct, flagged: r.sharing_failure })),
-    ctx.profile.sharing.min_pct,
-  ),
-  html`<strong>归集完整率</strong>（%）<span class="muted"> · 虚线：达标线；红点：当月共享不达标</span>`,
-  'metric',
-) : ''}`,
+${
+  sharingRows.some((r) => r.completeness_pct !== null)
+    ? figure(
+        sharingChart(
+          ctx.data.months,
+          sharingRows.map((r) => ({ month: r.month, value: r.completeness_pct, flagged: r.sharing_failure })),
+          ctx.profile.sharing.min_pct,
+        ),
+        html`<strong>归集完整率</strong>（%）<span class="muted"> · 虚线：达标线；红点：当月共享不达标</span>`,
+        'metric',
+      )
+    : ''
+}`,
       )
     : '';
 
   const calendar = cal.length
     ? section(
         '合规日历',
-        table('cal-table', [
-          { head: '事项', cell: (k) => obligationLabel(k.obligation) },
-          { head: '起始日期', cell: (k) => date(k.window_start) },
-          { head: '截止日期', cell: (k) => date(k.due_date) },
-          { head: '完成日期', cell: (k) => date(k.done_date) },
-          { head: '状态', cell: (k) => html`<span class="status k-${k.status}">${label('calendar_status', k.status)}</span>${k.note ? `（${label('calendar_note', k.note)}）` : ''}` },
-          { head: '依据', cell: (k) => citations(k.citations) },
-        ] satisfies Column<(typeof cal)[number]>[], cal),
+        table(
+          'cal-table',
+          [
+            { head: '事项', cell: (k) => obligationLabel(k.obligation) },
+            { head: '起始日期', cell: (k) => date(k.window_start) },
+            { head: '截止日期', cell: (k) => date(k.due_date) },
+            { head: '完成日期', cell: (k) => date(k.done_date) },
+            {
+              head: '状态',
+              cell: (k) =>
+                html`<span class="status k-${k.status}">${label('calendar_status', k.status)}</span>${k.note ? `（${label('calendar_note', k.note)}）` : ''}`,
+            },
+            { head: '依据', cell: (k) => citations(k.citations) },
+          ] satisfies Column<(typeof cal)[number]>[],
+          cal,
+        ),
       )
     : '';
 
@@ -199,18 +240,27 @@ ${sharingRows.some((r) => r.completeness_pct !== null) ? figure(
         sc
           ? html`${facts([
               ['总分', html`<strong data-score>${score(sc.score)}</strong> 分（${sc.grade}）`],
-              ['自评分', sc.self_score === null ? '—' : html`${score(sc.self_score)} 分${sc.inflation ? html` <span class="flag-text">自评偏高，列入抽查复核</span>` : ''}`],
+              [
+                '自评分',
+                sc.self_score === null
+                  ? '—'
+                  : html`${score(sc.self_score)} 分${sc.inflation ? html` <span class="flag-text">自评偏高，列入抽查复核</span>` : ''}`,
+              ],
               ['运维报表', sc.report_missing ? html`<span class="flag-text">未报送</span>（相关指标计 0 分）` : '已报送'],
             ])}
 <table class="data"><thead><tr>${SCORE_DIMENSIONS.map((d) => html`<th scope="col" class="num">${d.zh}</th>`)}</tr></thead><tbody><tr>${SCORE_DIMENSIONS.map(
               (d) => html`<td class="num">${score(sc[d.key])}</td>`,
             )}</tr></tbody></table>
-${bu ? facts([
-  ['经费建议', html`<strong>${label('recommendation', bu.recommendation)}</strong>`],
-  ['建议运维经费', `${yuan(bu.recommended_om_budget)}（本年度 ${yuan(bu.om_budget_annual)}）`],
-  ['原因', bu.reasons.length ? bu.reasons.map(budgetReasonZh).join('；') : '—'],
-  ['依据', citations(bu.citations)],
-]) : ''}`
+${
+  bu
+    ? facts([
+        ['经费建议', html`<strong>${label('recommendation', bu.recommendation)}</strong>`],
+        ['建议运维经费', `${yuan(bu.recommended_om_budget)}（本年度 ${yuan(bu.om_budget_annual)}）`],
+        ['原因', bu.reasons.length ? bu.reasons.map(budgetReasonZh).join('；') : '—'],
+        ['依据', citations(bu.citations)],
+      ])
+    : ''
+}`
           : html`<p class="empty">${year.year} 年度未参加评价（仅运行阶段的系统参评）。</p>`,
       )
     : section('年度绩效评价', html`<p class="empty">尚无 ${ctx.data.month.slice(0, 4)} 年或以前年度的评价结果。</p>`);
