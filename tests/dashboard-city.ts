@@ -3,7 +3,7 @@
 // kinds, a right-sizing, a classified system that must never appear, and a system and a department
 // whose names carry HTML. Twelve months of telemetry (2025-11 … 2026-10), a catalog and a few O&M
 // reports; every month is run and the year 2025 evaluated, as `govmon demo` would.
-// (The e2e test uses the generated sample city instead when data/generator/ provides it.)
+// (The e2e test uses the generated sample city instead when apps/sample/ provides it.)
 
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,5 +1,5 @@
 // The dashboard in a real headless Chromium (Debian's /usr/bin/chromium driven by playwright-core),
-// opened from disk as a bureau would, against the sample city (data/generator; the synthetic city
+// opened from disk as a bureau would, against the sample city (apps/sample; the synthetic city
 // of dashboard-city.ts if the generator is absent) with one system and department whose names
 // carry HTML. Checks: every page loads with no console error and asks for nothing outside the
 // site; the overview shows the exports' numbers; the elimination list filters (and prints whole,
@@ -32,7 +32,7 @@ import { MONTH, WINDOW, XSS_DEPT, XSS_NAME, buildDashboardCity, filesOf, kpisFro
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
 const CHROMIUM = '/usr/bin/chromium';
-const GENERATOR = path.join(ROOT, 'data', 'generator', 'index.ts');
+const GENERATOR = path.join(ROOT, 'apps', 'sample', 'generate.ts');
 
 let store: Store;
 let work: string;

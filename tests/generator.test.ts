@@ -1,4 +1,4 @@
-// The sample city (data/generator): deterministic bytes, the formats a bureau really sends, and a
+// The sample city (apps/sample): deterministic bytes, the formats a bureau really sends, and a
 // full ingest that loads everything except exactly the planted invalid rows. The planted
 // expectations themselves are checked against hand-derived outcomes of the key cases (end month
 // 2026-10, so m+1 = 2026-11-30, m+2 = 2026-12-31, m+3 = 2027-01-31; evaluation year 2025).
