@@ -6,7 +6,7 @@
 // tests/labels.test.ts fails when a code a model can produce has no label.
 
 import { CONDITION_ZH, MONTHLY_METRICS } from './definitions.ts';
-import { STAGES } from './contract.ts';
+import { SHARE_TYPES, STAGES, UPDATE_CYCLES, type EnumValue } from './contract.ts';
 import { CONDITION_CODES, type ConditionName } from './profiles/schema.ts';
 import { sqlString } from '../core/sql.ts';
 
@@ -15,13 +15,21 @@ export { CONDITION_CODES, type ConditionName };
 /** A table of labels: code → Chinese. */
 export type LabelTable = Readonly<Record<string, string>>;
 
+function enumLabels(values: readonly EnumValue[]): LabelTable {
+  return Object.fromEntries(values.map((v) => [v.code, v.label]));
+}
+
 export const LABELS = {
   /** the monitoring conditions (definitions.ts) */
   condition: CONDITION_ZH,
   /** the monthly metrics (definitions.ts) */
   metric: Object.fromEntries(MONTHLY_METRICS.map((m) => [m.name, m.zh])),
-  /** registry stages (contract.ts) */
-  stage: Object.fromEntries(STAGES.map((s) => [s.code, s.label])),
+  /** the enums of the input contract (contract.ts), each named like its column: systems.stage … */
+  stage: enumLabels(STAGES),
+  /** … catalog.share_type … */
+  share_type: enumLabels(SHARE_TYPES),
+  /** … and catalog.update_cycle */
+  update_cycle: enumLabels(UPDATE_CYCLES),
   /** mart_notices.status */
   notice_status: { issued: '已下发', open: '整改中', resolved: '已整改', escalated: '转入淘汰' },
   /** mart_budget.recommendation */

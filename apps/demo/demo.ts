@@ -17,6 +17,7 @@ import { siteJob } from '../jobs/site.ts';
 import { createProgress } from '../../pipelines/progress.ts';
 import type { LoadedProfile } from '../../pipelines/profiles.ts';
 import { generateSampleCity } from '../sample/generate.ts';
+import { LABELS, label } from '../../metrics/labels.ts';
 
 export interface DemoOptions {
   now: Date;
@@ -96,7 +97,11 @@ export async function runDemo(store: Store, opts: DemoOptions): Promise<DemoResu
   for (const year of years) {
     const { run: r } = await yearJob(store, { year, profile: opts.profile, now, trigger: 'demo', exportsRoot: exportsDir });
     log.info(
-      `   ${year}${r.asOfMonth.endsWith('-12') ? '' : `（截至 ${r.asOfMonth}）`}：参评 ${r.counts.scored} 个，不予安排 ${r.counts.budget.withhold ?? 0} 个，暂缓 ${r.counts.budget.suspend ?? 0} 个，核减 ${r.counts.budget.reduce ?? 0} 个，全额 ${r.counts.budget.fund ?? 0} 个`,
+      `   ${year}${r.asOfMonth.endsWith('-12') ? '' : `（截至 ${r.asOfMonth}）`}：参评 ${r.counts.scored} 个，${Object.keys(
+        LABELS.recommendation,
+      )
+        .map((x) => `${label('recommendation', x)} ${r.counts.budget[x] ?? 0} 个`)
+        .join('，')}`,
     );
   }
 

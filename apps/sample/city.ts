@@ -15,6 +15,7 @@ import {
 } from './calendar.ts';
 import { CLASSIFIED_NAMES, DEPARTMENTS, KINDS_OF_SYSTEM, type Department } from './names.ts';
 import { Random } from './random.ts';
+import { label } from '../../metrics/labels.ts';
 import type { MonthSpec, RejectKind, Stage, SystemRow, TelemetryPlan } from './types.ts';
 
 export interface CityOptions {
@@ -654,7 +655,7 @@ const CASES: CaseSpec[] = [
   {
     key: 'NFA1',
     tags: ['year', 'no-final-acceptance'],
-    what: () => '运行中但没有竣工验收日期：不予安排运维经费（未经验收）。',
+    what: () => `运行中但没有竣工验收日期：${label('recommendation', 'withhold')}（未经验收）。`,
     registry: () => ({ final_acceptance_date: null }),
   },
   {
@@ -674,14 +675,14 @@ const CASES: CaseSpec[] = [
     key: 'BUD_POOR_OPEN',
     tags: ['budget', 'withhold', 'poor-with-open-rectification'],
     what: (c) =>
-      `全年表现差（同“自评偏高”案例，自评分如实），${c.Y} 年 12 月可用率 80% 被下发整改：评价等级“差”且年末整改未完成，不予安排运维经费。`,
+      `全年表现差（同“自评偏高”案例，自评分如实），${c.Y} 年 12 月可用率 80% 被下发整改：评价等级“差”且年末整改未完成，${label('recommendation', 'withhold')}。`,
     months: merge(always(POOR), inY([12], UNUSABLE)),
     report: { poor: true, self: 'honest' },
   },
   {
     key: 'BUD_OPEN_DEC',
     tags: ['budget', 'suspend', 'open-rectification'],
-    what: (c) => `${c.Y} 年 12 月出现 2 个未修复高危漏洞，年末整改通知未办结：暂缓安排（待整改）。`,
+    what: (c) => `${c.Y} 年 12 月出现 2 个未修复高危漏洞，年末整改通知未办结：${label('recommendation', 'suspend')}。`,
     months: inY([12], { vulns: 2 }),
   },
   {

@@ -12,7 +12,8 @@ import { THRESHOLDS, budgetExpectations, monthExpectations, sharingAt, yearExpec
 import { writeCatalog, writeRegistry, writeReports, writeTelemetry } from './files.ts';
 import { CITY, DEPARTMENTS } from './names.ts';
 import { planReports, reportYears, setSelfScores, type PlannedReport } from './reports.ts';
-import type { Condition, Planted, PlantedCase, Stage } from './types.ts';
+import type { Planted, PlantedCase, Stage } from './types.ts';
+import { label } from '../../metrics/labels.ts';
 
 export type { Planted, PlantedCase, PlantedReject, RejectKind } from './types.ts';
 
@@ -130,17 +131,11 @@ function countStages(city: City): Record<Stage, number> {
   return out;
 }
 
-export const CONDITION_ZH: Record<Condition, string> = {
-  no_data: '监测数据缺失',
-  inactive: '无业务访问（闲置）',
-  low_util: '云资源使用率低',
-  unusable: '无法正常使用',
-  security: '严重安全隐患',
-};
-
-const BUDGET_ZH = { fund: '全额安排', reduce: '核减', suspend: '暂缓安排（待整改）', withhold: '不予安排运维经费' } as const;
-
-/** Each planted system with what was planted and, from the expectations, what must come out. */
+/**
+ * Each planted system with what was planted and, from the expectations, what must come out. The
+ * description names codes by their labels in the registry (metrics/labels.ts): a label is a name, not
+ * a conclusion, so the expectations stay independent of govmon.
+ */
 function cases(city: City, p: Planted): PlantedCase[] {
   const m = p.month;
   const find = <T extends { system_id: string }>(xs: readonly T[], id: string) => xs.find((x) => x.system_id === id);
@@ -153,19 +148,19 @@ function cases(city: City, p: Planted): PlantedCase[] {
       const rect = find(m.rectification, id);
       if (rect)
         out.push(
-          `${m.month} 列入限期整改清单（${rect.status === 'issued' ? '新下发 issued' : '整改中 open'}），条件：${rect.conditions
-            .map((c) => `${CONDITION_ZH[c]} ${rect.streaks[c]} 个月`)
+          `${m.month} 列入限期整改清单（${label('notice_status', rect.status)} ${rect.status}），条件：${rect.conditions
+            .map((c) => `${label('condition', c)} ${rect.streaks[c]} 个月`)
             .join('、')}，整改期限 ${rect.deadline}`,
         );
       const el = find(m.elimination, id);
-      if (el) out.push(`列入淘汰退出清单，原因：${el.conditions.map((c) => CONDITION_ZH[c]).join('、')}`);
+      if (el) out.push(`列入淘汰退出清单，原因：${el.conditions.map((c) => label('condition', c)).join('、')}`);
       const ex = find(m.exempted, id);
       if (ex)
         out.push(
-          `达到淘汰条件（${ex.conditions.map((c) => CONDITION_ZH[c]).join('、')}）但在豁免期内（至 ${ex.exempt_until}），列入“豁免”部分`,
+          `达到淘汰条件（${ex.conditions.map((c) => label('condition', c)).join('、')}）但在豁免期内（至 ${ex.exempt_until}），列入“豁免”部分`,
         );
-      if (find(m.escalated, id)) out.push('整改通知本月升级（escalated）');
-      if (find(m.resolved, id)) out.push('整改通知本月办结（resolved）');
+      if (find(m.escalated, id)) out.push(`整改通知本月${label('notice_status', 'escalated')}（escalated）`);
+      if (find(m.resolved, id)) out.push(`整改通知本月${label('notice_status', 'resolved')}（resolved）`);
       const rs = find(m.rightsizing, id);
       if (rs) out.push(`建议减配：${rs.vcpu} → ${rs.recommended_vcpu} vCPU（可回收 ${rs.reclaim_vcpu}）`);
       if (s.row.stage === 'operation' && !s.row.classified && !rect && !el && !ex && !rs && !find(m.resolved, id))
@@ -194,7 +189,9 @@ function cases(city: City, p: Planted): PlantedCase[] {
       if (flags.length) out.push(`${p.evalYear} 年度：${flags.join('、')}`);
       const b = p.budget.rows.find((r) => r.system_id === id);
       if (b && b.recommendation !== 'fund')
-        out.push(`${p.budget.year} 年经费建议：${BUDGET_ZH[b.recommendation]}（${b.reasons.join('、')}）`);
+        out.push(
+          `${p.budget.year} 年经费建议：${label('recommendation', b.recommendation)}（${b.reasons.map((r) => label('budget_reason', r)).join('、')}）`,
+        );
       return {
         system_id: id,
         system_name: s.row.system_name,

@@ -3,6 +3,10 @@
 -- Classified systems (涉密) are excluded from every computation and output (docs/inputs.md §2.1).
 -- cloud_cost_annual is the measured cost of the run month's year from FOCUS bills where there is
 -- one (docs/inputs.md §2.5), else the registry's; cost_source says which.
+-- key: system_id
+-- not_null: system_name, department, stage, cost_source
+-- accepted: stage in stage
+-- accepted: cost_source in cost_source
 SELECT s.* REPLACE (coalesce(c.cloud_cost_annual, s.cloud_cost_annual) AS cloud_cost_annual),
   coalesce(c.cost_source, 'registry') AS cost_source
 FROM systems_current s

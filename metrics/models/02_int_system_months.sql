@@ -2,6 +2,8 @@
 -- grain: one row per system in stage `operation` per month, from the later of its go-live month
 -- and the first month of telemetry in the database, up to the run month (docs/metrics.md §4 "Rows"). The
 -- registry's current stage applies to every month.
+-- key: system_id, month
+-- not_null: days_in_month, month_end
 WITH p AS (
   SELECT * FROM run_params
 ), operating AS (

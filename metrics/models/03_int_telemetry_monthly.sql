@@ -3,6 +3,8 @@
 -- month's aggregates, from the cache that refreshTelemetryCache (metrics/telemetry-cache.ts)
 -- keeps up to date with the same definitions.
 -- materialized: view (read once, by int_metrics_monthly)
+-- key: system_id, month
+-- not_null: days_reported
 SELECT a.* EXCLUDE (rows_total)
 FROM agg_telemetry_monthly a
 WHERE a.month >= (SELECT first_month FROM run_params) AND a.month <= (SELECT month FROM run_params)

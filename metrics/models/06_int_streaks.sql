@@ -3,6 +3,8 @@
 -- consecutive months, ending with this one, in which it holds (0 when it does not). Computed from
 -- the last month, up to this one, in which the condition did not hold (or the month before the
 -- system's first row).
+-- key: system_id, month
+-- not_null: {{streak_list}}
 WITH marked AS (
   SELECT system_id, month, {{condition_list}},
     {{streak_windows}},

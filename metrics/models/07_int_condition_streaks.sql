@@ -4,6 +4,10 @@
 -- the streak with the profile's warn_months / eliminate_months; deadline is the last day of the
 -- month in which the streak would reach eliminate_months (no_data, never eliminated: end of the
 -- month + 2).
+-- key: system_id, month, condition
+-- not_null: holds, streak, warned, eliminated, warn_months
+-- accepted: condition in condition
+-- accepted: holds in (true)
 WITH long AS (
   UNPIVOT (SELECT c.system_id, c.month, {{condition_pairs_select}} FROM int_conditions c JOIN int_streaks s USING (system_id, month))
   ON {{condition_pairs}}

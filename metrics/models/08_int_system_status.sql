@@ -6,6 +6,9 @@
 --   notice status: issued (first month on the list), open (following months), resolved (first
 --   month off the list with nothing eliminated), escalated (first month off the list because a
 --   condition reached eliminate_months).
+-- key: system_id, month
+-- not_null: on_rectification, eliminating, exempt
+-- accepted: notice_status in notice_status
 WITH flagged AS (
   SELECT system_id, month,
     bool_or(warned) AND NOT bool_or(eliminated) AS on_rectification,

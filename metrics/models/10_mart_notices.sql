@@ -2,6 +2,10 @@
 -- grain: one row per system per month with a rectification notice (issued, open, resolved,
 -- escalated). Lists every condition that holds (streak ≥ 1) and the articles cited: the
 -- rectification rule and each holding condition's rule.
+-- key: system_id, month
+-- not_null: system_name, department, status, issued_month, months_open, conditions, citations
+-- accepted: status in notice_status
+-- accepted: each conditions.condition in condition
 WITH held AS (
   SELECT system_id, month,
     list({'condition': condition, 'streak': streak, 'warned': warned} ORDER BY condition_order) AS conditions,

@@ -3,6 +3,10 @@
 -- the run month (exempt systems included and flagged: they go to the separate exempted section).
 -- Conditions are those whose streak reached eliminate_months; evidence is the metrics of the
 -- months each streak covers; what to reclaim comes from the registry.
+-- key: system_id
+-- not_null: system_name, department, month, conditions, evidence, citations, exempt, cost_source
+-- accepted: each conditions.condition in condition
+-- accepted: cost_source in cost_source
 WITH p AS (
   SELECT * FROM run_params
 ), flagged AS (

@@ -3,6 +3,9 @@
 -- system counts as not on it), whose CPU P95 was below p95_max in each of the last `months`
 -- months (docs/decisions.md §5.2, 云资源减配): recommended vCPU = max(1, ceil(vcpu × max P95 / target)); the
 -- reclaimable vCPU and its pro-rata share of the annual cloud cost. Nothing to reclaim: not listed.
+-- key: system_id
+-- not_null: system_name, department, month, vcpu, max_p95_pct, recommended_vcpu, reclaim_vcpu, cost_source, citations
+-- accepted: cost_source in cost_source
 WITH p AS (
   SELECT * FROM run_params
 ), window_months AS (

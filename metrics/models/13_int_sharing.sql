@@ -10,6 +10,11 @@
 --   shareable resource). Catalog deadline: the working_days-th working day after the initial
 --   acceptance (counting from the next day, official calendar); overdue when the deadline has
 --   passed by the month end and no resource was cataloged on or before it.
+-- key: system_id, month
+-- not_null: system_name, department, stage, cataloged, shareable, aggregated, timely, duplicates
+-- not_null: uncataloged, sharing_failure, catalog_overdue
+-- accepted: stage in stage
+-- accepted: stage in (construction, trial, operation)
 WITH p AS (
   SELECT * FROM run_params
 ), months AS (

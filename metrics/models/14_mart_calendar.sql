@@ -10,6 +10,11 @@
 --   annual_report: each of the last two O&M years complete by the month end (a December run month
 --     completes its own year), due report_due_days after the year end;
 --     done = the report of that year submitted.
+-- key: system_id, obligation
+-- not_null: system_name, department, month, window_start, status, citations
+-- accepted: status in calendar_status
+-- accepted: note in calendar_note
+-- accepted: (split_part(obligation, ':', 1)) in obligation
 WITH p AS (
   SELECT * FROM run_params
 ), sys AS (

@@ -12,6 +12,9 @@ import { monthJob } from '../../jobs/month.ts';
 import { yearJob } from '../../jobs/year.ts';
 import { monthArg, yearArg } from '../args.ts';
 import { parseArg, type Kit } from '../kit.ts';
+import { LABELS, label } from '../../../metrics/labels.ts';
+
+const RECOMMENDATIONS = Object.keys(LABELS.recommendation);
 
 const yuan = (x: number) => Math.round(x).toLocaleString('zh-CN');
 
@@ -35,7 +38,7 @@ export async function run(kit: Kit, o: { month?: string; exports: boolean; dashb
       [
         `${month} 月度运行完成（运行编号 ${r.run.runId}，政策配置 ${profile.profile.name}，${(r.run.durationMs / 1000).toFixed(1)} 秒）`,
         `  监测系统 ${k.systems} 个，其中监测数据缺失 ${k.no_data} 个`,
-        `  限期整改 ${k.rectification} 个（本月已整改 ${k.notices_resolved} 个，转入淘汰 ${k.notices_escalated} 个）`,
+        `  限期整改 ${k.rectification} 个（本月${label('notice_status', 'resolved')} ${k.notices_resolved} 个，${label('notice_status', 'escalated')} ${k.notices_escalated} 个）`,
         `  淘汰退出 ${k.elimination} 个，豁免 ${k.exempted} 个；减配建议 ${k.rightsizing} 个`,
         `  可回收 vCPU ${k.reclaim_vcpu} 个，年云资源费用约 ${yuan(k.reclaim_cost_annual)} 元`,
         ...(r.exportsDir ? [`  清单：${r.exportsDir}`] : []),
@@ -65,7 +68,7 @@ export async function evaluate(kit: Kit, o: { year?: string }): Promise<number> 
       [
         `${year} 年度评价完成（运行编号 ${r.run.runId}，截至 ${r.run.asOfMonth}，政策配置 ${profile.profile.name}，${(r.run.durationMs / 1000).toFixed(1)} 秒）`,
         `  参评系统 ${k.scored} 个：优 ${grade('优')}、良 ${grade('良')}、中 ${grade('中')}、差 ${grade('差')}；未报送运维报表 ${k.report_missing} 个；自评偏高列入抽查 ${k.inflation} 个`,
-        `  ${year + 1} 年度经费建议：全额安排 ${rec('fund')}、核减 ${rec('reduce')}、暂缓 ${rec('suspend')}、不予安排 ${rec('withhold')}；建议暂停新项目申报的部门 ${k.departments_suspended} 个`,
+        `  ${year + 1} 年度经费建议：${RECOMMENDATIONS.map((x) => `${label('recommendation', x)} ${rec(x)}`).join('、')}；建议暂停新项目申报的部门 ${k.departments_suspended} 个`,
         `  运维经费：本年度 ${yuan(k.om_budget_annual)} 元 → 建议 ${yuan(k.recommended_om_budget)} 元`,
         `  清单：${r.exportsDir}`,
       ].join('\n'),

@@ -11,12 +11,6 @@ import { PAGES, departmentPage, systemPage } from '../paths.ts';
 import type { PageSpec } from '../layout.ts';
 
 const kindOf = (o: string) => o.split(':')[0];
-const KIND_ZH: Record<string, string> = {
-  catalog: '目录编制及数据归集',
-  completion_acceptance: '竣工验收',
-  self_evaluation: '绩效自评价',
-  annual_report: '年度运维服务情况报表',
-};
 
 export function calendarPage(ctx: SiteContext): PageSpec {
   const rows = ctx.data.calendar;
@@ -40,16 +34,22 @@ export function calendarPage(ctx: SiteContext): PageSpec {
   const departments = [...new Set(rows.map((r) => r.department))].sort((a, b) => a.localeCompare(b, 'zh-CN'));
   const body = html`<h1>${monthZh(ctx.data.month)}合规日历</h1>
 ${kpis([
-  { key: 'overdue', label: '已逾期', value: num(n('overdue')), raw: n('overdue'), tone: n('overdue') ? 'bad' : 'ok' },
-  { key: 'due', label: '未到期', value: num(n('due')), raw: n('due') },
-  { key: 'done', label: '已完成', value: num(n('done')), raw: n('done') },
+  {
+    key: 'overdue',
+    label: label('calendar_status', 'overdue'),
+    value: num(n('overdue')),
+    raw: n('overdue'),
+    tone: n('overdue') ? 'bad' : 'ok',
+  },
+  { key: 'due', label: label('calendar_status', 'due'), value: num(n('due')), raw: n('due') },
+  { key: 'done', label: label('calendar_status', 'done'), value: num(n('done')), raw: n('done') },
 ])}
 <p>状态以 ${ctx.data.month} 月末为准。各事项的期限按政策配置“${ctx.meta.profileName}”的规定计算，见<a href="${PAGES.profile.file}">政策配置</a>。</p>
 ${filterBar(
   'calendar-table',
   [
     { key: 'status', label: '状态', options: (['overdue', 'due', 'done'] as const).map((s) => [s, label('calendar_status', s)] as const) },
-    { key: 'kind', label: '事项', options: kinds.map((k) => [k, KIND_ZH[k] ?? k] as const) },
+    { key: 'kind', label: '事项', options: kinds.map((k) => [k, label('obligation', k)] as const) },
     { key: 'department', label: '建设单位', options: departments.map((d) => [d, d] as const) },
   ],
   html`${printButton()} ${download(ctx.downloads.calendar, '下载 XLSX')}`,

@@ -8,18 +8,10 @@ import type { SiteContext } from '../context.ts';
 import { facts, section, table, type Column } from '../components.ts';
 import { CONDITIONS, MONTHLY_METRICS, type ConditionDef, type MetricDef } from '../../../metrics/definitions.ts';
 import type { Model } from '../../../metrics/model-sql.ts';
+import { label } from '../../../metrics/labels.ts';
 import { runModels } from '../../../pipelines/read.ts';
 import { PAGES } from '../paths.ts';
 import type { PageSpec } from '../layout.ts';
-
-const CYCLE_ZH: Record<string, string> = {
-  realtime: '实时',
-  daily: '每日',
-  weekly: '每周',
-  monthly: '每月',
-  quarterly: '每季度',
-  yearly: '每年',
-};
 
 let models: { monthly: Model[]; annual: Model[] } | undefined;
 /** The SQL models, read once per process (they are files of the release, not data). */
@@ -86,7 +78,7 @@ ${section(
     ['共享不达标', `运行中未编目，或归集完整率低于 ${p.sharing.min_pct}%，或存在重复采集`],
     ['编目期限', `初步验收后第 ${p.catalog_deadline.working_days} 个工作日（按法定节假日及调休安排）`],
   ])}
-<table class="data"><thead><tr><th scope="col">更新周期</th>${Object.keys(p.sharing.windows).map((k) => html`<th scope="col" class="num">${CYCLE_ZH[k] ?? k}</th>`)}</tr></thead>
+<table class="data"><thead><tr><th scope="col">更新周期</th>${Object.keys(p.sharing.windows).map((k) => html`<th scope="col" class="num">${label('update_cycle', k)}</th>`)}</tr></thead>
 <tbody><tr><th scope="row">时效窗口（天）</th>${Object.values(p.sharing.windows).map((v) => html`<td class="num">${v}</td>`)}</tr></tbody></table>`,
   'sharing',
 )}

@@ -84,8 +84,8 @@ export const LIST_OPTIONS = [
   ['elimination', '淘汰退出'],
   ['exempted', '豁免'],
   ['rectification', '限期整改'],
-  ['resolved', '已整改'],
-  ['escalated', '转入淘汰'],
+  ['resolved', label('notice_status', 'resolved')],
+  ['escalated', label('notice_status', 'escalated')],
   ['ok', '正常'],
   ['unmonitored', '未纳入监测'],
 ] as const;

@@ -7,7 +7,7 @@ import type { SiteContext } from '../context.ts';
 import { kpis, section, table, vegaChart, type Column } from '../components.ts';
 import { computeKpis } from '../kpis.ts';
 import { num, pct, yuan } from '../format.ts';
-import { CONDITION_CODES, conditionZh, monthZh } from '../../../metrics/labels.ts';
+import { CONDITION_CODES, conditionZh, label, monthZh } from '../../../metrics/labels.ts';
 import { PAGES, departmentPage } from '../paths.ts';
 import { conditionTrendSpec, listTrendSpec, reclaimTrendSpec, systemsScatterSpec } from '../vega.ts';
 import type { PageSpec } from '../layout.ts';
@@ -51,7 +51,7 @@ export function overviewPage(ctx: SiteContext): PageSpec {
       raw: k.rectification,
       tone: k.rectification ? 'warn' : 'ok',
       href: PAGES.rectification.file,
-      note: `本月新下发 ${k.issued}，已整改 ${k.resolved}，转入淘汰 ${k.escalated}`,
+      note: `本月新下发 ${k.issued}，${label('notice_status', 'resolved')} ${k.resolved}，${label('notice_status', 'escalated')} ${k.escalated}`,
     },
     {
       key: 'elimination',

@@ -51,7 +51,7 @@ export function rectificationPage(ctx: SiteContext): PageSpec {
   const body = html`<article class="document">
 <h1>${monthZh(m)}限期整改清单</h1>
 <p class="doc-meta">月份：${m} ｜ 政策配置：${ctx.meta.profileName} ｜ 运行编号：${ctx.meta.runId}</p>
-<p>问题连续月数达到预警月数、尚未达到淘汰月数的系统，由建设单位限期整改；整改期限为问题将达到淘汰月数的当月末（多项问题取最早者）。本月在清单上 <strong data-count-list="rectification">${num(count('issued') + count('open'))}</strong> 个（新下发 ${count('issued')}，整改中 ${count('open')}）；本月已整改 ${count('resolved')} 个，转入淘汰 ${count('escalated')} 个。依据：</p>
+<p>问题连续月数达到预警月数、尚未达到淘汰月数的系统，由建设单位限期整改；整改期限为问题将达到淘汰月数的当月末（多项问题取最早者）。本月在清单上 <strong data-count-list="rectification">${num(count('issued') + count('open'))}</strong> 个（新下发 ${count('issued')}，${label('notice_status', 'open')} ${count('open')}）；本月${label('notice_status', 'resolved')} ${count('resolved')} 个，${label('notice_status', 'escalated')} ${count('escalated')} 个。依据：</p>
 ${citations(rule.citations.map((c) => `${citationLabel(c)}：“${c.quote}”`))}
 ${filterBar(
   'rect-table',

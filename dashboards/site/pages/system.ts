@@ -194,7 +194,10 @@ ${section('各月问题（连续月数）', streakGrid(ctx, rows))}`
           ['归集完整率', pct(sh.completeness_pct)],
           ['重复采集', num(sh.duplicates)],
           ['结论', sh.sharing_failure ? html`<span class="flag-text">共享不达标</span>${sh.uncataloged ? '（未编目）' : ''}` : '达标'],
-          ['编目期限', html`${date(sh.catalog_due_date)}${sh.catalog_overdue ? html` <span class="flag-text">已逾期</span>` : ''}`],
+          [
+            '编目期限',
+            html`${date(sh.catalog_due_date)}${sh.catalog_overdue ? html` <span class="flag-text">${label('calendar_status', 'overdue')}</span>` : ''}`,
+          ],
         ])}
 ${
   sharingRows.some((r) => r.completeness_pct !== null)

@@ -2,6 +2,8 @@
 -- grain: one row per system in operation (not classified) with at least one month row in the
 -- evaluated year, up to the run month (December, or the last full month of a year in progress).
 -- Means are over the monthly values of the year (months without a value ignored).
+-- key: system_id
+-- not_null: months_monitored, months_active, months_security, months
 WITH p AS (
   SELECT * FROM run_params
 )

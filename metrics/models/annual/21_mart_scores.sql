@@ -3,6 +3,10 @@
 -- are kept; clamp(x) = min(1, max(0, x)); a missing O&M report scores 0 on its indicators and
 -- sets report_missing (for a year in progress, the previous year's report counts); scores are not
 -- rounded (display rounds to one decimal).
+-- key: system_id
+-- not_null: system_name, department, year, score, grade, operation, cost, effect, sharing, security, integration
+-- not_null: report_missing, inflation
+-- accepted: grade in (优, 良, 中, 差)
 WITH p AS (
   SELECT *, year(month) AS year FROM run_params
 ), rep AS (

@@ -2,6 +2,12 @@
 -- grain: one row per scored system: the O&M budget recommendation for the next year (docs/decisions.md §5.5).
 -- The first matching rule wins (withhold, suspend, reduce, fund); every matching reason is listed
 -- with the articles it rests on. "At the end of the year" = the run month's results.
+-- key: system_id
+-- not_null: system_name, department, year, recommendation, reasons, citations, score, grade, cost_source
+-- accepted: recommendation in recommendation
+-- accepted: each reasons in budget_reason
+-- accepted: grade in (优, 良, 中, 差)
+-- accepted: cost_source in cost_source
 WITH p AS (
   SELECT *, year(month) AS year FROM run_params
 ), status AS (

@@ -2,6 +2,9 @@
 -- grain: one row per department with a scored system: whether new project applications should be
 -- suspended (暂停新项目申报) — a withhold for sharing failure, or a rectification open for more
 -- than dept_open_months months at the end of the year (docs/decisions.md §5.5).
+-- key: department
+-- not_null: systems, withheld_for_sharing, longest_open_months, year, suspend_new_projects, reasons, citations
+-- accepted: each reasons in budget_reason
 WITH p AS (
   SELECT *, year(month) AS year FROM run_params
 ), open_notices AS (
