@@ -4,23 +4,13 @@
 // written, so an output that fails leaves the run recorded and can be written again.
 
 import path from 'node:path';
-import type { Log } from '../../core/log.ts';
-import type { LoadedProfile } from '../../metrics/profiles/schema.ts';
 import type { Store } from '../../pipelines/store/database.ts';
-import type { RunTrigger } from '../../pipelines/run/record.ts';
-import { runMonth, type MonthRunResult } from '../../pipelines/run/month.ts';
+import { runMonth, type MonthRunOptions, type MonthRunResult } from '../../pipelines/run/month.ts';
 import { MONTH_EXPORTS, writePeriodExports } from '../../dashboards/exports/period.ts';
 import { siteJob, type SiteJobResult } from './site.ts';
 import type { BuildProgress } from '../../dashboards/site/build.ts';
 
-export interface MonthJobOptions {
-  month: string;
-  profile: LoadedProfile;
-  now: Date;
-  log?: Log;
-  trigger?: RunTrigger;
-  /** a progress bar for the run (terminal only) */
-  progress?: boolean;
+export interface MonthJobOptions extends MonthRunOptions {
   /** the exports' root folder (the month's go to <root>/<YYYY-MM>/); none when absent */
   exportsRoot?: string;
   /** the sites' root folder (the month's site goes to <root>/<YYYY-MM>/); none when absent */
@@ -35,14 +25,7 @@ export interface MonthJobResult {
 }
 
 export async function monthJob(store: Store, o: MonthJobOptions): Promise<MonthJobResult> {
-  const run = await runMonth(store, {
-    month: o.month,
-    profile: o.profile,
-    now: o.now,
-    log: o.log,
-    trigger: o.trigger,
-    progress: o.progress,
-  });
+  const run = await runMonth(store, o);
   const out: MonthJobResult = { run };
   if (o.exportsRoot) out.exportsDir = await writePeriodExports(store, o.exportsRoot, { month: o.month }, MONTH_EXPORTS);
   if (o.siteRoot)

@@ -1,20 +1,11 @@
 // Evaluate a year — the one function every app calls (docs/architecture.md): the annual evaluation
 // (pipelines/run/year.ts), then, optionally, the year's exports.
 
-import type { Log } from '../../core/log.ts';
-import type { LoadedProfile } from '../../metrics/profiles/schema.ts';
 import type { Store } from '../../pipelines/store/database.ts';
-import type { RunTrigger } from '../../pipelines/run/record.ts';
-import { evaluateYear, type YearRunResult } from '../../pipelines/run/year.ts';
+import { evaluateYear, type YearRunOptions, type YearRunResult } from '../../pipelines/run/year.ts';
 import { YEAR_EXPORTS, writePeriodExports } from '../../dashboards/exports/period.ts';
 
-export interface YearJobOptions {
-  year: number;
-  profile: LoadedProfile;
-  now: Date;
-  log?: Log;
-  trigger?: RunTrigger;
-  progress?: boolean;
+export interface YearJobOptions extends YearRunOptions {
   /** the exports' root folder (the year's go to <root>/<YYYY>/); none when absent */
   exportsRoot?: string;
 }
@@ -25,14 +16,7 @@ export interface YearJobResult {
 }
 
 export async function yearJob(store: Store, o: YearJobOptions): Promise<YearJobResult> {
-  const run = await evaluateYear(store, {
-    year: o.year,
-    profile: o.profile,
-    now: o.now,
-    log: o.log,
-    trigger: o.trigger,
-    progress: o.progress,
-  });
+  const run = await evaluateYear(store, o);
   const out: YearJobResult = { run };
   if (o.exportsRoot) out.exportsDir = await writePeriodExports(store, o.exportsRoot, { year: o.year }, YEAR_EXPORTS);
   return out;
