@@ -9,7 +9,8 @@
 //   node tools/architecture.mjs           rewrite the block (npm run architecture)
 //   node tools/architecture.mjs --check   exit 1 when the block is stale (npm run architecture:check, CI)
 //
-// Plain Node, no dependency beyond dependency-cruiser, which the project already uses.
+// Plain Node, no dependency beyond the project's own dependency-cruiser and Biome (which formats the
+// block as `npm run lint` expects it).
 
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -131,19 +132,42 @@ function render({ groups, modules, edges }) {
   ].join('\n');
 }
 
+/**
+ * Markdown as the project's formatter writes it (Biome aligns tables), so that the block written
+ * here is the block `npm run lint` accepts and the check compares like with like.
+ */
+function formatMarkdown(text) {
+  const pkgFile = path.join(ROOT, 'node_modules', '@biomejs', 'biome', 'package.json');
+  const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
+  const bin = path.join(path.dirname(pkgFile), pkg.bin.biome);
+  return execFileSync(process.execPath, [bin, 'format', `--stdin-file-path=${DOC}`], {
+    cwd: ROOT,
+    input: text,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
+}
+
+/** The text between the markers, markers included; null when they are missing. */
+function blockOf(text) {
+  const begin = text.indexOf(BEGIN);
+  const end = text.indexOf(END);
+  return begin < 0 || end < begin ? null : { begin, end: end + END.length, text: text.slice(begin, end + END.length) };
+}
+
 function main(argv) {
   const check = argv.includes('--check');
   const doc = fs.readFileSync(DOC, 'utf8');
-  const begin = doc.indexOf(BEGIN);
-  const end = doc.indexOf(END);
-  if (begin < 0 || end < begin) {
+  const current = blockOf(doc);
+  if (!current) {
     process.stderr.write(`错误：docs/architecture.md 中缺少标记 ${BEGIN} … ${END} / the markers are missing\n`);
     return 1;
   }
-  const block = render(collapse(cruise()));
-  const current = doc.slice(begin, end + END.length);
+  const next = formatMarkdown(doc.slice(0, current.begin) + render(collapse(cruise())) + doc.slice(current.end));
+  const fresh = blockOf(next);
   if (check) {
-    if (current === block) {
+    if (fresh.text === current.text) {
       process.stdout.write('架构图与代码一致 / docs/architecture.md matches the imports\n');
       return 0;
     }
@@ -153,11 +177,11 @@ function main(argv) {
     );
     return 1;
   }
-  if (current === block) {
+  if (next === doc) {
     process.stdout.write('架构图无变化 / docs/architecture.md is up to date\n');
     return 0;
   }
-  fs.writeFileSync(DOC, doc.slice(0, begin) + block + doc.slice(end + END.length));
+  fs.writeFileSync(DOC, next);
   process.stdout.write('已更新 docs/architecture.md 的架构图 / docs/architecture.md updated\n');
   return 0;
 }
