@@ -128,7 +128,7 @@ export function budgetReasonZh(r: string): string {
 
 export type ScoreDimension = keyof typeof LABELS.score_dimension;
 
-/** The score's dimensions in the order of the score table (docs/metrics.md). */
+/** The score's dimensions in the order of the score table (docs/decisions.md §5.4). */
 export const SCORE_DIMENSIONS: readonly { key: ScoreDimension; zh: string }[] = (
   Object.keys(LABELS.score_dimension) as ScoreDimension[]
 ).map((key) => ({ key, zh: LABELS.score_dimension[key] }));

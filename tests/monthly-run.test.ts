@@ -1,5 +1,5 @@
-// The monthly run (docs/metrics.md §4 metrics, §4.1 conditions and streaks, §5.1 rectification and
-// elimination, §5.2 right-sizing) on small synthetic cities. Every expected value is computed by
+// The monthly run (docs/metrics.md §4 metrics, §4.1 conditions and streaks; docs/decisions.md §5.1
+// rectification and elimination, §5.2 right-sizing) on small synthetic cities. Every expected value is computed by
 // hand in the comments next to it from the telemetry the test writes; nothing is read back from the
 // implementation to build an expectation.
 //
@@ -565,7 +565,7 @@ describe('runMonth(store, { month })', () => {
     });
   });
 
-  describe('exemptions (docs/inputs.md §2.1 exempt_until, §5.1)', () => {
+  describe('exemptions (docs/inputs.md §2.1 exempt_until, docs/decisions.md §5.1)', () => {
     const city = sharedStore(async (store, ctx) => {
       await buildCity(
         store,
@@ -602,7 +602,7 @@ describe('runMonth(store, { month })', () => {
     });
   });
 
-  describe('systems outside the lists (docs/inputs.md §2.1 classified, §4 rows, §5.1)', () => {
+  describe('systems outside the lists (docs/inputs.md §2.1 classified, docs/metrics.md §4 rows, docs/decisions.md §5.1)', () => {
     // Every condition holds for the "bad" systems (no users, low CPU, down, vulnerable), and the
     // "lean" ones would be right-sized (P95 30 < 40); only the operation, unclassified pair may appear.
     const BAD = { ...IDLE, ...LOW, ...DOWN, ...VULN };

@@ -1,6 +1,6 @@
 // Dates of the sample city: months, month ends, day arithmetic and the official Chinese
 // working-day calendar (holidays and make-up working days, from the chinese-days package).
-// Kept separate from pipelines/clock.ts on purpose: the generator computes its expected outcomes
+// Kept separate from core/clock.ts on purpose: the generator computes its expected outcomes
 // on a path of its own, so a date bug in govmon cannot hide behind the same bug here.
 
 import chineseDays from 'chinese-days';

@@ -1,4 +1,4 @@
-// The systems of 云川市 and the cases planted on them. Every case of docs/metrics.md §4–§5 sits on a system of
+// The systems of 云川市 and the cases planted on them. Every case of docs/metrics.md §4 and docs/decisions.md §5 sits on a system of
 // its own with telemetry designed so that the outcome is plain to compute by hand: identical daily
 // values in the months that matter, everything else far from the thresholds. Background systems
 // are healthy by construction: CPU peaks of 48–92 %, users every day, availability ≥ 99.2 %.

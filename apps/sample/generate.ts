@@ -1,6 +1,6 @@
 // The sample city (云川市): a deterministic generator of the inputs a city data bureau receives —
-// registry, daily telemetry, data catalog, annual O&M reports — with every case of docs/metrics.md §4–§5
-// planted on purpose, and `.planted.json` beside the files saying what govmon must conclude.
+// registry, daily telemetry, data catalog, annual O&M reports — with every case of docs/metrics.md §4 and
+// docs/decisions.md §5 planted on purpose, and `.planted.json` beside the files saying what govmon must conclude.
 // Same seed and end month → byte-identical files.
 
 import fs from 'node:fs';

@@ -233,7 +233,7 @@ export interface Planted {
   systems: { total: number; by_stage: Record<Stage, number>; classified: number; departments: number };
   /** rows that must be current after ingesting every file (latest version of each key) */
   counts: { systems: number; telemetry: number; catalog: number; om_report: number };
-  /** thresholds the expectations were computed with (docs/metrics.md §4.1/§5 defaults) */
+  /** thresholds the expectations were computed with (docs/metrics.md §4.1, docs/decisions.md §5.1 defaults) */
   thresholds: Record<string, unknown>;
   cases: PlantedCase[];
   month: {

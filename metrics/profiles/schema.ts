@@ -97,7 +97,7 @@ const Calendar = z.strictObject({
       ...basis,
       /** what the window counts from: 'final_acceptance' = the completion-acceptance date;
        *  'operation_start' = going into operation, i.e. the completion acceptance, or the go-live
-       *  date while there is none (see metrics/models/13_mart_calendar.sql) */
+       *  date while there is none (see metrics/models/14_mart_calendar.sql) */
       anchor: z.enum(['final_acceptance', 'operation_start']),
       from_months: z.int().min(0),
       to_months: z.int().min(1),
