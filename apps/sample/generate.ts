@@ -84,7 +84,7 @@ export async function generateSampleCity(opts: SampleOptions): Promise<SampleRes
       .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.row - b.row));
 
     const planted: Planted = {
-      generator: 'govmon sample city (data/generator)',
+      generator: 'govmon sample city (apps/sample)',
       city: CITY,
       seed,
       endMonth: ctx.m,

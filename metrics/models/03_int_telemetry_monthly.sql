@@ -1,6 +1,6 @@
 -- int_telemetry_monthly
 -- grain: one row per system in operation per month that has telemetry, up to the run month: the
--- month's aggregates, from the cache that refreshTelemetryCache (metrics/telemetry-cache.ts)
+-- month's aggregates, from the cache that refreshTelemetryCache (pipelines/run/telemetry-cache.ts)
 -- keeps up to date with the same definitions.
 -- materialized: view (read once, by int_metrics_monthly)
 -- key: system_id, month
