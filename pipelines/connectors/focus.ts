@@ -10,15 +10,14 @@
 // as UTC, FOCUS's zone), Tags is a JSON object written as a string.
 
 import fs from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
 import { UnusableFileError, UserError } from '../../core/errors.ts';
-import { formatLocal } from '../../core/clock.ts';
 import type { Log } from '../../core/log.ts';
+import { describeHeaders } from '../../core/text.ts';
 import type { Store } from '../store/database.ts';
 import { ident, sqlString } from '../../core/sql.ts';
-import { archiveFile, type Archived } from '../ingest/archive.ts';
-import { defaultArchiveDir, formatOutcome, type FileOutcome } from '../ingest/ingest.ts';
+import { expandPaths, formatOutcome } from '../ingest/ingest.ts';
+import { ingestWith, type FileOutcome, type LoadContext } from '../ingest/lifecycle.ts';
 import { readerReasonCase, rejectedLineText } from '../ingest/readers.ts';
 import { readJsonConfig } from './config.ts';
 
@@ -145,27 +144,9 @@ export interface PullFocusResult {
 
 const ACCEPTED = /\.(csv|csv\.gz|parquet)$/i;
 
-/** Files of the given paths: files as given, folders walked in path-name order. */
+/** Files of the given paths: files as given, folders walked in path-name order (the one path expansion of ingest). */
 export function expandFocusPaths(paths: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const p of paths) {
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(p);
-    } catch {
-      throw new UserError(`找不到文件或文件夹：${p}`);
-    }
-    if (!st.isDirectory()) {
-      out.push(p);
-      continue;
-    }
-    const walk = (dir: string): string[] =>
-      fs
-        .readdirSync(dir, { withFileTypes: true })
-        .filter((d) => !d.name.startsWith('.'))
-        .flatMap((d) => (d.isDirectory() ? walk(path.join(dir, d.name)) : ACCEPTED.test(d.name) ? [path.join(dir, d.name)] : []));
-    out.push(...walk(p).sort());
-  }
+  const out = expandPaths(paths, (name) => ACCEPTED.test(name));
   if (!out.length) throw new UserError('没有找到 FOCUS 文件（支持 .csv、.csv.gz、.parquet）');
   return out;
 }
@@ -212,49 +193,28 @@ async function prepareMapping(store: Store, o: PullFocusOptions): Promise<void> 
   for (const [c, r] of Object.entries(o.fx)) await store.run('INSERT INTO gm_focus_fx VALUES ($1, $2)', [c, r]);
 }
 
-function outcomeOf(p: string): FileOutcome {
-  return {
-    path: p,
-    name: path.basename(p),
-    status: 'failed',
-    rowsRead: 0,
-    rowsLoaded: 0,
-    rowsRejected: 0,
-    extras: [],
-    warnings: [],
-    sampleRejects: [],
-    reasonCounts: [],
-    fastPath: false,
-    durationMs: 0,
-  };
-}
-
 type Format = 'csv' | 'parquet';
 
-async function ingestFocusFile(store: Store, p: string, o: PullFocusOptions, batch: () => Promise<number>): Promise<FileOutcome> {
-  const t0 = performance.now();
-  const out = outcomeOf(p);
-  let arch: Archived;
-  try {
-    arch = await archiveFile(p, o.archiveDir ?? defaultArchiveDir(store));
-  } catch (e) {
-    out.message = `无法读取文件：${(e as NodeJS.ErrnoException).code === 'ENOENT' ? '文件不存在' : (e as Error).message}`;
-    return out;
-  }
-  out.sha256 = arch.sha256;
-  if (!o.force) {
-    const prior = await store.one<{ file_id: number; ingested_at: string }>(
-      `SELECT file_id, ingested_at FROM files WHERE sha256 = $1 AND status IN ('loaded', 'partial', 'rejected') ORDER BY file_id LIMIT 1`,
-      [arch.sha256],
-    );
-    if (prior) {
-      out.status = 'duplicate';
-      out.duplicateOf = prior.file_id;
-      out.message = `相同内容已于 ${formatLocal(prior.ingested_at, true)} 导入（文件编号 ${prior.file_id}），本次未做任何改动`;
-      out.durationMs = performance.now() - t0;
-      return out;
-    }
-  }
+/** One FOCUS file through the file lifecycle of every input (archive, same bytes, one transaction, failure path). */
+function ingestFocusFile(store: Store, p: string, o: PullFocusOptions, batch: () => Promise<number>): Promise<FileOutcome> {
+  return ingestWith(
+    store,
+    p,
+    { now: o.now, force: o.force, archiveDir: o.archiveDir },
+    {
+      storedKind: 'focus',
+      load: (ctx) => loadFocusFile(ctx, o, batch),
+      cleanup: async (st) => {
+        for (const t of ['gm_focus_in', 'gm_focus_typed', 'gm_focus_rej', 'gm_focus_scan', 'gm_focus_reader'])
+          await st.run(`DROP TABLE IF EXISTS temp.main.${t}`).catch(() => undefined);
+      },
+    },
+  );
+}
+
+/** The FOCUS loader: format from the bytes, then stage, type and check, attribute, all in the file's transaction. */
+async function loadFocusFile(ctx: LoadContext, o: PullFocusOptions, batch: () => Promise<number>): Promise<void> {
+  const { store, arch, outcome: out } = ctx;
   const head = Buffer.alloc(4);
   const fd = fs.openSync(arch.archivePath, 'r');
   const n = fs.readSync(fd, head, 0, 4, 0);
@@ -263,49 +223,29 @@ async function ingestFocusFile(store: Store, p: string, o: PullFocusOptions, bat
   const gzip = n >= 2 && head[0] === 0x1f && head[1] === 0x8b;
   out.format = format;
   if (format === 'csv') out.encoding = 'utf-8';
-  try {
-    if (n === 0) throw new UnusableFileError('文件为空');
-    if (format === 'csv' && !gzip && !arch.utf8Valid) throw new UnusableFileError('FOCUS 文件应为 UTF-8 编码，本文件含有非 UTF-8 字节');
-    // DuckDB reads .gz by its extension: the archive keeps the source's last extension, so a
-    // gzip stream under another name is read through a link named .csv.gz.
-    let readPath = arch.archivePath;
-    if (gzip && !readPath.endsWith('.gz')) {
-      readPath = `${arch.archivePath}.read.csv.gz`;
-      if (!fs.existsSync(readPath)) fs.symlinkSync(arch.archivePath, readPath);
-    }
-    await store.tx(async () => {
-      out.fileId = await store.value<number>("SELECT nextval('file_id_seq')");
-      await stage(store, readPath, format);
-      await typeAndCheck(store, o, out);
-      await attribute(store, o, out.fileId);
-      await recordFile(store, out, arch, o.now, t0);
-      await store.run('INSERT INTO cloud_cost_files VALUES ($1, $2, $3, $4::JSON, $5::JSON)', [
-        out.fileId,
-        await batch(),
-        o.cost,
-        JSON.stringify(o.mapping),
-        JSON.stringify(o.fx),
-      ]);
-    });
-  } catch (e) {
-    if (!(e instanceof UserError) && !/(Invalid Input Error|Conversion Error|IO Error|CSV Error|Parquet|Invalid Error)/i.test(String(e)))
-      throw e;
-    out.status = 'failed';
-    out.message = e instanceof UserError ? e.message : `文件无法读取：${String((e as Error).message ?? e).split('\n')[0]}`;
-    out.rowsLoaded = out.rowsRejected = 0;
-    out.sampleRejects = [];
-    out.reasonCounts = [];
-    await store.tx(async () => {
-      out.fileId = await store.value<number>("SELECT nextval('file_id_seq')");
-      await recordFile(store, out, arch, o.now, t0);
-      await store.run("INSERT INTO rejects VALUES ($1, 'focus', NULL, NULL, NULL, $2)", [out.fileId, out.message!]);
-    });
-  } finally {
-    for (const t of ['gm_focus_in', 'gm_focus_typed', 'gm_focus_rej', 'gm_focus_scan', 'gm_focus_reader'])
-      await store.run(`DROP TABLE IF EXISTS temp.main.${t}`).catch(() => undefined);
+  if (n === 0) throw new UnusableFileError('文件为空');
+  if (format === 'csv' && !gzip && !arch.utf8Valid) throw new UnusableFileError('FOCUS 文件应为 UTF-8 编码，本文件含有非 UTF-8 字节');
+  // DuckDB reads .gz by its extension: the archive keeps the source's last extension, so a
+  // gzip stream under another name is read through a link named .csv.gz.
+  let readPath = arch.archivePath;
+  if (gzip && !readPath.endsWith('.gz')) {
+    readPath = `${arch.archivePath}.read.csv.gz`;
+    if (!fs.existsSync(readPath)) fs.symlinkSync(arch.archivePath, readPath);
+    ctx.readPaths.push(readPath);
   }
-  out.durationMs = performance.now() - t0;
-  return out;
+  await ctx.commit(async () => {
+    const fileId = await ctx.fileId();
+    await stage(store, readPath, format);
+    await typeAndCheck(store, o, out);
+    await attribute(store, o, fileId);
+    await store.run('INSERT INTO cloud_cost_files VALUES ($1, $2, $3, $4::JSON, $5::JSON)', [
+      fileId,
+      await batch(),
+      o.cost,
+      JSON.stringify(o.mapping),
+      JSON.stringify(o.fx),
+    ]);
+  });
 }
 
 /**
@@ -324,12 +264,7 @@ async function stage(store: Store, readPath: string, format: Format): Promise<vo
   const missing = COLUMNS.filter((c) => c.required && !byName.has(c.focus.toLowerCase())).map((c) => c.focus);
   if (missing.length)
     throw new UnusableFileError(
-      `不是 FOCUS 成本文件：缺少列 ${missing.join('、')}；文件的列为：${
-        described
-          .slice(0, 12)
-          .map((d) => d.column_name)
-          .join('、') || '（无）'
-      }`,
+      `不是 FOCUS 成本文件：缺少列 ${missing.join('、')}；文件的列为：${describeHeaders(described.map((d) => d.column_name))}`,
     );
   const sel = COLUMNS.map((c) => {
     const d = byName.get(c.focus.toLowerCase());
@@ -479,31 +414,6 @@ async function attribute(store: Store, o: PullFocusOptions, fileId: number): Pro
      FROM final JOIN gm_focus_fx fx ON fx.currency = final.currency_v
      ORDER BY row_no`,
     [fileId],
-  );
-}
-
-async function recordFile(store: Store, out: FileOutcome, arch: Archived, now: Date, t0: number): Promise<void> {
-  await store.run(
-    `INSERT INTO files (file_id, sha256, source_path, file_name, size_bytes, kind, format, encoding, sheet, status,
-       rows_read, rows_loaded, rows_rejected, extra_columns, message, archive_path, ingested_at, duration_ms)
-     VALUES ($1, $2, $3, $4, $5, 'focus', $6, $7, NULL, $8, $9, $10, $11, []::VARCHAR[], $12, $13, $14::TIMESTAMPTZ, $15)`,
-    [
-      out.fileId!,
-      arch.sha256,
-      path.resolve(out.path),
-      out.name,
-      arch.sizeBytes,
-      out.format ?? null,
-      out.encoding ?? null,
-      out.status,
-      out.rowsRead,
-      out.rowsLoaded,
-      out.rowsRejected,
-      out.message ?? (out.warnings.length ? out.warnings.join('；') : null),
-      arch.archivePath,
-      now.toISOString(),
-      Math.round(performance.now() - t0),
-    ],
   );
 }
 
