@@ -13,7 +13,8 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { UnusableFileError, UserError } from '../../core/errors.ts';
 import type { Log } from '../../core/log.ts';
-import { describeHeaders } from '../../core/text.ts';
+import { cleanText, describeHeaders } from '../../core/text.ts';
+import { formatLocal } from '../../core/clock.ts';
 import type { Store } from '../store/database.ts';
 import { ident, sqlString } from '../../core/sql.ts';
 import { expandPaths, formatOutcome } from '../ingest/ingest.ts';
@@ -87,6 +88,7 @@ const COLUMNS: readonly FocusColumn[] = [
   { focus: 'EffectiveCost', col: 'effective_cost' },
   { focus: 'BillingPeriodEnd', col: 'billing_period_end' },
   { focus: 'ChargePeriodStart', col: 'charge_period_start' },
+  { focus: 'ChargePeriodEnd', col: 'charge_period_end' },
   { focus: 'ChargeCategory', col: 'charge_category' },
   { focus: 'ProviderName', col: 'provider_name' },
   { focus: 'BillingAccountId', col: 'billing_account_id' },
@@ -128,8 +130,22 @@ export interface PeriodTotal {
   rows: number;
 }
 
+/** A system's measured cost in a year, and the billing months it was billed in (what annualises it). */
+export interface SystemCost {
+  system_id: string;
+  year: number;
+  billed_months: string;
+  measured_months: number;
+  measured_cost_yuan: number;
+  cloud_cost_annual: number;
+}
+
 export interface PullFocusResult {
   files: FileOutcome[];
+  /** the export's coverage: first ChargePeriodStart and last ChargePeriodEnd (else start) of the files' rows, ISO */
+  coverage: { first: string | null; last: string | null };
+  /** the measured yearly cost of each system these files bill, annualised over its own billing months */
+  systems: SystemCost[];
   /** the batch of the new files of this pull (undefined when nothing new was loaded) */
   batchId?: number;
   periods: PeriodTotal[];
@@ -323,6 +339,7 @@ async function typeAndCheck(store: Store, o: PullFocusOptions, out: FileOutcome)
         gm_parse_focus_ts(trim(billing_period_start)) AS bps_v,
         gm_parse_focus_ts(trim(billing_period_end)) AS bpe_v,
         gm_parse_focus_ts(trim(charge_period_start)) AS cps_v,
+        gm_parse_focus_ts(trim(charge_period_end)) AS cpe_v,
         CASE WHEN json_valid(tags) AND json_type(tags::JSON) = 'OBJECT' THEN tags END AS tags_v
       FROM gm_focus_in
     )
@@ -336,7 +353,8 @@ async function typeAndCheck(store: Store, o: PullFocusOptions, out: FileOutcome)
       ${err('billing_period_start IS NOT NULL AND bps_v IS NULL', 'BillingPeriodStart', 'billing_period_start', '不是有效的日期时间（应为 YYYY-MM-DD HH:MM:SS 或 ISO 8601）')},
       ${err('billing_period_end IS NOT NULL AND bpe_v IS NULL', 'BillingPeriodEnd', 'billing_period_end', '不是有效的日期时间（应为 YYYY-MM-DD HH:MM:SS 或 ISO 8601）')},
       ${err('bps_v IS NOT NULL AND bpe_v IS NOT NULL AND bpe_v <= bps_v', 'BillingPeriodEnd', 'billing_period_end', '账单期结束时间不晚于开始时间')},
-      ${err('charge_period_start IS NOT NULL AND cps_v IS NULL', 'ChargePeriodStart', 'charge_period_start', '不是有效的日期时间（应为 YYYY-MM-DD HH:MM:SS 或 ISO 8601）')}
+      ${err('charge_period_start IS NOT NULL AND cps_v IS NULL', 'ChargePeriodStart', 'charge_period_start', '不是有效的日期时间（应为 YYYY-MM-DD HH:MM:SS 或 ISO 8601）')},
+      ${err('charge_period_end IS NOT NULL AND cpe_v IS NULL', 'ChargePeriodEnd', 'charge_period_end', '不是有效的日期时间（应为 YYYY-MM-DD HH:MM:SS 或 ISO 8601）')}
     ], e -> e IS NOT NULL) AS errors
     FROM t`);
   await store.run(
@@ -410,7 +428,7 @@ async function attribute(store: Store, o: PullFocusOptions, fileId: number): Pro
      SELECT $1, row_no, provider_name, billing_account_id, sub_account_id, bps_v, bpe_v,
        CAST(date_trunc('month', timezone('Asia/Shanghai', bps_v)) AS DATE), cps_v, charge_category, service_name,
        resource_id, resource_name, currency_v, billed_v, effective_v, fx.rate, tags_v, tag_value,
-       CASE WHEN known THEN candidate END, CASE WHEN known THEN via END, reason
+       CASE WHEN known THEN candidate END, CASE WHEN known THEN via END, reason, cpe_v
      FROM final JOIN gm_focus_fx fx ON fx.currency = final.currency_v
      ORDER BY row_no`,
     [fileId],
@@ -423,7 +441,16 @@ type Report = Omit<PullFocusResult, 'files' | 'batchId' | 'exitCode'>;
 
 /** What the given files hold: totals per billing month, attributed and unattributed cost. */
 export async function report(store: Store, fileIds: readonly number[]): Promise<Report> {
-  const empty: Report = { periods: [], mappedRows: 0, mappedCostYuan: 0, unmappedRows: 0, unmappedCostYuan: 0, unmapped: [] };
+  const empty: Report = {
+    coverage: { first: null, last: null },
+    systems: [],
+    periods: [],
+    mappedRows: 0,
+    mappedCostYuan: 0,
+    unmappedRows: 0,
+    unmappedCostYuan: 0,
+    unmapped: [],
+  };
   if (!fileIds.length) return empty;
   const ids = `(${fileIds.map((i) => Number(i)).join(', ')})`;
   const rows = `SELECT c.*, CASE f.cost_basis WHEN 'effective' THEN effective_cost ELSE billed_cost END AS cost
@@ -442,7 +469,23 @@ export async function report(store: Store, fileIds: readonly number[]): Promise<
     `SELECT tag_value, unmapped_reason AS reason, billing_currency, sum(cost) AS cost, sum(cost * fx_to_cny) AS cost_yuan, count(*) AS rows
      FROM (${rows}) WHERE system_id IS NULL GROUP BY ALL ORDER BY abs(sum(cost * fx_to_cny)) DESC, rows DESC, tag_value NULLS FIRST`,
   );
+  const coverage = (await store.one<{ first: string | null; last: string | null }>(
+    `SELECT min(coalesce(charge_period_start, billing_period_start)) AS first,
+       max(coalesce(charge_period_end, charge_period_start, billing_period_end)) AS last
+     FROM raw_cloud_costs WHERE file_id IN ${ids}`,
+  ))!;
+  // the systems these files bill, as every later run reads them (system_cloud_cost, migration 0011)
+  const systems = await store.all<SystemCost>(
+    `SELECT v.system_id, v.year, v.billed_months, v.measured_months, v.measured_cost_yuan, v.cloud_cost_annual
+     FROM system_cloud_cost v
+     SEMI JOIN (SELECT DISTINCT system_id, CAST(year(billing_month) AS INTEGER) AS year FROM raw_cloud_costs
+                WHERE file_id IN ${ids} AND system_id IS NOT NULL) f ON f.system_id = v.system_id AND f.year = v.year
+     WHERE v.cost_source = 'measured'
+     ORDER BY v.system_id, v.year`,
+  );
   return {
+    coverage,
+    systems,
     periods,
     mappedRows: totals.mr,
     mappedCostYuan: totals.my ?? 0,
@@ -456,9 +499,22 @@ const money = (x: number): string => (x === 0 ? '0' : Math.abs(x) >= 1 ? x.toFix
 
 function printReport(log: Log, r: Report, mapping: FocusMapping): void {
   if (!r.periods.length) return;
+  if (r.coverage.first)
+    log.info(
+      `账单覆盖的费用期间（ChargePeriod，北京时间）：${formatLocal(r.coverage.first)} 至 ${formatLocal(r.coverage.last ?? r.coverage.first)}`,
+    );
   log.info('本次导入的账单期（BilledCost 合计，可与云服务商账单核对）：');
   for (const p of r.periods) log.info(`  ${p.billing_month}：${p.billing_currency} ${p.billed_cost}（${p.rows} 行）`);
   log.info(`已对应到系统：${r.mappedRows} 行，折合人民币 ${money(r.mappedCostYuan)} 元`);
+  if (r.systems.length) {
+    // annualised over the months the system itself was billed in (docs/connectors.md §2.3)
+    log.info('各系统实测年云资源费用（按该系统有账单的月份折算全年，前 20 个）：');
+    for (const x of r.systems.slice(0, 20))
+      log.info(
+        `  ${cleanText(x.system_id, 40)} ${x.year} 年：账单月份 ${x.billed_months.replace(/,/g, '、')}（${x.measured_months} 个月），合计 ${money(x.measured_cost_yuan)} 元，折合全年 ${money(x.cloud_cost_annual)} 元`,
+      );
+    if (r.systems.length > 20) log.info(`  ……另有 ${r.systems.length - 20} 个系统`);
+  }
   if (!r.unmappedRows) return;
   log.warn(
     `有 ${r.unmappedRows} 行费用未能对应到系统，折合人民币 ${money(r.unmappedCostYuan)} 元：已保留在数据库中（raw_cloud_costs.system_id 为空），不计入任何系统的实测费用`,
@@ -467,7 +523,7 @@ function printReport(log: Log, r: Report, mapping: FocusMapping): void {
   log.info(`未对应费用${by}（前 20 项）：`);
   for (const u of r.unmapped.slice(0, 20))
     log.info(
-      `  ${mapping.tag ? `${u.tag_value ?? '（无该标签）'}：` : ''}${u.billing_currency} ${money(u.cost)}（${u.rows} 行）— ${u.reason}`,
+      `  ${mapping.tag ? `${u.tag_value === null ? '（无该标签）' : cleanText(u.tag_value, 40)}：` : ''}${u.billing_currency} ${money(u.cost)}（${u.rows} 行）— ${u.reason}`,
     );
   if (r.unmapped.length > 20) log.info(`  ……另有 ${r.unmapped.length - 20} 项`);
 }
