@@ -133,6 +133,10 @@ export function buildProgram(): Command {
     .option('--to <YYYY-MM-DD>', '结束日期，默认月末（今天之后的日期不拉取）/ last day')
     .option('--timeout <seconds>', '每次查询的超时秒数，默认 120 / per-query timeout', '120')
     .option('--work-dir <dir>', '保存拉取结果（原始数据点和监测数据 CSV）的文件夹，默认数据库旁的 pulls/ / where pulled files are kept')
+    .option(
+      '--allow-missing',
+      '某列的查询没有返回任何序列时仍然导入其他列（该列保留数据库中已有的值）/ go on when a column finds no series (its stored values are kept)',
+    )
     .action(lazy(pulls, (m) => m.prometheus, program));
   pull
     .command('focus')
