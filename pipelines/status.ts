@@ -86,12 +86,16 @@ export async function statusReport(store: Store, opts: StatusOptions): Promise<s
     started_at: string;
     duration_ms: number | null;
     message: string | null;
-  }>(`SELECT run_id, job, period, status, started_at, duration_ms, message FROM runs ORDER BY run_id DESC LIMIT 10`);
+    as_of: string | null;
+  }>(
+    `SELECT run_id, job, period, status, started_at, duration_ms, message, CASE job WHEN 'month' THEN counts->>'as_of' END AS as_of
+     FROM runs ORDER BY run_id DESC LIMIT 10`,
+  );
   if (runs.length) {
     out.push('', '最近的运行：');
     for (const r of runs)
       out.push(
-        `  #${r.run_id} ${formatLocal(r.started_at, true)} ${JOB_ZH[r.job] ?? r.job}${r.period ? ` ${r.period}` : ''}：${RUN_STATUS_ZH[r.status] ?? r.status}${r.duration_ms !== null ? `，${(r.duration_ms / 1000).toFixed(1)} 秒` : ''}${r.message ? `（${r.message}）` : ''}`,
+        `  #${r.run_id} ${formatLocal(r.started_at, true)} ${JOB_ZH[r.job] ?? r.job}${r.period ? ` ${r.period}` : ''}${r.as_of ? `（本月尚未结束，截至 ${r.as_of}）` : ''}：${RUN_STATUS_ZH[r.status] ?? r.status}${r.duration_ms !== null ? `，${(r.duration_ms / 1000).toFixed(1)} 秒` : ''}${r.message ? `（${cleanText(r.message, 300)}）` : ''}`,
       );
   }
   if (opts.extra?.length) out.push('', ...opts.extra);
