@@ -111,6 +111,11 @@ export function buildProgram(): Command {
     .command('schedule')
     .description('定时任务守护进程（收件箱、月度运行、年度评价）/ the scheduling daemon')
     .option('--config <file>', '配置文件（默认为数据库所在目录的 govmon.config.json）/ configuration file')
+    .option('--log-json <file>', '另以 JSON Lines 写日志到该文件（每行一个 JSON 对象）/ also write the log as JSON lines to this file')
+    .option(
+      '--metrics-port <n>',
+      '在 127.0.0.1 的该端口提供 Prometheus 监控指标（/metrics）/ serve Prometheus metrics on this loopback port',
+    )
     .action(
       lazy(
         () => import('./commands/schedule.ts'),
