@@ -2,6 +2,7 @@
 // job last ran, how long it took and how it ended, how many runs ended how, and how many files wait
 // in the inbox — what a bureau's monitoring needs to notice a daemon that has stopped doing its
 // work for months. Text exposition format 0.0.4, written by hand (a dozen lines, no dependency).
+// The job is the `task` label: `job` is the label Prometheus gives the scrape target itself.
 
 import fs from 'node:fs';
 import http from 'node:http';
@@ -63,20 +64,20 @@ export class DaemonMetrics {
       'govmon_job_last_run_timestamp_seconds',
       'gauge',
       'When each scheduled job last ran (unix seconds).',
-      known.map((j) => `govmon_job_last_run_timestamp_seconds{job="${j}"} ${this.last.get(j)!.at}`),
+      known.map((j) => `govmon_job_last_run_timestamp_seconds{task="${j}"} ${this.last.get(j)!.at}`),
     );
     metric(
       'govmon_job_last_duration_seconds',
       'gauge',
       'How long the last run of each job took.',
-      known.map((j) => `govmon_job_last_duration_seconds{job="${j}"} ${this.last.get(j)!.durationSeconds}`),
+      known.map((j) => `govmon_job_last_duration_seconds{task="${j}"} ${this.last.get(j)!.durationSeconds}`),
     );
     metric(
       'govmon_job_last_status',
       'gauge',
       'The outcome of the last run of each job: 1 for its outcome, 0 for the others.',
       known.flatMap((j) =>
-        OUTCOMES.map((o) => `govmon_job_last_status{job="${j}",status="${o}"} ${this.last.get(j)!.outcome === o ? 1 : 0}`),
+        OUTCOMES.map((o) => `govmon_job_last_status{task="${j}",status="${o}"} ${this.last.get(j)!.outcome === o ? 1 : 0}`),
       ),
     );
     metric(
@@ -85,7 +86,7 @@ export class DaemonMetrics {
       'Runs of each job since the daemon started, by outcome.',
       [...this.totals].map(([k, n]) => {
         const [j, o] = k.split('/');
-        return `govmon_job_runs_total{job="${j}",status="${o}"} ${n}`;
+        return `govmon_job_runs_total{task="${j}",status="${o}"} ${n}`;
       }),
     );
     const inbox = this.inbox();

@@ -238,6 +238,7 @@ export class Scheduler {
 
   private async runJob(job: JobName, at: Date, trigger: RunTrigger, period?: string): Promise<void> {
     if (this.stopping) return;
+    if (this.unlogged.length) await this.tryFlush();
     let runId: number | undefined;
     const ctx: JobContext = {
       config: this.opts.config,
@@ -326,6 +327,19 @@ export class Scheduler {
       await writeFailure(store, u, runId);
     } catch {
       this.unlogged.push({ ...u, ...(runId !== undefined ? { message: `${u.message}（运行编号 ${runId}）` } : {}) });
+    } finally {
+      store?.close();
+    }
+  }
+
+  /** Write the failures that wait for the run log, if the database can be opened now. */
+  private async tryFlush(): Promise<void> {
+    let store: Store | undefined;
+    try {
+      store = await Store.open(this.opts.dbPath);
+      await this.flushUnlogged(store);
+    } catch {
+      // still in use: the next job tries again
     } finally {
       store?.close();
     }

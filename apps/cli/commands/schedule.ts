@@ -60,18 +60,28 @@ export async function schedule(kit: Kit, o: { config?: string; logJson?: string;
     }
     if (server) log.info(`  监控指标：http://127.0.0.1:${port}/metrics`);
     if (jsonPath) log.info(`  JSON 日志：${jsonPath}`);
-    await scheduler.start();
-    await new Promise<void>((resolve) => {
+    // Signals are heeded from here on, also while the start's catch-up is being queued: a stop
+    // requested meanwhile waits for the start, then stops (the job under way rolls back).
+    const keepAlive = setInterval(() => undefined, 1 << 30); // alive until a signal, even with every job disabled
+    let starting: Promise<void> = Promise.resolve();
+    const stopped = new Promise<void>((resolve) => {
       const stop = (sig: string) => {
         log.info(`收到 ${sig}，正在停止：当前任务将中止并回滚……`);
-        void scheduler.stop().then(() => {
-          log.info('已停止。');
-          resolve();
-        });
+        void starting
+          .catch(() => undefined)
+          .then(() => scheduler.stop())
+          .then(() => {
+            clearInterval(keepAlive);
+            log.info('已停止。');
+            resolve();
+          });
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
     });
+    starting = scheduler.start();
+    await starting;
+    await stopped;
     server?.close();
     return 0;
   } finally {
