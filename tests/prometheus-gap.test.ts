@@ -6,7 +6,7 @@
 // the window. The old template, `1 − rate(idle[5m])`, read a young series or a window cut by the
 // gap as mostly idle-less and gave a spurious ~96 % peak.
 //
-// This test takes about six minutes of real time (the gap itself is two), so it lives in its own
+// This test takes about five minutes of real time (the gap itself is two), so it lives in its own
 // file; it asserts no speed.
 
 import fs from 'node:fs';
@@ -67,11 +67,11 @@ describe.skipIf(!HAVE_PROMETHEUS)('the template CPU through a 2-minute exporter 
   beforeAll(async () => {
     s = await startPrometheus();
     await waitForValues(s, [peakExpr]);
-    await sleep(60_000); // a minute of ordinary scrapes before the gap
+    await sleep(20_000); // ordinary scrapes before the gap
     await stopProcess(s.exporter);
     await sleep(120_000); // the gap: the target is down, its series go stale
     startExporter(s);
-    await sleep(90_000); // windows after the gap fill again
+    await sleep(60_000); // windows after the gap fill again
   }, 600_000);
 
   afterAll(async () => {
