@@ -38,8 +38,10 @@ export function describeHeaders(headers: readonly string[], headerBytes?: number
     const n = headerBytes ?? Buffer.byteLength(headers.join(','), 'utf8');
     return `「无法解码的表头（${n} 字节）」`;
   }
-  const names = shown.slice(0, count).map((h) => cleanText(h, 40));
-  return names.join('、') + (shown.length > count ? ` 等 ${shown.length} 列` : '');
+  return shown
+    .slice(0, count)
+    .map((h) => cleanText(h, 40))
+    .join('、');
 }
 
 /** A one-line detail from a library's error (which may quote the file's bytes), cleaned and shortened. */

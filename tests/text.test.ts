@@ -20,7 +20,8 @@ describe('describeHeaders(headers, bytes)', () => {
 
   it('lists readable headers, cleaned, at most 12 of them', () => {
     const many = Array.from({ length: 15 }, (_, i) => `列${i + 1}`);
-    expect(describeHeaders(many)).toBe(`${many.slice(0, 12).join('、')} 等 15 列`);
+    expect(describeHeaders(many)).toBe(many.slice(0, 12).join('、'));
+    expect(describeHeaders(['名称', 'a\u001b[2Jb'])).toBe('「无法解码的表头（13 字节）」');
     expect(describeHeaders(['', ''])).toBe('（无）');
   });
 });
