@@ -142,8 +142,10 @@ export const CONDITIONS: readonly ConditionDef[] = [
   {
     name: 'no_data',
     zh: '监测数据缺失',
-    description: '当月报送天数少于“当月天数 × 最低报送比例”。',
-    sql: 'm.days_reported < p.no_data_min_days_ratio * m.days_in_month',
+    description: '当月报送天数少于“当月天数 × 最低报送比例”；本月尚未结束时按截至运行当天已过的天数计算，尚未到来的日子不算缺失。',
+    // Days still to come do not count as missing: the month's days up to run_params.as_of_date
+    // (its last day, or today while it has not ended); a past month is counted whole as before.
+    sql: 'm.days_reported < p.no_data_min_days_ratio * day(least(m.month_end, coalesce(p.as_of_date, m.month_end)))',
     params: ['min_days_ratio'],
     evidence: ['days_reported'],
   },

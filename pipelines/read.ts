@@ -53,6 +53,13 @@ export async function currentMonthRun(r: Results, period: Period): Promise<numbe
   return id;
 }
 
+/** A monthly run of a month that had not ended: the day its results run to (本月尚未结束，截至 …), else null. */
+export async function monthRunAsOf(r: Results, runId: number): Promise<string | null> {
+  return (await r.value<string | null>(`SELECT counts->>'as_of' FROM runs WHERE run_id = $1 AND job = 'month'`, [runId])) ?? null;
+}
+
+export { incompleteMonthNote } from './run/month.ts';
+
 /** The current evaluation of `period.year`, or the run `period.runId` after checking it is one. */
 export async function currentYearRun(r: Results, period: Period): Promise<number> {
   if (period.runId !== undefined) {

@@ -3,6 +3,7 @@
 
 import path from 'node:path';
 import { formatLocal } from '../core/clock.ts';
+import { cleanText } from '../core/text.ts';
 import { STATUS_ZH, type FileStatus } from './ingest/ingest.ts';
 import { KIND_ZH, type Kind } from '../metrics/contract.ts';
 import type { Store } from './store/database.ts';
@@ -40,16 +41,43 @@ export async function statusReport(store: Store, opts: StatusOptions): Promise<s
     out.push('', '最近导入的文件：');
     for (const f of files)
       out.push(
-        `  #${f.file_id} ${formatLocal(f.ingested_at, true)} ${f.file_name}（${f.kind ? (KIND_ZH[f.kind] ?? OTHER_KIND_ZH[f.kind] ?? f.kind) : '未知类型'}）${STATUS_ZH[f.status]}：导入 ${f.rows_loaded ?? 0} 行，拒收 ${f.rows_rejected ?? 0} 行`,
+        `  #${f.file_id} ${formatLocal(f.ingested_at, true)} ${cleanText(f.file_name, 80)}（${f.kind ? (KIND_ZH[f.kind] ?? OTHER_KIND_ZH[f.kind] ?? f.kind) : '未知类型'}）${STATUS_ZH[f.status]}：导入 ${f.rows_loaded ?? 0} 行，拒收 ${f.rows_rejected ?? 0} 行`,
       );
   }
-  const pending = await store.all<{ file_name: string; n: number }>(
-    `SELECT f.file_name, count(*) AS n FROM rejects r JOIN files f USING (file_id) GROUP BY ALL ORDER BY max(r.file_id) DESC LIMIT 10`,
+  // Rejects per attempt: every ingest of a file is an attempt with its own file id and rejects. The
+  // latest attempt of a file (the same bytes, or the same path) supersedes the earlier ones — a bill
+  // refused for want of an exchange rate and then loaded is no longer waiting for a person.
+  const attempts = await store.all<{
+    file_id: number;
+    file_name: string;
+    ingested_at: string;
+    attempt: number;
+    n: number;
+    superseded: boolean;
+  }>(
+    `WITH f AS (
+       SELECT file_id, file_name, sha256, source_path, ingested_at,
+         EXISTS (SELECT 1 FROM files g WHERE g.file_id > f.file_id AND (g.sha256 = f.sha256 OR g.source_path = f.source_path)) AS superseded,
+         (SELECT count(*) FROM files g WHERE g.file_id <= f.file_id AND (g.sha256 = f.sha256 OR g.source_path = f.source_path)) AS attempt
+       FROM files f WHERE file_id IN (SELECT DISTINCT file_id FROM rejects)
+     )
+     SELECT f.file_id, f.file_name, f.ingested_at, f.attempt, f.superseded, count(*) AS n
+     FROM f JOIN rejects r USING (file_id) GROUP BY ALL ORDER BY f.file_id DESC`,
   );
+  const pending = attempts.filter((a) => !a.superseded);
   if (pending.length) {
-    out.push('', '有拒收记录的文件（govmon export rejects 导出明细）：');
-    for (const p of pending) out.push(`  ${p.file_name}：${p.n} 处`);
+    out.push('', '有拒收记录的文件（每次导入为一次尝试；govmon export rejects 导出明细）：');
+    for (const p of pending.slice(0, 10))
+      out.push(
+        `  ${cleanText(p.file_name, 80)}（文件编号 ${p.file_id}，${formatLocal(p.ingested_at)}${p.attempt > 1 ? `，第 ${p.attempt} 次尝试` : ''}）：${p.n} 处`,
+      );
+    if (pending.length > 10) out.push(`  ……另有 ${pending.length - 10} 个文件`);
   }
+  const superseded = attempts.filter((a) => a.superseded);
+  if (superseded.length)
+    out.push(
+      `  （另有 ${superseded.length} 次较早的尝试已被同一文件后来的导入取代，共 ${superseded.reduce((x, a) => x + a.n, 0)} 处拒收，不再列出）`,
+    );
   const runs = await store.all<{
     run_id: number;
     job: string;
@@ -58,12 +86,16 @@ export async function statusReport(store: Store, opts: StatusOptions): Promise<s
     started_at: string;
     duration_ms: number | null;
     message: string | null;
-  }>(`SELECT run_id, job, period, status, started_at, duration_ms, message FROM runs ORDER BY run_id DESC LIMIT 10`);
+    as_of: string | null;
+  }>(
+    `SELECT run_id, job, period, status, started_at, duration_ms, message, CASE job WHEN 'month' THEN counts->>'as_of' END AS as_of
+     FROM runs ORDER BY run_id DESC LIMIT 10`,
+  );
   if (runs.length) {
     out.push('', '最近的运行：');
     for (const r of runs)
       out.push(
-        `  #${r.run_id} ${formatLocal(r.started_at, true)} ${JOB_ZH[r.job] ?? r.job}${r.period ? ` ${r.period}` : ''}：${RUN_STATUS_ZH[r.status] ?? r.status}${r.duration_ms !== null ? `，${(r.duration_ms / 1000).toFixed(1)} 秒` : ''}${r.message ? `（${r.message}）` : ''}`,
+        `  #${r.run_id} ${formatLocal(r.started_at, true)} ${JOB_ZH[r.job] ?? r.job}${r.period ? ` ${r.period}` : ''}${r.as_of ? `（本月尚未结束，截至 ${r.as_of}）` : ''}：${RUN_STATUS_ZH[r.status] ?? r.status}${r.duration_ms !== null ? `，${(r.duration_ms / 1000).toFixed(1)} 秒` : ''}${r.message ? `（${cleanText(r.message, 300)}）` : ''}`,
       );
   }
   if (opts.extra?.length) out.push('', ...opts.extra);
@@ -79,6 +111,7 @@ export const JOB_ZH: Record<string, string> = {
   year: '年度评价',
   dashboard: '生成看板',
   inbox: '收件箱扫描',
+  schedule: '定时任务',
 };
 
 export const RUN_STATUS_ZH: Record<string, string> = {
@@ -87,4 +120,5 @@ export const RUN_STATUS_ZH: Record<string, string> = {
   warnings: '完成（有警告）',
   failed: '失败',
   skipped: '跳过',
+  aborted: '已中止',
 };

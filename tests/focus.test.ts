@@ -278,7 +278,7 @@ describe('pullFocus(store, [focus_sample.csv], { mapping })', () => {
 });
 
 describe('system_cloud_cost', () => {
-  it('uses the measured yearly cost where present, scaled to 12 months, else the registry, saying which', async () => {
+  it('uses the measured yearly cost where present, annualised over the months the system was billed in, else the registry, saying which', async () => {
     await withStore(async (store, ctx) => {
       await setup(store, ctx);
       await pullFocus(store, [SAMPLE], opts(ctx));
@@ -289,17 +289,30 @@ describe('system_cloud_cost', () => {
         cost_source: string;
         measured_cost_yuan: number | null;
         measured_months: number;
+        billed_months: string | null;
+        export_months: number;
       }>(
-        'SELECT system_id, year, cloud_cost_annual, cost_source, measured_cost_yuan, measured_months FROM system_cloud_cost ORDER BY system_id',
+        'SELECT system_id, year, cloud_cost_annual, cost_source, measured_cost_yuan, measured_months, billed_months, export_months FROM system_cloud_cost ORDER BY system_id',
       );
       // SYS-S is classified: never in an output (docs/inputs.md §2.1)
       expect(v.map((x) => x.system_id)).toEqual(['SYS-A', 'SYS-B', 'SYS-C', 'SYS-D', 'SYS-E']);
+      const billedIn = (sys: string) =>
+        [
+          ...new Set(rows.filter((r) => expectedSystem(r, MAPPING, REGISTERED) === sys).map((r) => r.BillingPeriodStart!.slice(0, 7))),
+        ].sort();
+      const costOf = (sys: string) =>
+        sum(rows.filter((r) => expectedSystem(r, MAPPING, REGISTERED) === sys).map((r) => Number(r.BilledCost))) * USD;
+      // SYS-A is billed only in 2024-09 of the September–October export: one month × 12, not two
+      expect(billedIn('SYS-A')).toEqual(['2024-09']);
       const a = v.find((x) => x.system_id === 'SYS-A')!;
-      const aExpected = sum(rows.filter((r) => expectedSystem(r, MAPPING, REGISTERED) === 'SYS-A').map((r) => Number(r.BilledCost))) * USD;
-      // two billing months of 2024 are loaded (2024-09, 2024-10): twelve months are 6 × their sum
-      expect(a).toMatchObject({ year: 2024, cost_source: 'measured', measured_months: 2 });
-      expect(Math.abs(a.measured_cost_yuan! - aExpected)).toBeLessThan(1e-9);
-      expect(Math.abs(a.cloud_cost_annual - aExpected * 6)).toBeLessThan(1e-9);
+      expect(a).toMatchObject({ year: 2024, cost_source: 'measured', measured_months: 1, billed_months: '2024-09', export_months: 2 });
+      expect(Math.abs(a.measured_cost_yuan! - costOf('SYS-A'))).toBeLessThan(1e-9);
+      expect(Math.abs(a.cloud_cost_annual - costOf('SYS-A') * 12)).toBeLessThan(1e-9);
+      // SYS-C holds the export's one October charge (its September SQS queues go to SYS-D by rule)
+      expect(billedIn('SYS-C')).toEqual(['2024-10']);
+      const c = v.find((x) => x.system_id === 'SYS-C')!;
+      expect(c).toMatchObject({ measured_months: 1, billed_months: '2024-10', export_months: 2 });
+      expect(Math.abs(c.cloud_cost_annual - costOf('SYS-C') * 12)).toBeLessThan(1e-9);
       // SYS-E has no attributed charges: the registry's figure, and it says so
       expect(v.find((x) => x.system_id === 'SYS-E')).toMatchObject({
         cost_source: 'registry',
@@ -345,6 +358,39 @@ describe('system_cloud_cost', () => {
       const expectedBilled =
         sum(rows.filter((x) => expectedSystem(x, MAPPING, REGISTERED) === 'SYS-A').map((x) => Number(x.BilledCost))) * USD;
       expect(Math.abs(billed - expectedBilled)).toBeLessThan(1e-9);
+    });
+  });
+});
+
+describe('pullFocus: annualisation and coverage as a person reads them', () => {
+  it('annualises a system billed only in September of a September–October export over one month, not two (15.958 USD × 7.1 × 12)', async () => {
+    await withStore(async (store, ctx) => {
+      await setup(store, ctx);
+      const log = memoryLog();
+      const r = await pullFocus(store, [SAMPLE], opts(ctx, { fx: parseFx(['USD=7.1']), log }));
+      const usd = sum(rows.filter((x) => tagOf(x, 'application') === 'BrightPathMatrix').map((x) => Number(x.BilledCost)));
+      expect(usd.toFixed(3)).toBe('15.958');
+      const a = r.systems.find((x) => x.system_id === 'SYS-A')!;
+      expect(a).toMatchObject({ year: 2024, billed_months: '2024-09', measured_months: 1 });
+      // the old divisor (the account's two months) gave 679.815 yuan
+      expect(Math.abs(a.cloud_cost_annual - usd * 7.1 * 12)).toBeLessThan(1e-9);
+      expect(a.cloud_cost_annual.toFixed(2)).toBe('1359.63');
+      const printed = log.lines.join('\n');
+      expect(printed).toContain('SYS-A 2024 年：账单月份 2024-09（1 个月），合计 113.30 元，折合全年 1359.63 元');
+    });
+  });
+
+  it("reports the export's coverage: the first ChargePeriodStart and the last ChargePeriodEnd, in Beijing time", async () => {
+    await withStore(async (store, ctx) => {
+      await setup(store, ctx);
+      const log = memoryLog();
+      const r = await pullFocus(store, [SAMPLE], opts(ctx, { log }));
+      const starts = rows.map((x) => x.ChargePeriodStart!).sort();
+      const ends = rows.map((x) => x.ChargePeriodEnd!).sort();
+      // FOCUS date/times are UTC: the sample's first charge starts 2024-09-01 00:00 UTC = 08:00 in Beijing
+      expect(new Date(r.coverage.first!).toISOString()).toBe(new Date(`${starts[0].replace(' ', 'T')}Z`).toISOString());
+      expect(new Date(r.coverage.last!).toISOString()).toBe(new Date(`${ends[ends.length - 1].replace(' ', 'T')}Z`).toISOString());
+      expect(log.lines.join('\n')).toContain('账单覆盖的费用期间（ChargePeriod，北京时间）：2024-09-01 08:00 至 2024-10-01 08:00');
     });
   });
 });

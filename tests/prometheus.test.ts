@@ -4,9 +4,7 @@
 // Expected values come from Prometheus itself through another path — the raw samples, or the
 // instant-query endpoint — never from govmon.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,13 +17,25 @@ import { validateConfig } from '../pipelines/connectors/config.ts';
 import {
   PrometheusMapping,
   dayGrid,
+  planQueries,
   endOfDayShanghai,
   loadPrometheusMapping,
   pullPrometheus,
   type PullPrometheusOptions,
 } from '../pipelines/connectors/prometheus.ts';
 import { pullRange } from '../apps/cli/commands/pull.ts';
-import { NOW, tempDir, withStore, writeFile } from './helpers.ts';
+import { NOW, withStore, writeFile } from './helpers.ts';
+import {
+  HAVE_PROMETHEUS as HAVE,
+  INSTALL,
+  freePort,
+  instant,
+  perStepDayExpr,
+  startPrometheus,
+  stopPrometheus,
+  waitForValues,
+  type Server,
+} from './fixtures/prometheus.ts';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TEMPLATE = path.join(REPO, 'data/templates/prometheus-node-exporter.json');
@@ -86,17 +96,37 @@ describe('PrometheusMapping', () => {
   });
 });
 
-// ---------------------------------------------------------------- with a real server
+describe('planQueries(mapping)', () => {
+  it('summarises a per-step column over the day with its step, substitutes $window (twice the step by default), and counts its steps', () => {
+    const m = loadPrometheusMapping(TEMPLATE);
+    const cpu = planQueries(m).queries.find((q) => q.column === 'cpu_max_pct')!;
+    const perStep = (m.columns.cpu_max_pct as { per_step: string }).per_step;
+    expect(cpu.expr).toBe(`max_over_time((${perStep.replaceAll('$window', '120s')})[1d:1m])`);
+    expect(cpu.coverageExpr).toBe(`count_over_time((${perStep.replaceAll('$window', '120s')})[1d:1m])`);
+    // busy = 1 − idle ÷ all modes: both rates over the same samples, so a young series or a gap cancels out
+    expect(perStep).toMatch(
+      /rate\(node_cpu_seconds_total\{mode="idle"\}\[\$window\]\).*\/ sum by \(instance\) \(rate\(node_cpu_seconds_total\[\$window\]\)\)/,
+    );
+    const five = planQueries({ ...m, step: '5m', window: '15m' }).queries.find((q) => q.column === 'cpu_avg_pct')!;
+    expect(five.expr).toBe(`avg_over_time((${perStep.replaceAll('$window', '15m')})[1d:5m])`);
+    // an expr column is asked as written
+    expect(planQueries(m).queries.find((q) => q.column === 'mem_avg_pct')!.coverageExpr).toBeUndefined();
+  });
 
-function onPath(names: string[]): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter))
-    for (const n of names) if (dir && fs.existsSync(path.join(dir, n))) return path.join(dir, n);
-  return undefined;
-}
-const PROMETHEUS = onPath(['prometheus']);
-const NODE_EXPORTER = onPath(['prometheus-node-exporter', 'node_exporter']);
-const HAVE = Boolean(PROMETHEUS && NODE_EXPORTER);
-const INSTALL = 'apt-get install -y prometheus prometheus-node-exporter';
+  it('refuses a per-step column without its day summary, or one with both forms', () => {
+    const { issues } = validateConfig(PrometheusMapping, {
+      system_label: 'instance',
+      step: '90x',
+      columns: { cpu_avg_pct: { per_step: 'up' }, cpu_max_pct: { expr: 'up', per_step: 'up', day: 'max' } },
+    });
+    const byPath = Object.fromEntries(issues.map((i) => [i.path, i.message]));
+    expect(byPath.step).toBe('step 应为整数加单位 s、m 或 h，如 1m、30s');
+    expect(byPath['columns.cpu_avg_pct.day']).toBe('给出 per_step 时须用 day 指定一天内如何汇总（avg、max、min、last）');
+    expect(byPath['columns.cpu_max_pct']).toBe('expr 与 per_step 应给出且只给出一个');
+  });
+});
+
+// ---------------------------------------------------------------- with a real server
 
 describe('the Prometheus binaries', () => {
   it.runIf(Boolean(process.env.CI))('are installed in CI', () => {
@@ -104,40 +134,6 @@ describe('the Prometheus binaries', () => {
   });
   if (!HAVE && !process.env.CI) console.warn(`注意：未找到 prometheus / prometheus-node-exporter，跳过 Prometheus 集成测试（${INSTALL}）`);
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Server {
-  dir: string;
-  promUrl: string;
-  instance: string;
-  procs: ChildProcess[];
-  logs: string[];
-}
-
-/** Our own instant query: GET /api/v1/query (govmon uses POST /api/v1/query_range). */
-async function instant(
-  s: Server,
-  query: string,
-  time: number,
-): Promise<{ metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[]> {
-  const res = await fetch(`${s.promUrl}/api/v1/query?${new URLSearchParams({ query, time: String(time) })}`);
-  const body = (await res.json()) as { status: string; data: { result: never[] }; error?: string };
-  if (body.status !== 'success') throw new Error(`${query}: ${body.error}`);
-  return body.data.result;
-}
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const close = (a: number | null, b: number, rel = 1e-9) => {
@@ -147,61 +143,24 @@ const close = (a: number | null, b: number, rel = 1e-9) => {
 
 describe.skipIf(!HAVE)('pullPrometheus against a real Prometheus and node_exporter', () => {
   let s: Server;
-  const template = JSON.parse(fs.readFileSync(TEMPLATE, 'utf8')) as { columns: Record<string, { expr: string }> };
+  const template = JSON.parse(fs.readFileSync(TEMPLATE, 'utf8')) as {
+    columns: Record<string, { expr?: string; per_step?: string; day?: 'avg' | 'max' }>;
+  };
+  /** each column's day expression as the template means it (a per-step column summarised over the day) */
+  const dayExpr = (c: string): string => {
+    const col = template.columns[c];
+    return col.expr ?? perStepDayExpr(col.per_step!, col.day!);
+  };
 
   beforeAll(async () => {
-    const dir = tempDir('govmon-prom-');
-    const [promPort, nodePort] = [await freePort(), await freePort()];
-    const instance = `127.0.0.1:${nodePort}`;
-    // job "node", as the template's up{job="node"} expects
-    fs.writeFileSync(
-      path.join(dir, 'prometheus.yml'),
-      `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: node\n    static_configs:\n      - targets: ['${instance}']\n`,
-    );
-    s = { dir, promUrl: `http://127.0.0.1:${promPort}`, instance, procs: [], logs: [] };
-    const start = (cmd: string, args: string[]) => {
-      const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      p.stdout!.on('data', (d) => s.logs.push(String(d)));
-      p.stderr!.on('data', (d) => s.logs.push(String(d)));
-      s.procs.push(p);
-    };
-    start(NODE_EXPORTER!, [
-      `--web.listen-address=${instance}`,
-      '--collector.disable-defaults',
-      '--collector.cpu',
-      '--collector.meminfo',
-      '--collector.filesystem',
-    ]);
-    start(PROMETHEUS!, [
-      `--config.file=${path.join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${path.join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
-    ]);
+    s = await startPrometheus();
     // Ready, then every template expression has a value: the CPU subquery needs a whole minute
-    // step with two samples in the 5 minutes before it, so this takes up to about a minute.
-    const deadline = Date.now() + 150_000;
-    for (;;) {
-      if (Date.now() > deadline) throw new Error(`Prometheus 没有在限定时间内产生数据：\n${s.logs.join('').slice(-3000)}`);
-      try {
-        // ready 10 s ago means ready at the "now − 5 s" of the tests (a later instant only adds points)
-        const now = Math.floor(Date.now() / 1000) - 10;
-        const ready = await Promise.all(Object.values(template.columns).map(async (c) => (await instant(s, c.expr, now)).length > 0));
-        if (ready.every(Boolean)) break;
-      } catch {
-        // not listening yet
-      }
-      await sleep(1000);
-    }
-  });
+    // step with two samples in the window before it, so this takes up to about a minute.
+    await waitForValues(s, Object.keys(template.columns).map(dayExpr));
+  }, 180_000);
 
   afterAll(async () => {
-    for (const p of s?.procs ?? []) {
-      if (p.exitCode === null) {
-        p.kill('SIGTERM');
-        await new Promise((r) => p.once('exit', r));
-      }
-    }
-    if (s) fs.rmSync(s.dir, { recursive: true, force: true });
+    await stopPrometheus(s);
   });
 
   const REGISTRY = 'system_id,system_name,department,stage\nSYS-NODE,节点主机系统,大数据中心,operation\n';
@@ -211,9 +170,12 @@ describe.skipIf(!HAVE)('pullPrometheus against a real Prometheus and node_export
     expect(o.status).toBe('loaded');
   }
 
-  const mappingFor = (ctx: { dir: string }, systems: Record<string, string>, columns?: Record<string, unknown>) => {
+  // A fresh server has only the last minutes of today: every per-step day is "too few samples" for
+  // the template's min_coverage, so these tests, which compare values, accept any coverage.
+  const mappingFor = (ctx: { dir: string }, systems: Record<string, string>, columns?: Record<string, unknown>, minCoverage = 0) => {
     const raw = JSON.parse(fs.readFileSync(TEMPLATE, 'utf8'));
     raw.systems = systems;
+    raw.min_coverage = minCoverage;
     if (columns) raw.columns = columns;
     return loadPrometheusMapping(writeFile(ctx.dir, `mapping-${Math.random().toString(36).slice(2)}.json`, JSON.stringify(raw)));
   };
@@ -270,7 +232,7 @@ describe.skipIf(!HAVE)('pullPrometheus against a real Prometheus and node_export
       close(row.storage_used_gb, size.reduce((a, x) => a + last(x.values!) - freeBy.get(key(x.metric))!, 0) / 1024 ** 3);
       // CPU: the same expression asked through the instant-query endpoint at the same instant
       for (const c of ['cpu_avg_pct', 'cpu_max_pct'] as const) {
-        const direct = await instant(s, template.columns[c].expr, at);
+        const direct = await instant(s, dayExpr(c), at);
         close(row[c], Number(direct[0].value![1]));
       }
       expect(row.cpu_avg_pct!).toBeGreaterThanOrEqual(0);
@@ -356,6 +318,98 @@ describe.skipIf(!HAVE)('pullPrometheus against a real Prometheus and node_export
         /^无法连接 Prometheus http:\/\/127\.0\.0\.1:\d+\/：连接被拒绝.*（ECONNREFUSED）/,
       );
       expect(await fail({ url: 'ftp://127.0.0.1' })).toBe('Prometheus 地址应以 http:// 或 https:// 开头：ftp://127.0.0.1');
+    });
+  });
+
+  it('fails the pull for a column whose query returns no series (a misspelled metric), naming the expression, and keeps the stored value', async () => {
+    await withStore(async (store, ctx) => {
+      await register(store, ctx);
+      const now = new Date(Math.floor(Date.now() / 1000) * 1000 - 5000);
+      const today = shanghaiDate(now);
+      const good = await pullPrometheus(
+        store,
+        options(ctx, { mapping: mappingFor(ctx, { [s.instance]: 'SYS-NODE' }), now, from: today, to: today }),
+      );
+      expect(good.outcome.status).toBe('loaded');
+      const stored = () =>
+        store.one<{ mem_avg_pct: number | null; cpu_avg_pct: number | null; file_id: number }>(
+          `SELECT mem_avg_pct, cpu_avg_pct, file_id FROM telemetry_current WHERE system_id = 'SYS-NODE'`,
+        );
+      const before = (await stored())!;
+      expect(before.mem_avg_pct).not.toBeNull();
+      const template = JSON.parse(fs.readFileSync(TEMPLATE, 'utf8'));
+      const misspelled = template.columns.mem_avg_pct.expr.replaceAll('MemAvailable', 'MemAvailible');
+      const columns = { ...template.columns, mem_avg_pct: misspelled };
+      const later = new Date(now.getTime() + 1000); // another instant: not the same bytes as before
+      const e = await pullPrometheus(
+        store,
+        options(ctx, { mapping: mappingFor(ctx, { [s.instance]: 'SYS-NODE' }, columns), now: later, from: today, to: today }),
+      ).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(UserError);
+      expect((e as Error).message).toContain(`列 mem_avg_pct：${misspelled}`);
+      expect((e as Error).message).toContain('没有返回任何序列');
+      expect((e as Error).message).toContain('--allow-missing');
+      // nothing was ingested: the day's row is the earlier good one
+      expect(await stored()).toEqual(before);
+      expect(await store.value('SELECT count(*) FROM files')).toBe(2);
+
+      // accepted knowingly: the pull goes on, and the stored memory figure is kept, never NULL
+      const log = memoryLog();
+      const r = await pullPrometheus(
+        store,
+        options(ctx, {
+          mapping: mappingFor(ctx, { [s.instance]: 'SYS-NODE' }, columns),
+          now: later,
+          from: today,
+          to: today,
+          log,
+          allowMissing: true,
+        }),
+      );
+      expect(r.missingColumns).toEqual(['mem_avg_pct']);
+      expect(r.outcome.status).toBe('loaded');
+      const after = (await stored())!;
+      expect(after.file_id).toBe(r.outcome.fileId);
+      expect(after.mem_avg_pct).toBe(before.mem_avg_pct);
+      expect(r.keptCells).toBe(1);
+      expect(log.lines.join('\n')).toContain('列 mem_avg_pct 的查询没有返回任何序列，按 --allow-missing 跳过（保留数据库中已有的值）');
+    });
+  });
+
+  it('marks a day whose per-step CPU has too few samples and leaves it empty instead of guessing', async () => {
+    await withStore(async (store, ctx) => {
+      await register(store, ctx);
+      const now = new Date(Math.floor(Date.now() / 1000) * 1000 - 5000);
+      const at = now.getTime() / 1000;
+      const today = shanghaiDate(now);
+      const log = memoryLog();
+      // the share of today's minutes (up to now) in which the CPU curve has a value, asked directly
+      const perStep = (template.columns.cpu_avg_pct.per_step as string).replaceAll('$window', '120s');
+      const counted = Number((await instant(s, `count_over_time((${perStep})[1d:1m])`, at))[0].value![1]);
+      const minutesToday = Math.floor((at - Date.parse(`${today}T00:00:00+08:00`) / 1000) / 60);
+      const coverage = Math.min(1, counted / minutesToday);
+      const minCoverage = 0.99;
+      const r = await pullPrometheus(
+        store,
+        options(ctx, { mapping: mappingFor(ctx, { [s.instance]: 'SYS-NODE' }, undefined, minCoverage), now, from: today, to: today, log }),
+      );
+      const row = (await store.one<{ cpu_avg_pct: number | null; cpu_max_pct: number | null; mem_avg_pct: number | null }>(
+        `SELECT cpu_avg_pct, cpu_max_pct, mem_avg_pct FROM telemetry_current WHERE system_id = 'SYS-NODE'`,
+      ))!;
+      expect(row.mem_avg_pct).not.toBeNull();
+      if (coverage < minCoverage) {
+        // a fresh server holds minutes of a day that began hours ago
+        expect(r.marked.map((m) => [m.column, m.system_id, m.date])).toEqual([
+          ['cpu_avg_pct', 'SYS-NODE', today],
+          ['cpu_max_pct', 'SYS-NODE', today],
+        ]);
+        expect(Math.abs(r.marked[0].coverage - coverage)).toBeLessThan(0.01);
+        expect([row.cpu_avg_pct, row.cpu_max_pct]).toEqual([null, null]);
+        expect(log.lines.join('\n')).toMatch(/警告：1 个“系统×日”的采样不足当天的 99%（min_coverage）.*SYS-NODE/);
+      } else {
+        expect(r.marked).toEqual([]);
+        expect(row.cpu_avg_pct).not.toBeNull();
+      }
     });
   });
 });

@@ -15,6 +15,7 @@ import { Scheduler, previousFire, nextFire } from '../apps/daemon/scheduler.ts';
 import { FakeClockDriver } from '../apps/daemon/fake-driver.ts';
 import { memoryLog } from '../core/log.ts';
 import { generateBenchCity } from '../apps/bench/city.ts';
+import { lastFullMonth, monthEnd } from '../core/clock.ts';
 import { tempDir, writeFile } from './helpers.ts';
 
 /** Asia/Shanghai wall-clock time as a Date. */
@@ -222,28 +223,43 @@ describe('Scheduler with a fake clock', () => {
 });
 
 describe('stopping the scheduler during a run', () => {
+  const LAST = lastFullMonth(new Date());
   let dir: string;
   let db: string;
   let before: string;
 
+  // The results are as before the run; the run log gains one row saying the run was interrupted
+  // (已中止), so the runs are compared apart from that row.
   const snapshot = async (p: string) =>
     JSON.stringify(
       await query(
         p,
-        `SELECT (SELECT count(*) FROM runs) AS runs, (SELECT count(*) FROM res_metrics) AS metrics,
+        `SELECT (SELECT count(*) FROM runs WHERE status <> 'aborted') AS runs, (SELECT count(*) FROM res_metrics) AS metrics,
                 (SELECT count(*) FROM res_notices) AS notices, (SELECT count(*) FROM res_sharing) AS sharing`,
       ),
+    );
+  const abortedRuns = (p: string) =>
+    query<{ job: string; period: string; status: string; message: string }>(
+      p,
+      `SELECT job, period, status, message FROM runs WHERE status = 'aborted' ORDER BY run_id`,
     );
 
   beforeAll(async () => {
     // Big enough that the monthly run takes a few seconds: 8,000 systems × 300 days.
     dir = tempDir();
-    const city = await generateBenchCity({ dir: path.join(dir, 'src'), systems: 8000, days: 300, lastDate: '2026-10-31', parquet: false });
+    // the daemon started below catches up the month before the real "now": it must have data
+    const city = await generateBenchCity({
+      dir: path.join(dir, 'src'),
+      systems: 8000,
+      days: 300,
+      lastDate: monthEnd(LAST),
+      parquet: false,
+    });
     db = path.join(dir, 'govmon.duckdb');
     const store = await Store.open(db);
     await migrate(store);
     await ingestPaths(store, [city.systemsCsv, city.telemetryCsv], {
-      now: sh('2026-11-05T09:00:00'),
+      now: new Date(),
       archiveDir: path.join(dir, 'archive'),
     });
     store.close();
@@ -254,15 +270,18 @@ describe('stopping the scheduler during a run', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('rolls the interrupted run back: the database is as before it', async () => {
-    const driver = new FakeClockDriver(sh('2026-11-10T08:00:00'));
+    const driver = new FakeClockDriver(new Date());
     const log = memoryLog();
     const sched = new Scheduler({ config: loadConfig(dir), dbPath: db, profile: 'default', log, driver, clock: driver.clock });
-    const job = sched.trigger('monthly', sh('2026-11-10T08:00:00'), 'schedule');
+    const job = sched.trigger('monthly', new Date(), 'schedule');
     await new Promise((r) => setTimeout(r, 400));
     await sched.stop(0);
     await job;
     expect(sched.events.map((e) => e.outcome)).toEqual(['aborted']);
     expect(await snapshot(db)).toBe(before);
+    expect(await abortedRuns(db)).toEqual([
+      { job: 'month', period: LAST, status: 'aborted', message: expect.stringContaining('收到停止信号，任务已中止并回滚') },
+    ]);
   });
 
   it('on SIGTERM the daemon exits 0 and the database is as before the run', async () => {
@@ -279,12 +298,17 @@ describe('stopping the scheduler during a run', () => {
       child.stdout.on('data', on);
       child.stderr.on('data', on);
     });
-    await started; // the catch-up run of 2026-10 has begun
+    await started; // the catch-up run of the last full month has begun
     await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     expect(out).toContain('已中止并回滚');
     expect(code).toBe(0);
     expect(await snapshot(db)).toBe(before);
+    // the interrupted run is in the run log as 已中止 (this one and the in-process stop's above)
+    expect((await abortedRuns(db)).map((r) => [r.job, r.period, r.status])).toEqual([
+      ['month', LAST, 'aborted'],
+      ['month', LAST, 'aborted'],
+    ]);
   }, 120_000);
 });

@@ -111,6 +111,11 @@ export function buildProgram(): Command {
     .command('schedule')
     .description('定时任务守护进程（收件箱、月度运行、年度评价）/ the scheduling daemon')
     .option('--config <file>', '配置文件（默认为数据库所在目录的 govmon.config.json）/ configuration file')
+    .option('--log-json <file>', '另以 JSON Lines 写日志到该文件（每行一个 JSON 对象）/ also write the log as JSON lines to this file')
+    .option(
+      '--metrics-port <n>',
+      '在 127.0.0.1 的该端口提供 Prometheus 监控指标（/metrics）/ serve Prometheus metrics on this loopback port',
+    )
     .action(
       lazy(
         () => import('./commands/schedule.ts'),
@@ -133,6 +138,10 @@ export function buildProgram(): Command {
     .option('--to <YYYY-MM-DD>', '结束日期，默认月末（今天之后的日期不拉取）/ last day')
     .option('--timeout <seconds>', '每次查询的超时秒数，默认 120 / per-query timeout', '120')
     .option('--work-dir <dir>', '保存拉取结果（原始数据点和监测数据 CSV）的文件夹，默认数据库旁的 pulls/ / where pulled files are kept')
+    .option(
+      '--allow-missing',
+      '某列的查询没有返回任何序列时仍然导入其他列（该列保留数据库中已有的值）/ go on when a column finds no series (its stored values are kept)',
+    )
     .action(lazy(pulls, (m) => m.prometheus, program));
   pull
     .command('focus')

@@ -27,11 +27,42 @@ export interface JobContext {
   trigger: RunTrigger;
   /** open the database (the scheduler passes its own, to abort it on SIGTERM) */
   openStore: () => Promise<Store>;
+  /** the period to run (a catch-up names the one it missed); defaults to the one before `now` */
+  period?: string;
+  /** the job committed its run-log row as 'running' (the scheduler closes it if the job is interrupted) */
+  onRun?: (runId: number) => void;
 }
 
 export interface JobResult {
   summary: string;
   counts?: Record<string, unknown>;
+  /** nothing to do: no data for the job's period (the daemon waits for data) */
+  skipped?: boolean;
+  /** rows were loaded (the scheduler looks again for runs that were waiting for data) */
+  loaded?: boolean;
+  /** the run log's status of the job's run */
+  status?: 'ok' | 'warnings' | 'skipped';
+}
+
+/** Is there telemetry of this month ('YYYY-MM') or year ('YYYY') in the database (loaded files only)? */
+export async function hasTelemetry(store: Store, period: string): Promise<boolean> {
+  const [from, to] = period.length === 4 ? [`${period}-01-01`, `${period}-12-01`] : [`${period}-01`, `${period}-01`];
+  const n = await store.value<number>(
+    `SELECT count(*) FROM file_months m JOIN files f USING (file_id)
+     WHERE f.status IN ('loaded', 'partial') AND m.month BETWEEN $1::DATE AND $2::DATE`,
+    [from, to],
+  );
+  return n > 0;
+}
+
+/** A job with nothing to run on: recorded as skipped, saying it waits for data. */
+async function skipForNoData(store: Store, ctx: JobContext, job: 'month' | 'year', period: string): Promise<JobResult> {
+  const summary = `${period} 没有监测数据，未运行（等待数据导入后再运行）`;
+  await store.tx(async () => {
+    const id = await startRun(store, { job, period, now: ctx.now, trigger: ctx.trigger });
+    await finishRun(store, id, { status: 'skipped', durationMs: 0, message: summary });
+  });
+  return { summary, skipped: true, status: 'skipped' };
 }
 
 async function withJobStore<T>(ctx: JobContext, fn: (store: Store) => Promise<T>): Promise<T> {
@@ -69,6 +100,8 @@ export async function inboxJob(ctx: JobContext): Promise<JobResult> {
   if (files.length === 0) return { summary: '收件箱中没有新文件' };
   return withJobStore(ctx, async (store) => {
     const runId = await store.tx(() => startRun(store, { job: 'inbox', now: ctx.now, trigger: ctx.trigger }));
+    ctx.onRun?.(runId);
+    ctx.log.info(`[${JOB_LABEL.inbox}] 开始：${files.length} 个文件（运行编号 ${runId}）`);
     const t0 = performance.now();
     const outcomes: FileOutcome[] = [];
     for (const f of files) {
@@ -103,15 +136,18 @@ export async function inboxJob(ctx: JobContext): Promise<JobResult> {
     return {
       summary: `收件箱：${counts.files} 个文件，导入 ${counts.rows_loaded} 行，拒收 ${counts.rows_rejected} 行，失败 ${counts.failed} 个`,
       counts,
+      loaded: counts.rows_loaded > 0,
+      status,
     };
   });
 }
 
 /** The monthly run of the previous month (relative to the job's time), its exports and dashboard. */
 export async function monthlyJob(ctx: JobContext): Promise<JobResult> {
-  const month = lastFullMonth(ctx.now);
+  const month = ctx.period ?? lastFullMonth(ctx.now);
   const profile = loadProfile(ctx.profile);
   return withJobStore(ctx, async (store) => {
+    if (!(await hasTelemetry(store, month))) return skipForNoData(store, ctx, 'month', month);
     const { run: r } = await monthJob(store, {
       month,
       profile,
@@ -130,9 +166,10 @@ export async function monthlyJob(ctx: JobContext): Promise<JobResult> {
 
 /** The annual evaluation of the job's year (in budget season: up to its last full month). */
 export async function annualJob(ctx: JobContext): Promise<JobResult> {
-  const year = Number(lastFullMonth(ctx.now).slice(0, 4));
+  const year = Number(ctx.period ?? lastFullMonth(ctx.now).slice(0, 4));
   const profile = loadProfile(ctx.profile);
   return withJobStore(ctx, async (store) => {
+    if (!(await hasTelemetry(store, String(year)))) return skipForNoData(store, ctx, 'year', String(year));
     const { run: r } = await yearJob(store, {
       year,
       profile,

@@ -31,6 +31,10 @@ export const Config = z.strictObject({
   stable_seconds: z.number().min(0).max(3600).default(5),
   /** seconds a stopping daemon waits for the current job before interrupting it (it then rolls back) */
   stop_grace_seconds: z.number().min(0).max(3600).default(0),
+  /** the daemon's log as JSON lines (beside the Chinese text on standard output); defaults to none */
+  log_json: z.string().min(1).nullable().default(null),
+  /** loopback port of the daemon's Prometheus metrics (/metrics on 127.0.0.1); defaults to none */
+  metrics_port: z.number().int().min(1).max(65535).nullable().default(null),
 });
 export type Config = z.infer<typeof Config>;
 
@@ -40,6 +44,7 @@ export interface ResolvedConfig extends Config {
   inboxPath: string;
   sitePath: string;
   exportsPath: string;
+  logJsonPath: string | null;
 }
 
 export const CONFIG_NAME = 'govmon.config.json';
@@ -61,5 +66,13 @@ export function loadConfig(home: string, file?: string): ResolvedConfig {
     throw new UserError(`配置文件 ${p} 有错误：\n${r.error.issues.map((i) => `  ${i.path.join('.') || '(根)'}：${i.message}`).join('\n')}`);
   const c = r.data;
   const abs = (x: string) => (path.isAbsolute(x) ? x : path.join(home, x));
-  return { ...c, file: used, home, inboxPath: abs(c.inbox_dir), sitePath: abs(c.site_dir), exportsPath: abs(c.exports_dir) };
+  return {
+    ...c,
+    file: used,
+    home,
+    inboxPath: abs(c.inbox_dir),
+    sitePath: abs(c.site_dir),
+    exportsPath: abs(c.exports_dir),
+    logJsonPath: c.log_json === null ? null : abs(c.log_json),
+  };
 }

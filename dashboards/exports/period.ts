@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import type { Results } from '../../pipelines/read.ts';
+import { currentMonthRun, incompleteMonthNote, monthRunAsOf, type Results } from '../../pipelines/read.ts';
 import { prepareXlsxExport, writeExport, writeXlsxExport, type Period, type XlsxData } from './write.ts';
 
 export const MONTH_EXPORTS = ['metrics', 'rectification', 'elimination', 'rightsizing', 'sharing', 'calendar'] as const;
@@ -13,6 +13,9 @@ export const YEAR_EXPORTS = ['scores', 'budget', 'sharing', 'calendar'] as const
 /** The lists a person reads, signs or forwards also get an XLSX; the rest (one row per system,
  *  tens of thousands in a large city) are CSV, which any spreadsheet opens. */
 export const XLSX_EXPORTS: ReadonlySet<string> = new Set(['rectification', 'elimination', 'rightsizing', 'budget']);
+
+/** The note beside the exports of a month that has not ended. */
+export const INCOMPLETE_NOTE_FILE = '本月尚未结束.txt';
 
 /** Replace `dir` atomically by what `fill(tmp)` writes into a sibling temporary folder. */
 export async function replaceDirAtomically(dir: string, fill: (tmp: string) => Promise<void>): Promise<void> {
@@ -48,6 +51,12 @@ export async function writePeriodExports(store: Results, exportsRoot: string, pe
     })();
     const results = await Promise.allSettled([csv, sheets]);
     for (const r of results) if (r.status === 'rejected') throw r.reason;
+    // A month that has not ended says so beside its lists (CSV has no place for a note; the XLSX
+    // carry it on their 说明 sheet). A finished month's folder is as it always was.
+    if (period.month) {
+      const asOf = await monthRunAsOf(store, await currentMonthRun(store, period));
+      if (asOf) fs.writeFileSync(path.join(tmp, INCOMPLETE_NOTE_FILE), `${incompleteMonthNote(asOf)}\n`);
+    }
   });
   return dir;
 }

@@ -104,7 +104,11 @@ async function readXlsx(store: Results, q: { sql: string; spec: ExportKind; runI
   const rows = await store.all(q.sql);
   const run =
     q.runId !== null
-      ? await store.one<Row>('SELECT run_id, period, profile, profile_sha256, started_at FROM runs WHERE run_id = $1', [q.runId])
+      ? await store.one<Row>(
+          `SELECT run_id, period, profile, profile_sha256, started_at, CASE job WHEN 'month' THEN counts->>'as_of' END AS as_of
+           FROM runs WHERE run_id = $1`,
+          [q.runId],
+        )
       : undefined;
   return { spec: q.spec, rows, run };
 }

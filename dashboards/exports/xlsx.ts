@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { formatLocal } from '../../core/clock.ts';
-import type { Row } from '../../pipelines/read.ts';
+import { incompleteMonthNote, type Row } from '../../pipelines/read.ts';
 import type { ColType, ExportKind } from './kind.ts';
 import { safeText } from './safe-text.ts';
 
@@ -59,6 +59,8 @@ export async function writeXlsx({ spec, rows, run }: XlsxData, file: string): Pr
           ['期间', run.period],
           ['政策配置', `${run.profile}（内容哈希 ${String(run.profile_sha256).slice(0, 12)}）`],
           ['运行时间', formatLocal(String(run.started_at), true)],
+          // a month that has not ended says so (a finished month's sheet is unchanged)
+          ...(run.as_of ? [['注意', incompleteMonthNote(String(run.as_of))]] : []),
         ]
       : []),
     ['列说明', spec.columns.map((col) => `${col.zh}=${col.name}`).join('；')],

@@ -206,6 +206,7 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
       profileName: profile.profile.name,
       profileSha256: profile.sha256,
       builtAt: opts.now.toISOString(),
+      ...(data.run.asOf ? { asOf: data.run.asOf } : {}),
     };
     const ctx = buildContext(data, profile.profile, note, meta, downloads);
     const fixed: (() => PageSpec)[] = [

@@ -20,6 +20,8 @@ export interface RunInfo {
   trigger: string;
   status: string;
   inputFiles: number;
+  /** the month had not ended: the day its results run to */
+  asOf: string | null;
 }
 
 export interface SystemInfo {
@@ -217,7 +219,8 @@ export interface SiteData {
 
 async function runInfo(store: Results, runId: number): Promise<RunInfo> {
   const r = await store.one<Row>(
-    `SELECT run_id, period, profile, profile_sha256, started_at, trigger, status, coalesce(json_array_length(input_files), 0) AS inputs
+    `SELECT run_id, period, profile, profile_sha256, started_at, trigger, status, coalesce(json_array_length(input_files), 0) AS inputs,
+       counts->>'as_of' AS as_of
      FROM runs WHERE run_id = $1`,
     [runId],
   );
@@ -231,6 +234,7 @@ async function runInfo(store: Results, runId: number): Promise<RunInfo> {
     trigger: String(r.trigger),
     status: String(r.status),
     inputFiles: Number(r.inputs),
+    asOf: (r.as_of as string | null) ?? null,
   };
 }
 

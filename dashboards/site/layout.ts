@@ -6,6 +6,7 @@
 import { html, raw, type Html } from './html.ts';
 import { PAGES, rootOf, type PageKey } from './paths.ts';
 import { monthZh } from '../../metrics/labels.ts';
+import { incompleteMonthNote } from '../../pipelines/read.ts';
 
 /**
  * Scripts only from the site itself and never inline (so markup smuggled into a name could not
@@ -32,6 +33,8 @@ export interface SiteMeta {
   profileSha256: string;
   /** when the site was built (ISO) */
   builtAt: string;
+  /** the month had not ended: the day its results run to (every page says so) */
+  asOf?: string;
 }
 
 export interface PageSpec {
@@ -77,7 +80,12 @@ export function renderPage(meta: SiteMeta, p: PageSpec): string {
   <nav aria-label="主导航">${nav}</nav>
 </header>
 <main id="main">
-${p.body}
+${
+  meta.asOf
+    ? html`<p class="notice incomplete-month" role="status">${incompleteMonthNote(meta.asOf)}</p>
+`
+    : ''
+}${p.body}
 </main>
 <footer class="site">
   <p>由 govmon 生成于 ${built}（UTC）· ${meta.month} 月度运行编号 ${meta.runId} · 政策配置 ${meta.profileName}（内容哈希 ${meta.profileSha256.slice(0, 12)}）· 本站点可离线打开，不访问互联网。</p>

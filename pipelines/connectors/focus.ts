@@ -10,15 +10,15 @@
 // as UTC, FOCUS's zone), Tags is a JSON object written as a string.
 
 import fs from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
 import { UnusableFileError, UserError } from '../../core/errors.ts';
-import { formatLocal } from '../../core/clock.ts';
 import type { Log } from '../../core/log.ts';
+import { cleanText, describeHeaders } from '../../core/text.ts';
+import { formatLocal } from '../../core/clock.ts';
 import type { Store } from '../store/database.ts';
 import { ident, sqlString } from '../../core/sql.ts';
-import { archiveFile, type Archived } from '../ingest/archive.ts';
-import { defaultArchiveDir, formatOutcome, type FileOutcome } from '../ingest/ingest.ts';
+import { expandPaths, formatOutcome } from '../ingest/ingest.ts';
+import { ingestWith, type FileOutcome, type LoadContext } from '../ingest/lifecycle.ts';
 import { readerReasonCase, rejectedLineText } from '../ingest/readers.ts';
 import { readJsonConfig } from './config.ts';
 
@@ -88,6 +88,7 @@ const COLUMNS: readonly FocusColumn[] = [
   { focus: 'EffectiveCost', col: 'effective_cost' },
   { focus: 'BillingPeriodEnd', col: 'billing_period_end' },
   { focus: 'ChargePeriodStart', col: 'charge_period_start' },
+  { focus: 'ChargePeriodEnd', col: 'charge_period_end' },
   { focus: 'ChargeCategory', col: 'charge_category' },
   { focus: 'ProviderName', col: 'provider_name' },
   { focus: 'BillingAccountId', col: 'billing_account_id' },
@@ -129,8 +130,22 @@ export interface PeriodTotal {
   rows: number;
 }
 
+/** A system's measured cost in a year, and the billing months it was billed in (what annualises it). */
+export interface SystemCost {
+  system_id: string;
+  year: number;
+  billed_months: string;
+  measured_months: number;
+  measured_cost_yuan: number;
+  cloud_cost_annual: number;
+}
+
 export interface PullFocusResult {
   files: FileOutcome[];
+  /** the export's coverage: first ChargePeriodStart and last ChargePeriodEnd (else start) of the files' rows, ISO */
+  coverage: { first: string | null; last: string | null };
+  /** the measured yearly cost of each system these files bill, annualised over its own billing months */
+  systems: SystemCost[];
   /** the batch of the new files of this pull (undefined when nothing new was loaded) */
   batchId?: number;
   periods: PeriodTotal[];
@@ -145,27 +160,9 @@ export interface PullFocusResult {
 
 const ACCEPTED = /\.(csv|csv\.gz|parquet)$/i;
 
-/** Files of the given paths: files as given, folders walked in path-name order. */
+/** Files of the given paths: files as given, folders walked in path-name order (the one path expansion of ingest). */
 export function expandFocusPaths(paths: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const p of paths) {
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(p);
-    } catch {
-      throw new UserError(`找不到文件或文件夹：${p}`);
-    }
-    if (!st.isDirectory()) {
-      out.push(p);
-      continue;
-    }
-    const walk = (dir: string): string[] =>
-      fs
-        .readdirSync(dir, { withFileTypes: true })
-        .filter((d) => !d.name.startsWith('.'))
-        .flatMap((d) => (d.isDirectory() ? walk(path.join(dir, d.name)) : ACCEPTED.test(d.name) ? [path.join(dir, d.name)] : []));
-    out.push(...walk(p).sort());
-  }
+  const out = expandPaths(paths, (name) => ACCEPTED.test(name));
   if (!out.length) throw new UserError('没有找到 FOCUS 文件（支持 .csv、.csv.gz、.parquet）');
   return out;
 }
@@ -212,49 +209,28 @@ async function prepareMapping(store: Store, o: PullFocusOptions): Promise<void> 
   for (const [c, r] of Object.entries(o.fx)) await store.run('INSERT INTO gm_focus_fx VALUES ($1, $2)', [c, r]);
 }
 
-function outcomeOf(p: string): FileOutcome {
-  return {
-    path: p,
-    name: path.basename(p),
-    status: 'failed',
-    rowsRead: 0,
-    rowsLoaded: 0,
-    rowsRejected: 0,
-    extras: [],
-    warnings: [],
-    sampleRejects: [],
-    reasonCounts: [],
-    fastPath: false,
-    durationMs: 0,
-  };
-}
-
 type Format = 'csv' | 'parquet';
 
-async function ingestFocusFile(store: Store, p: string, o: PullFocusOptions, batch: () => Promise<number>): Promise<FileOutcome> {
-  const t0 = performance.now();
-  const out = outcomeOf(p);
-  let arch: Archived;
-  try {
-    arch = await archiveFile(p, o.archiveDir ?? defaultArchiveDir(store));
-  } catch (e) {
-    out.message = `无法读取文件：${(e as NodeJS.ErrnoException).code === 'ENOENT' ? '文件不存在' : (e as Error).message}`;
-    return out;
-  }
-  out.sha256 = arch.sha256;
-  if (!o.force) {
-    const prior = await store.one<{ file_id: number; ingested_at: string }>(
-      `SELECT file_id, ingested_at FROM files WHERE sha256 = $1 AND status IN ('loaded', 'partial', 'rejected') ORDER BY file_id LIMIT 1`,
-      [arch.sha256],
-    );
-    if (prior) {
-      out.status = 'duplicate';
-      out.duplicateOf = prior.file_id;
-      out.message = `相同内容已于 ${formatLocal(prior.ingested_at, true)} 导入（文件编号 ${prior.file_id}），本次未做任何改动`;
-      out.durationMs = performance.now() - t0;
-      return out;
-    }
-  }
+/** One FOCUS file through the file lifecycle of every input (archive, same bytes, one transaction, failure path). */
+function ingestFocusFile(store: Store, p: string, o: PullFocusOptions, batch: () => Promise<number>): Promise<FileOutcome> {
+  return ingestWith(
+    store,
+    p,
+    { now: o.now, force: o.force, archiveDir: o.archiveDir },
+    {
+      storedKind: 'focus',
+      load: (ctx) => loadFocusFile(ctx, o, batch),
+      cleanup: async (st) => {
+        for (const t of ['gm_focus_in', 'gm_focus_typed', 'gm_focus_rej', 'gm_focus_scan', 'gm_focus_reader'])
+          await st.run(`DROP TABLE IF EXISTS temp.main.${t}`).catch(() => undefined);
+      },
+    },
+  );
+}
+
+/** The FOCUS loader: format from the bytes, then stage, type and check, attribute, all in the file's transaction. */
+async function loadFocusFile(ctx: LoadContext, o: PullFocusOptions, batch: () => Promise<number>): Promise<void> {
+  const { store, arch, outcome: out } = ctx;
   const head = Buffer.alloc(4);
   const fd = fs.openSync(arch.archivePath, 'r');
   const n = fs.readSync(fd, head, 0, 4, 0);
@@ -263,49 +239,29 @@ async function ingestFocusFile(store: Store, p: string, o: PullFocusOptions, bat
   const gzip = n >= 2 && head[0] === 0x1f && head[1] === 0x8b;
   out.format = format;
   if (format === 'csv') out.encoding = 'utf-8';
-  try {
-    if (n === 0) throw new UnusableFileError('文件为空');
-    if (format === 'csv' && !gzip && !arch.utf8Valid) throw new UnusableFileError('FOCUS 文件应为 UTF-8 编码，本文件含有非 UTF-8 字节');
-    // DuckDB reads .gz by its extension: the archive keeps the source's last extension, so a
-    // gzip stream under another name is read through a link named .csv.gz.
-    let readPath = arch.archivePath;
-    if (gzip && !readPath.endsWith('.gz')) {
-      readPath = `${arch.archivePath}.read.csv.gz`;
-      if (!fs.existsSync(readPath)) fs.symlinkSync(arch.archivePath, readPath);
-    }
-    await store.tx(async () => {
-      out.fileId = await store.value<number>("SELECT nextval('file_id_seq')");
-      await stage(store, readPath, format);
-      await typeAndCheck(store, o, out);
-      await attribute(store, o, out.fileId);
-      await recordFile(store, out, arch, o.now, t0);
-      await store.run('INSERT INTO cloud_cost_files VALUES ($1, $2, $3, $4::JSON, $5::JSON)', [
-        out.fileId,
-        await batch(),
-        o.cost,
-        JSON.stringify(o.mapping),
-        JSON.stringify(o.fx),
-      ]);
-    });
-  } catch (e) {
-    if (!(e instanceof UserError) && !/(Invalid Input Error|Conversion Error|IO Error|CSV Error|Parquet|Invalid Error)/i.test(String(e)))
-      throw e;
-    out.status = 'failed';
-    out.message = e instanceof UserError ? e.message : `文件无法读取：${String((e as Error).message ?? e).split('\n')[0]}`;
-    out.rowsLoaded = out.rowsRejected = 0;
-    out.sampleRejects = [];
-    out.reasonCounts = [];
-    await store.tx(async () => {
-      out.fileId = await store.value<number>("SELECT nextval('file_id_seq')");
-      await recordFile(store, out, arch, o.now, t0);
-      await store.run("INSERT INTO rejects VALUES ($1, 'focus', NULL, NULL, NULL, $2)", [out.fileId, out.message!]);
-    });
-  } finally {
-    for (const t of ['gm_focus_in', 'gm_focus_typed', 'gm_focus_rej', 'gm_focus_scan', 'gm_focus_reader'])
-      await store.run(`DROP TABLE IF EXISTS temp.main.${t}`).catch(() => undefined);
+  if (n === 0) throw new UnusableFileError('文件为空');
+  if (format === 'csv' && !gzip && !arch.utf8Valid) throw new UnusableFileError('FOCUS 文件应为 UTF-8 编码，本文件含有非 UTF-8 字节');
+  // DuckDB reads .gz by its extension: the archive keeps the source's last extension, so a
+  // gzip stream under another name is read through a link named .csv.gz.
+  let readPath = arch.archivePath;
+  if (gzip && !readPath.endsWith('.gz')) {
+    readPath = `${arch.archivePath}.read.csv.gz`;
+    if (!fs.existsSync(readPath)) fs.symlinkSync(arch.archivePath, readPath);
+    ctx.readPaths.push(readPath);
   }
-  out.durationMs = performance.now() - t0;
-  return out;
+  await ctx.commit(async () => {
+    const fileId = await ctx.fileId();
+    await stage(store, readPath, format);
+    await typeAndCheck(store, o, out);
+    await attribute(store, o, fileId);
+    await store.run('INSERT INTO cloud_cost_files VALUES ($1, $2, $3, $4::JSON, $5::JSON)', [
+      fileId,
+      await batch(),
+      o.cost,
+      JSON.stringify(o.mapping),
+      JSON.stringify(o.fx),
+    ]);
+  });
 }
 
 /**
@@ -324,12 +280,7 @@ async function stage(store: Store, readPath: string, format: Format): Promise<vo
   const missing = COLUMNS.filter((c) => c.required && !byName.has(c.focus.toLowerCase())).map((c) => c.focus);
   if (missing.length)
     throw new UnusableFileError(
-      `不是 FOCUS 成本文件：缺少列 ${missing.join('、')}；文件的列为：${
-        described
-          .slice(0, 12)
-          .map((d) => d.column_name)
-          .join('、') || '（无）'
-      }`,
+      `不是 FOCUS 成本文件：缺少列 ${missing.join('、')}；文件的列为：${describeHeaders(described.map((d) => d.column_name))}`,
     );
   const sel = COLUMNS.map((c) => {
     const d = byName.get(c.focus.toLowerCase());
@@ -388,6 +339,7 @@ async function typeAndCheck(store: Store, o: PullFocusOptions, out: FileOutcome)
         gm_parse_focus_ts(trim(billing_period_start)) AS bps_v,
         gm_parse_focus_ts(trim(billing_period_end)) AS bpe_v,
         gm_parse_focus_ts(trim(charge_period_start)) AS cps_v,
+        gm_parse_focus_ts(trim(charge_period_end)) AS cpe_v,
         CASE WHEN json_valid(tags) AND json_type(tags::JSON) = 'OBJECT' THEN tags END AS tags_v
       FROM gm_focus_in
     )
@@ -401,7 +353,8 @@ async function typeAndCheck(store: Store, o: PullFocusOptions, out: FileOutcome)
       ${err('billing_period_start IS NOT NULL AND bps_v IS NULL', 'BillingPeriodStart', 'billing_period_start', '不是有效的日期时间（应为 YYYY-MM-DD HH:MM:SS 或 ISO 8601）')},
       ${err('billing_period_end IS NOT NULL AND bpe_v IS NULL', 'BillingPeriodEnd', 'billing_period_end', '不是有效的日期时间（应为 YYYY-MM-DD HH:MM:SS 或 ISO 8601）')},
       ${err('bps_v IS NOT NULL AND bpe_v IS NOT NULL AND bpe_v <= bps_v', 'BillingPeriodEnd', 'billing_period_end', '账单期结束时间不晚于开始时间')},
-      ${err('charge_period_start IS NOT NULL AND cps_v IS NULL', 'ChargePeriodStart', 'charge_period_start', '不是有效的日期时间（应为 YYYY-MM-DD HH:MM:SS 或 ISO 8601）')}
+      ${err('charge_period_start IS NOT NULL AND cps_v IS NULL', 'ChargePeriodStart', 'charge_period_start', '不是有效的日期时间（应为 YYYY-MM-DD HH:MM:SS 或 ISO 8601）')},
+      ${err('charge_period_end IS NOT NULL AND cpe_v IS NULL', 'ChargePeriodEnd', 'charge_period_end', '不是有效的日期时间（应为 YYYY-MM-DD HH:MM:SS 或 ISO 8601）')}
     ], e -> e IS NOT NULL) AS errors
     FROM t`);
   await store.run(
@@ -475,35 +428,10 @@ async function attribute(store: Store, o: PullFocusOptions, fileId: number): Pro
      SELECT $1, row_no, provider_name, billing_account_id, sub_account_id, bps_v, bpe_v,
        CAST(date_trunc('month', timezone('Asia/Shanghai', bps_v)) AS DATE), cps_v, charge_category, service_name,
        resource_id, resource_name, currency_v, billed_v, effective_v, fx.rate, tags_v, tag_value,
-       CASE WHEN known THEN candidate END, CASE WHEN known THEN via END, reason
+       CASE WHEN known THEN candidate END, CASE WHEN known THEN via END, reason, cpe_v
      FROM final JOIN gm_focus_fx fx ON fx.currency = final.currency_v
      ORDER BY row_no`,
     [fileId],
-  );
-}
-
-async function recordFile(store: Store, out: FileOutcome, arch: Archived, now: Date, t0: number): Promise<void> {
-  await store.run(
-    `INSERT INTO files (file_id, sha256, source_path, file_name, size_bytes, kind, format, encoding, sheet, status,
-       rows_read, rows_loaded, rows_rejected, extra_columns, message, archive_path, ingested_at, duration_ms)
-     VALUES ($1, $2, $3, $4, $5, 'focus', $6, $7, NULL, $8, $9, $10, $11, []::VARCHAR[], $12, $13, $14::TIMESTAMPTZ, $15)`,
-    [
-      out.fileId!,
-      arch.sha256,
-      path.resolve(out.path),
-      out.name,
-      arch.sizeBytes,
-      out.format ?? null,
-      out.encoding ?? null,
-      out.status,
-      out.rowsRead,
-      out.rowsLoaded,
-      out.rowsRejected,
-      out.message ?? (out.warnings.length ? out.warnings.join('；') : null),
-      arch.archivePath,
-      now.toISOString(),
-      Math.round(performance.now() - t0),
-    ],
   );
 }
 
@@ -513,7 +441,16 @@ type Report = Omit<PullFocusResult, 'files' | 'batchId' | 'exitCode'>;
 
 /** What the given files hold: totals per billing month, attributed and unattributed cost. */
 export async function report(store: Store, fileIds: readonly number[]): Promise<Report> {
-  const empty: Report = { periods: [], mappedRows: 0, mappedCostYuan: 0, unmappedRows: 0, unmappedCostYuan: 0, unmapped: [] };
+  const empty: Report = {
+    coverage: { first: null, last: null },
+    systems: [],
+    periods: [],
+    mappedRows: 0,
+    mappedCostYuan: 0,
+    unmappedRows: 0,
+    unmappedCostYuan: 0,
+    unmapped: [],
+  };
   if (!fileIds.length) return empty;
   const ids = `(${fileIds.map((i) => Number(i)).join(', ')})`;
   const rows = `SELECT c.*, CASE f.cost_basis WHEN 'effective' THEN effective_cost ELSE billed_cost END AS cost
@@ -532,7 +469,23 @@ export async function report(store: Store, fileIds: readonly number[]): Promise<
     `SELECT tag_value, unmapped_reason AS reason, billing_currency, sum(cost) AS cost, sum(cost * fx_to_cny) AS cost_yuan, count(*) AS rows
      FROM (${rows}) WHERE system_id IS NULL GROUP BY ALL ORDER BY abs(sum(cost * fx_to_cny)) DESC, rows DESC, tag_value NULLS FIRST`,
   );
+  const coverage = (await store.one<{ first: string | null; last: string | null }>(
+    `SELECT min(coalesce(charge_period_start, billing_period_start)) AS first,
+       max(coalesce(charge_period_end, charge_period_start, billing_period_end)) AS last
+     FROM raw_cloud_costs WHERE file_id IN ${ids}`,
+  ))!;
+  // the systems these files bill, as every later run reads them (system_cloud_cost, migration 0011)
+  const systems = await store.all<SystemCost>(
+    `SELECT v.system_id, v.year, v.billed_months, v.measured_months, v.measured_cost_yuan, v.cloud_cost_annual
+     FROM system_cloud_cost v
+     SEMI JOIN (SELECT DISTINCT system_id, CAST(year(billing_month) AS INTEGER) AS year FROM raw_cloud_costs
+                WHERE file_id IN ${ids} AND system_id IS NOT NULL) f ON f.system_id = v.system_id AND f.year = v.year
+     WHERE v.cost_source = 'measured'
+     ORDER BY v.system_id, v.year`,
+  );
   return {
+    coverage,
+    systems,
     periods,
     mappedRows: totals.mr,
     mappedCostYuan: totals.my ?? 0,
@@ -546,9 +499,22 @@ const money = (x: number): string => (x === 0 ? '0' : Math.abs(x) >= 1 ? x.toFix
 
 function printReport(log: Log, r: Report, mapping: FocusMapping): void {
   if (!r.periods.length) return;
+  if (r.coverage.first)
+    log.info(
+      `账单覆盖的费用期间（ChargePeriod，北京时间）：${formatLocal(r.coverage.first)} 至 ${formatLocal(r.coverage.last ?? r.coverage.first)}`,
+    );
   log.info('本次导入的账单期（BilledCost 合计，可与云服务商账单核对）：');
   for (const p of r.periods) log.info(`  ${p.billing_month}：${p.billing_currency} ${p.billed_cost}（${p.rows} 行）`);
   log.info(`已对应到系统：${r.mappedRows} 行，折合人民币 ${money(r.mappedCostYuan)} 元`);
+  if (r.systems.length) {
+    // annualised over the months the system itself was billed in (docs/connectors.md §2.3)
+    log.info('各系统实测年云资源费用（按该系统有账单的月份折算全年，前 20 个）：');
+    for (const x of r.systems.slice(0, 20))
+      log.info(
+        `  ${cleanText(x.system_id, 40)} ${x.year} 年：账单月份 ${x.billed_months.replace(/,/g, '、')}（${x.measured_months} 个月），合计 ${money(x.measured_cost_yuan)} 元，折合全年 ${money(x.cloud_cost_annual)} 元`,
+      );
+    if (r.systems.length > 20) log.info(`  ……另有 ${r.systems.length - 20} 个系统`);
+  }
   if (!r.unmappedRows) return;
   log.warn(
     `有 ${r.unmappedRows} 行费用未能对应到系统，折合人民币 ${money(r.unmappedCostYuan)} 元：已保留在数据库中（raw_cloud_costs.system_id 为空），不计入任何系统的实测费用`,
@@ -557,7 +523,7 @@ function printReport(log: Log, r: Report, mapping: FocusMapping): void {
   log.info(`未对应费用${by}（前 20 项）：`);
   for (const u of r.unmapped.slice(0, 20))
     log.info(
-      `  ${mapping.tag ? `${u.tag_value ?? '（无该标签）'}：` : ''}${u.billing_currency} ${money(u.cost)}（${u.rows} 行）— ${u.reason}`,
+      `  ${mapping.tag ? `${u.tag_value === null ? '（无该标签）' : cleanText(u.tag_value, 40)}：` : ''}${u.billing_currency} ${money(u.cost)}（${u.rows} 行）— ${u.reason}`,
     );
   if (r.unmapped.length > 20) log.info(`  ……另有 ${r.unmapped.length - 20} 项`);
 }

@@ -1,113 +1,50 @@
-// Prometheus connector (docs/inputs.md §2.5): daily telemetry pulled from a Prometheus server through
-// `query_range`, one point per day, and ingested through the same validated path as a file — the
+// Prometheus connector (docs/connectors.md §1): daily telemetry pulled from a Prometheus server
+// through `query_range`, one point per day, and ingested through the same lifecycle as a file — the
 // rows are written to a telemetry CSV in a work folder and handed to ingestFile, so they are
 // archived, hashed, validated in DuckDB and rejected with row, column and reason like any export.
 //
 // Day convention (Asia/Shanghai, fixed UTC+8, no daylight saving): the value of day D is the
 // expression evaluated at the end of D, 24:00 Beijing time = D 16:00 UTC. Expressions summarise
-// their day with `[1d]` windows (`avg_over_time(x[1d])`, `max_over_time(expr[1d:1m])`,
-// `last_over_time(x[1d])`), so the point at the end of D covers D. Today is not over: its point is
-// evaluated at the moment of the pull ("now") and is replaced by a later pull. Days after today
-// are not asked for.
+// their day with `[1d]` windows, or are given per step and summarised here (prometheus-mapping.ts),
+// so the point at the end of D covers D. Today is not over: its point is evaluated at the moment of
+// the pull ("now") and is replaced by a later pull. Days after today are not asked for.
+//
+// What a pull never does: guess a day from too few samples (a per-step column below min_coverage
+// is marked and left empty), pass off a query that found no series as "no data" (the pull fails
+// for that column, unless --allow-missing), or replace a stored value with NULL (a cell the pull
+// cannot fill keeps the value the database already holds for that system and day).
 
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { z } from 'zod';
 import { UserError } from '../../core/errors.ts';
 import { addDays, shanghaiDate } from '../../core/clock.ts';
 import type { Log } from '../../core/log.ts';
+import { cleanText } from '../../core/text.ts';
 import type { Store } from '../store/database.ts';
 import { ident, sqlString } from '../../core/sql.ts';
-import { CONTRACT, type ColumnType } from '../../metrics/contract.ts';
 import { formatOutcome, ingestFile, type FileOutcome } from '../ingest/ingest.ts';
-import { readJsonConfig } from './config.ts';
 import { PrometheusClient } from './prometheus-api.ts';
+import {
+  COMBINE_ZH,
+  METRIC_COLUMNS,
+  planQueries,
+  typeOf,
+  type ColumnQuery,
+  type MetricColumn,
+  type PrometheusMapping,
+} from './prometheus-mapping.ts';
 
-// ---------------------------------------------------------------- the mapping file
-
-/** The telemetry columns a PromQL expression can fill (all but the key). */
-export const METRIC_COLUMNS = [
-  'cpu_avg_pct',
-  'cpu_max_pct',
-  'mem_avg_pct',
-  'storage_used_gb',
-  'active_users',
-  'requests',
-  'availability_pct',
-  'open_high_vulns',
-] as const;
-export type MetricColumn = (typeof METRIC_COLUMNS)[number];
-
-const TELEMETRY = CONTRACT.telemetry.columns;
-const typeOf = (c: MetricColumn): ColumnType => TELEMETRY.find((x) => x.name === c)!.type;
-
-export type Combine = 'avg' | 'max' | 'min' | 'sum';
-export const COMBINE_ZH: Record<Combine, string> = { avg: '平均', max: '最大值', min: '最小值', sum: '求和' };
-
-/**
- * How several series that map to one system on one day (a system on several hosts) become one
- * value, unless the mapping says otherwise: amounts add up, a peak is the largest peak, a rate or
- * share is averaged.
- */
-export const DEFAULT_COMBINE: Record<MetricColumn, Combine> = {
-  cpu_avg_pct: 'avg',
-  cpu_max_pct: 'max',
-  mem_avg_pct: 'avg',
-  storage_used_gb: 'sum',
-  active_users: 'sum',
-  requests: 'sum',
-  availability_pct: 'avg',
-  open_high_vulns: 'sum',
-};
-
-const Expr = z.string({ error: '应为 PromQL 表达式（字符串）' }).trim().min(1, 'PromQL 表达式不能为空');
-/** A column's source: the expression itself, or { expr, combine, note }. */
-const Source = z.preprocess(
-  (v) => (typeof v === 'string' ? { expr: v } : v),
-  z.strictObject(
-    {
-      expr: Expr,
-      combine: z.enum(['avg', 'max', 'min', 'sum'], { error: '应为 avg、max、min、sum 之一' }).optional(),
-      note: z.string().optional(),
-    },
-    { error: '应为 PromQL 表达式，或 { "expr": 表达式, "combine": "avg|max|min|sum" }' },
-  ),
-);
-
-export const PrometheusMapping = z.strictObject({
-  /** free text for the people who maintain the file */
-  description: z.string().optional(),
-  /** the label whose value names the system (e.g. instance, or a `system` label set in scrape configs) */
-  system_label: z
-    .string({ error: '应为标签名（字符串），如 instance 或 system' })
-    .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, '应为 Prometheus 标签名，如 instance 或 system'),
-  /** label value → system_id; without it the label value is the system_id */
-  systems: z.record(z.string(), z.string().trim().min(1, '系统编号不能为空')).optional(),
-  columns: z
-    .strictObject(
-      Object.fromEntries(METRIC_COLUMNS.map((c) => [c, Source.optional()])) as Record<MetricColumn, z.ZodOptional<typeof Source>>,
-    )
-    .refine((cols) => Object.values(cols).some((v) => v !== undefined), '至少要为一列监测数据给出 PromQL 表达式'),
-});
-export type PrometheusMapping = z.infer<typeof PrometheusMapping>;
-
-export function loadPrometheusMapping(file: string): PrometheusMapping {
-  return readJsonConfig(file, PrometheusMapping, 'Prometheus 映射文件');
-}
-
-interface ColumnQuery {
-  column: MetricColumn;
-  expr: string;
-  combine: Combine;
-}
-
-function columnQueries(m: PrometheusMapping): ColumnQuery[] {
-  return METRIC_COLUMNS.flatMap((column) => {
-    const src = m.columns[column];
-    return src ? [{ column, expr: src.expr, combine: src.combine ?? DEFAULT_COMBINE[column] }] : [];
-  });
-}
+export {
+  COMBINE_ZH,
+  DEFAULT_COMBINE,
+  METRIC_COLUMNS,
+  PrometheusMapping,
+  loadPrometheusMapping,
+  planQueries,
+  type Combine,
+  type MetricColumn,
+} from './prometheus-mapping.ts';
 
 // ---------------------------------------------------------------- the day grid
 
@@ -159,7 +96,18 @@ export interface PullPrometheusOptions {
   workDir: string;
   archiveDir?: string;
   timeoutMs?: number;
+  /** go on when a column's query returns no series at all (its cells keep the stored values) */
+  allowMissing?: boolean;
   log: Log;
+}
+
+/** A system-day of a per-step column with too few samples: marked, its value not computed. */
+export interface MarkedDay {
+  column: MetricColumn;
+  system_id: string;
+  date: string;
+  /** share of the day's steps that had a value, 0–1 */
+  coverage: number;
 }
 
 export interface PullPrometheusResult {
@@ -171,6 +119,12 @@ export interface PullPrometheusResult {
   rows: number;
   /** label values that the `systems` map does not name (their series were left out) */
   unmappedValues: string[];
+  /** columns whose query returned no series (only with allowMissing) */
+  missingColumns: MetricColumn[];
+  /** system-days of per-step columns with too few samples */
+  marked: MarkedDay[];
+  /** cells the pull could not fill that kept the value already stored */
+  keptCells: number;
 }
 
 const CLOCK = new Intl.DateTimeFormat('zh-CN', {
@@ -189,8 +143,13 @@ export async function pullPrometheus(store: Store, o: PullPrometheusOptions): Pr
   if (grid.future) log.info(`注意：${o.from} 至 ${o.to} 中有 ${grid.future} 天在今天之后，不拉取`);
   if (!grid.complete.length && !grid.today) throw new UserError(`${o.from} 至 ${o.to} 都在今天之后，没有可拉取的数据`);
   const client = new PrometheusClient(o.url, { timeoutMs: o.timeoutMs });
-  const queries = columnQueries(o.mapping);
-  const dateAt = new Map<number, string>([...grid.complete, ...(grid.today ? [grid.today] : [])].map((p) => [p.at, p.date]));
+  const plan = planQueries(o.mapping);
+  const points = [...grid.complete, ...(grid.today ? [grid.today] : [])];
+  const dateAt = new Map<number, string>(points.map((p) => [p.at, p.date]));
+  // the steps a day can have: a whole day, or today up to now
+  const stepsOf = new Map<string, number>(
+    points.map((p) => [p.date, Math.max(1, Math.floor((p.at - (endOfDayShanghai(p.date) - DAY)) / plan.stepSeconds))]),
+  );
 
   const dir = path.join(
     o.workDir,
@@ -198,7 +157,7 @@ export async function pullPrometheus(store: Store, o: PullPrometheusOptions): Pr
   );
   fs.mkdirSync(dir, { recursive: true });
   try {
-    return await pullInto(store, o, dir, { grid, client, queries, dateAt });
+    return await pullInto(store, o, dir, { grid, client, queries: plan.queries, minCoverage: plan.minCoverage, dateAt, stepsOf });
   } catch (e) {
     // nothing was handed to ingest: a folder of partial samples is no record worth keeping
     fs.rmSync(dir, { recursive: true, force: true });
@@ -210,16 +169,24 @@ interface PullPlan {
   grid: DayGrid;
   client: PrometheusClient;
   queries: ColumnQuery[];
+  minCoverage: number;
   /** unix seconds of each point → its date */
   dateAt: Map<number, string>;
+  /** date → the steps of that day that could have a value */
+  stepsOf: Map<string, number>;
 }
 
-async function pullInto(
-  store: Store,
-  o: PullPrometheusOptions,
-  dir: string,
-  { grid, client, queries, dateAt }: PullPlan,
-): Promise<PullPrometheusResult> {
+/** One range query over the day grid: the finished days in one call, today (if asked) in another. */
+async function askDays(client: PrometheusClient, grid: DayGrid, expr: string, what: string) {
+  const answers = [];
+  if (grid.complete.length)
+    answers.push(await client.queryRange(expr, grid.complete[0].at, grid.complete[grid.complete.length - 1].at, DAY, what));
+  if (grid.today) answers.push(await client.queryRange(expr, grid.today.at, grid.today.at, DAY, what));
+  return answers;
+}
+
+async function pullInto(store: Store, o: PullPrometheusOptions, dir: string, plan: PullPlan): Promise<PullPrometheusResult> {
+  const { grid, client, queries, dateAt } = plan;
   const { log } = o;
   const label = o.mapping.system_label;
   const systems = o.mapping.systems;
@@ -229,19 +196,22 @@ async function pullInto(
   const unmapped = new Set<string>();
   const noLabel = new Map<MetricColumn, number>();
   const notFinite = new Map<MetricColumn, number>();
+  const seriesCount = new Map<MetricColumn, number>();
   try {
-    for (const q of queries) {
-      const what = `列 ${q.column} 的查询 ${q.expr} `;
-      const answers = [];
-      if (grid.complete.length)
-        answers.push(await client.queryRange(q.expr, grid.complete[0].at, grid.complete[grid.complete.length - 1].at, DAY, what));
-      if (grid.today) answers.push(await client.queryRange(q.expr, grid.today.at, grid.today.at, DAY, what));
-      for (const a of answers) {
-        for (const w of a.warnings) log.warn(`Prometheus 对列 ${q.column} 的查询给出警告：${w}`);
+    // each column's day values, then (per-step columns) how many steps of each day had a value
+    const asks = queries.flatMap((q) => [
+      { q, kind: 'value' as const, expr: q.expr },
+      ...(q.coverageExpr ? [{ q, kind: 'coverage' as const, expr: q.coverageExpr }] : []),
+    ]);
+    for (const { q, kind, expr } of asks) {
+      const what = `列 ${q.column} 的查询 ${q.source} `;
+      for (const a of await askDays(client, grid, expr, what)) {
+        for (const w of a.warnings) log.warn(`Prometheus 对列 ${q.column} 的查询给出警告：${cleanText(w, 300)}`);
+        if (kind === 'value') seriesCount.set(q.column, (seriesCount.get(q.column) ?? 0) + a.series.length);
         for (const s of a.series) {
           const value = s.metric[label];
           if (value === undefined) {
-            noLabel.set(q.column, (noLabel.get(q.column) ?? 0) + 1);
+            if (kind === 'value') noLabel.set(q.column, (noLabel.get(q.column) ?? 0) + 1);
             continue;
           }
           const systemId = systems ? systems[value] : value;
@@ -255,11 +225,11 @@ async function pullInto(
             if (date === undefined) throw new Error(`Prometheus returned a point at ${ts}, not on the requested grid`);
             const x = Number(v);
             if (!Number.isFinite(x)) {
-              notFinite.set(q.column, (notFinite.get(q.column) ?? 0) + 1);
+              if (kind === 'value') notFinite.set(q.column, (notFinite.get(q.column) ?? 0) + 1);
               continue;
             }
-            chunk += JSON.stringify({ column: q.column, system_id: systemId, date, value: x, label_value: value }) + '\n';
-            samples++;
+            chunk += `${JSON.stringify({ kind, column: q.column, system_id: systemId, date, value: x, steps: plan.stepsOf.get(date) })}\n`;
+            if (kind === 'value') samples++;
           }
           fs.writeSync(out, chunk);
         }
@@ -268,11 +238,20 @@ async function pullInto(
   } finally {
     fs.closeSync(out);
   }
+  const missing = queries.filter((q) => !seriesCount.get(q.column));
+  if (missing.length && !o.allowMissing)
+    throw new UserError(
+      `Prometheus ${client.where} 对以下列的查询在 ${o.from} 至 ${o.to} 没有返回任何序列（指标名或标签可能写错，或这段时间没有该指标）：\n` +
+        missing.map((q) => `  列 ${q.column}：${cleanText(q.source, 300)}`).join('\n') +
+        `\n本次拉取没有导入任何数据，数据库中已有的值不变。请改正映射文件；确认缺少这些列也要导入时加 --allow-missing（这些列保留数据库中已有的值）。`,
+    );
+  for (const q of missing)
+    log.warn(`列 ${q.column} 的查询没有返回任何序列，按 --allow-missing 跳过（保留数据库中已有的值）：${cleanText(q.source, 300)}`);
   for (const [c, n] of noLabel)
     log.warn(`列 ${c}：${n} 条序列没有标签 ${label}，已跳过（请在表达式中保留该标签，如 avg by (${label}) (...)）`);
   for (const [c, n] of notFinite) log.warn(`列 ${c}：${n} 个值不是有限数（NaN 或 ±Inf），按缺失处理`);
   if (unmapped.size) {
-    const list = [...unmapped].sort();
+    const list = [...unmapped].sort().map((v) => cleanText(v, 60));
     log.warn(
       `标签 ${label} 的 ${list.length} 个值不在映射文件的 systems 中，其数据未导入：${list.slice(0, 20).join('、')}${list.length > 20 ? ' 等' : ''}`,
     );
@@ -286,24 +265,62 @@ async function pullInto(
   const first = grid.complete[0]?.date ?? grid.today!.date;
   const last = grid.today?.date ?? grid.complete[grid.complete.length - 1].date;
   const csvPath = path.join(dir, `prometheus_${host}_${first}_${last}.csv`);
-  const rows = await assembleTelemetry(store, samplesPath, csvPath, queries, log);
+  const present = queries.filter((q) => !missing.includes(q));
+  const built = await assembleTelemetry(store, samplesPath, csvPath, present, plan.minCoverage, log);
   log.info(
     `从 Prometheus ${client.where} 拉取 ${first} 至 ${last}${grid.today ? `（今天 ${grid.today.date} 截至北京时间 ${clockTime(grid.today.at)}，不是完整的一天）` : ''}：` +
-      `${queries.length} 列，${samples} 个数据点，合成 ${rows} 行（系统×日）`,
+      `${present.length} 列，${samples} 个数据点，合成 ${built.rows} 行（系统×日）`,
   );
+  reportMarked(log, built.marked, plan.minCoverage);
+  if (built.keptCells)
+    log.info(`${built.keptCells} 个单元格本次拉取没有取值，沿用数据库中该系统该日已有的值（拉取结果从不把已有的值替换为空）`);
 
   const outcome = await ingestFile(store, csvPath, { kind: 'telemetry', now: o.now, archiveDir: o.archiveDir, log });
   log.info(formatOutcome(outcome));
-  return { outcome, csvPath, samplesPath, samples, rows, unmappedValues: [...unmapped].sort() };
+  return {
+    outcome,
+    csvPath,
+    samplesPath,
+    samples,
+    rows: built.rows,
+    unmappedValues: [...unmapped].sort(),
+    missingColumns: missing.map((q) => q.column),
+    marked: built.marked,
+    keptCells: built.keptCells,
+  };
+}
+
+function reportMarked(log: Log, marked: MarkedDay[], minCoverage: number): void {
+  if (!marked.length) return;
+  const byDay = new Map<string, MarkedDay[]>();
+  for (const m of marked) {
+    const k = `${m.system_id} ${m.date}`;
+    byDay.set(k, [...(byDay.get(k) ?? []), m]);
+  }
+  const lines = [...byDay]
+    .slice(0, 20)
+    .map(([k, ms]) => `${cleanText(k, 60)}（${ms.map((m) => `${m.column} 覆盖 ${(100 * m.coverage).toFixed(0)}%`).join('，')}）`);
+  log.warn(
+    `${byDay.size} 个“系统×日”的采样不足当天的 ${Math.round(minCoverage * 100)}%（min_coverage），这些列未计算当天的值（不猜测），保留数据库中已有的值或留空：${lines.join('；')}${byDay.size > 20 ? ' 等' : ''}`,
+  );
 }
 
 /**
  * Samples (one per column, system, day and series) → one telemetry row per system and day, in
  * DuckDB: series of one system are combined per column, integer columns rounded (increase()
  * extrapolates to fractions), percentages within 1 point outside 0–100 (rate() extrapolation)
- * brought to the bound; anything further out is left for validation to reject.
+ * brought to the bound (anything further out is left for validation to reject); a per-step
+ * column's value is dropped where too few of the day's steps had one; and a cell left empty takes
+ * the value already stored for that system and day, so a pull never blanks what is there.
  */
-async function assembleTelemetry(store: Store, samplesPath: string, csvPath: string, queries: ColumnQuery[], log: Log): Promise<number> {
+async function assembleTelemetry(
+  store: Store,
+  samplesPath: string,
+  csvPath: string,
+  queries: ColumnQuery[],
+  minCoverage: number,
+  log: Log,
+): Promise<{ rows: number; marked: MarkedDay[]; keptCells: number }> {
   const combineCase = `CASE "column" ${queries.map((q) => `WHEN ${sqlString(q.column)} THEN ${q.combine}(value)`).join(' ')} END`;
   const bounded = (v: string, c: MetricColumn): string => {
     const t = typeOf(c);
@@ -312,18 +329,49 @@ async function assembleTelemetry(store: Store, samplesPath: string, csvPath: str
     return v;
   };
   const pctCols = queries.filter((q) => typeOf(q.column) === 'pct').map((q) => sqlString(q.column));
+  const temps = ['gm_prom_samples', 'gm_prom_combined', 'gm_prom_rows'];
   try {
+    await store.run(`CREATE OR REPLACE TEMP TABLE gm_prom_samples AS SELECT * FROM read_json(${sqlString(samplesPath)}, format = 'newline_delimited',
+        columns = {'kind': 'VARCHAR', 'column': 'VARCHAR', 'system_id': 'VARCHAR', 'date': 'DATE', 'value': 'DOUBLE', 'steps': 'INTEGER'})`);
+    // a system on several hosts is as well covered as its least covered host
     await store.run(`CREATE OR REPLACE TEMP TABLE gm_prom_combined AS
-      SELECT "column", system_id, date, ${combineCase} AS value, count(*) AS series
-      FROM read_json(${sqlString(samplesPath)}, format = 'newline_delimited',
-        columns = {'column': 'VARCHAR', 'system_id': 'VARCHAR', 'date': 'DATE', 'value': 'DOUBLE', 'label_value': 'VARCHAR'})
-      GROUP BY "column", system_id, date`);
-    const cols = queries.map(
-      (q) => `${bounded(`any_value(value) FILTER (WHERE "column" = ${sqlString(q.column)})`, q.column)} AS ${ident(q.column)}`,
-    );
+      WITH v AS (
+        SELECT "column", system_id, date, ${combineCase || 'NULL'} AS value, count(*) AS series
+        FROM gm_prom_samples WHERE kind = 'value' GROUP BY "column", system_id, date
+      ), c AS (
+        SELECT "column", system_id, date, least(1.0, min(value / steps)) AS coverage
+        FROM gm_prom_samples WHERE kind = 'coverage' GROUP BY ALL
+      )
+      SELECT v.*, c.coverage, c.coverage IS NOT NULL AND c.coverage < ${Number(minCoverage)} AS marked
+      FROM v LEFT JOIN c USING ("column", system_id, date)`);
+    // The stored current row of each pulled system-day (the latest file wins, as telemetry_current),
+    // read only for the keys of this pull.
+    const pulledCols = queries.map((q) => q.column);
+    await store.run(`CREATE OR REPLACE TEMP TABLE gm_prom_rows AS
+      WITH pulled AS (
+        SELECT system_id, date,
+          ${pulledCols.map((c) => `${bounded(`any_value(value) FILTER (WHERE "column" = ${sqlString(c)} AND NOT marked)`, c)} AS ${ident(`p_${c}`)}`).join(',\n          ') || 'NULL AS gm_none'}
+        FROM gm_prom_combined GROUP BY system_id, date
+      ), stored AS (
+        SELECT * EXCLUDE (rn) FROM (
+          SELECT t.*, row_number() OVER (PARTITION BY t.system_id, t.date ORDER BY t.file_id DESC, t.rowid DESC) AS rn
+          FROM raw_telemetry t SEMI JOIN pulled k ON k.system_id = t.system_id AND k.date = t.date
+        ) WHERE rn = 1
+      )
+      SELECT p.system_id, p.date,
+        ${METRIC_COLUMNS.map((c) => (pulledCols.includes(c) ? `p.${ident(`p_${c}`)} AS ${ident(`p_${c}`)}, s.${ident(c)} AS ${ident(`s_${c}`)}` : `NULL AS ${ident(`p_${c}`)}, s.${ident(c)} AS ${ident(`s_${c}`)}`)).join(',\n        ')}
+      FROM pulled p LEFT JOIN stored s USING (system_id, date)`);
     const n = await store.run(
-      `COPY (SELECT system_id, strftime(date, '%Y-%m-%d') AS date, ${cols.join(', ')} FROM gm_prom_combined GROUP BY system_id, date ORDER BY system_id, date)
+      `COPY (SELECT system_id, strftime(date, '%Y-%m-%d') AS date,
+          ${METRIC_COLUMNS.map((c) => `coalesce(${ident(`p_${c}`)}, ${ident(`s_${c}`)}) AS ${ident(c)}`).join(', ')}
+        FROM gm_prom_rows ORDER BY system_id, date)
        TO ${sqlString(csvPath)} (FORMAT csv, HEADER true)`,
+    );
+    const keptCells = await store.value<number>(
+      `SELECT ${METRIC_COLUMNS.map((c) => `count(*) FILTER (WHERE ${ident(`p_${c}`)} IS NULL AND ${ident(`s_${c}`)} IS NOT NULL)`).join(' + ')} FROM gm_prom_rows`,
+    );
+    const marked = await store.all<MarkedDay>(
+      `SELECT "column", system_id, strftime(date, '%Y-%m-%d') AS date, coverage FROM gm_prom_combined WHERE marked ORDER BY system_id, date, "column"`,
     );
     const notes = await store.all<{ column: MetricColumn; merged: number; clamped: number }>(
       `SELECT "column", count(*) FILTER (WHERE series > 1) AS merged,
@@ -336,8 +384,8 @@ async function assembleTelemetry(store: Store, samplesPath: string, csvPath: str
       if (r.merged) log.info(`列 ${r.column}：${r.merged} 个“系统×日”有多条序列，已按${COMBINE_ZH[q.combine]}合并`);
       if (r.clamped) log.info(`列 ${r.column}：${r.clamped} 个值略超出 0–100（不超过 1 个百分点，多为 rate() 外推所致），已取边界值`);
     }
-    return n;
+    return { rows: n, marked, keptCells };
   } finally {
-    await store.run('DROP TABLE IF EXISTS temp.main.gm_prom_combined');
+    for (const t of temps) await store.run(`DROP TABLE IF EXISTS temp.main.${t}`);
   }
 }

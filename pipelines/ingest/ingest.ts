@@ -1,6 +1,7 @@
 // `govmon ingest`: files and folders in, validated rows stored, rejects kept (docs/inputs.md §3).
-// Per file: archive by SHA-256 → same bytes seen before? no-op → sniff format, encoding, headers,
-// kind → one transaction that stores every valid row and every reject, or nothing at all.
+// Per file, through the one file lifecycle (lifecycle.ts: archive by SHA-256 → same bytes seen
+// before? no-op → load → record, or the failure path): sniff format, encoding, headers, kind → one
+// transaction that stores every valid row and every reject, or nothing at all.
 // Large CSV telemetry takes a fast path (DuckDB's typed reader, then one SQL check of what it
 // read); any doubt — a cast the reader refused, a rule broken — rolls back to the general path,
 // which stages every row as text and says, per value, why it was refused.
@@ -10,55 +11,26 @@ import path from 'node:path';
 import { UnusableFileError, UserError } from '../../core/errors.ts';
 import { shanghaiDate } from '../../core/clock.ts';
 import type { Log } from '../../core/log.ts';
+import { cleanText, describeHeaders } from '../../core/text.ts';
 import type { Store } from '../store/database.ts';
 import { ident, sqlString } from '../../core/sql.ts';
-import { archiveFile, type Archived } from './archive.ts';
+import { STATUS_ZH, ingestWith, type FileOutcome, type LoadContext, type RejectRow } from './lifecycle.ts';
 import { CONTRACT, KIND_ZH, detectKind, matchHeaders, type HeaderMatch, type Kind } from '../../metrics/contract.ts';
 import { ENCODING_ZH } from './encoding.ts';
 import { FORMAT_ZH, cleanup, csvColumns, csvOptions, loadRaw, sniff, sniffInStore, type Sniffed } from './readers.ts';
 import { SQL_TYPE, stageSql, typedViolation } from './validate.ts';
 import { withQueryProgress } from '../progress.ts';
 
-export type FileStatus = 'loaded' | 'partial' | 'rejected' | 'failed' | 'duplicate';
-
-export const STATUS_ZH: Record<FileStatus, string> = {
-  loaded: '已导入',
-  partial: '部分导入',
-  rejected: '全部拒收',
-  failed: '无法使用',
-  duplicate: '重复文件（未改动）',
-};
-
-export interface RejectRow {
-  row_no: number | null;
-  column_name: string | null;
-  value: string | null;
-  reason: string;
-}
-
-export interface FileOutcome {
-  path: string;
-  name: string;
-  fileId?: number;
-  sha256?: string;
-  kind?: Kind;
-  format?: string;
-  encoding?: string;
-  sheet?: string;
-  status: FileStatus;
-  rowsRead: number;
-  rowsLoaded: number;
-  rowsRejected: number;
-  extras: string[];
-  message?: string;
-  warnings: string[];
-  duplicateOf?: number;
-  /** the first rejects, for the printed summary */
-  sampleRejects: RejectRow[];
-  reasonCounts: { reason: string; n: number }[];
-  fastPath: boolean;
-  durationMs: number;
-}
+// The file's life (archive, same bytes, transaction, failure) is in lifecycle.ts, shared by every
+// kind of file; what is here is the loader of the four contract kinds.
+export {
+  STATUS_ZH,
+  defaultArchiveDir,
+  newOutcome,
+  type FileOutcome,
+  type FileStatus,
+  type RejectRow,
+} from './lifecycle.ts';
 
 export interface IngestOptions {
   kind?: Kind;
@@ -78,8 +50,14 @@ export interface IngestSummary {
 
 const ACCEPTED_EXT = new Set(['.csv', '.txt', '.tsv', '.xlsx', '.parquet', '.json', '.ndjson', '.jsonl']);
 
-/** Files of the given paths: files as given, folders walked, each folder's files in path-name order. */
-export function expandPaths(paths: readonly string[]): string[] {
+/** Does a folder's file look like an input file (by its extension)? */
+const isInputFile = (name: string): boolean => ACCEPTED_EXT.has(path.extname(name).toLowerCase());
+
+/**
+ * Files of the given paths: files as given, folders walked, each folder's files in path-name order
+ * (hidden files and Office lock files `~$…` skipped; `accept` picks a folder's files by name).
+ */
+export function expandPaths(paths: readonly string[], accept: (name: string) => boolean = isInputFile): string[] {
   const out: string[] = [];
   for (const p of paths) {
     let st: fs.Stats;
@@ -96,16 +74,12 @@ export function expandPaths(paths: readonly string[]): string[] {
           .flatMap((d) => {
             const full = path.join(dir, d.name);
             if (d.isDirectory()) return walk(full);
-            return ACCEPTED_EXT.has(path.extname(d.name).toLowerCase()) ? [full] : [];
+            return accept(d.name) ? [full] : [];
           });
       out.push(...walk(p).sort());
     } else out.push(p);
   }
   return out;
-}
-
-export function defaultArchiveDir(store: Store): string {
-  return path.join(store.homeDir, 'archive');
 }
 
 export async function ingestPaths(store: Store, paths: readonly string[], opts: IngestOptions): Promise<IngestSummary> {
@@ -128,145 +102,67 @@ export function exitCodeOf(outcomes: readonly FileOutcome[]): 0 | 1 | 2 {
   return anyLoaded ? 2 : 1;
 }
 
-function emptyOutcome(p: string): FileOutcome {
-  return {
-    path: p,
-    name: path.basename(p),
-    status: 'failed',
-    rowsRead: 0,
-    rowsLoaded: 0,
-    rowsRejected: 0,
-    extras: [],
-    warnings: [],
-    sampleRejects: [],
-    reasonCounts: [],
-    fastPath: false,
-    durationMs: 0,
-  };
+/** Ingest one file of a contract kind (systems, telemetry, catalog, om_report) through the file lifecycle. */
+export async function ingestFile(store: Store, p: string, opts: IngestOptions): Promise<FileOutcome> {
+  let s: Sniffed | undefined;
+  return ingestWith(store, p, opts, {
+    load: async (ctx) => {
+      s = await sniff(ctx.arch.archivePath, ctx.outcome.name, ctx.arch.utf8Valid, opts.kind);
+      ctx.readPaths.push(s.readPath, ...s.temps);
+      await loadContractFile(ctx, s, opts);
+    },
+    cleanup: async (st) => {
+      cleanup(s);
+      await dropTemps(st);
+    },
+  });
 }
 
-export async function ingestFile(store: Store, p: string, opts: IngestOptions): Promise<FileOutcome> {
-  const t0 = performance.now();
-  const o = emptyOutcome(p);
-  let arch: Archived;
-  try {
-    arch = await archiveFile(p, opts.archiveDir ?? defaultArchiveDir(store));
-  } catch (e) {
-    o.message = `无法读取文件：${(e as NodeJS.ErrnoException).code === 'ENOENT' ? '文件不存在' : (e as Error).message}`;
-    o.durationMs = performance.now() - t0;
-    return o;
-  }
-  o.sha256 = arch.sha256;
-
-  if (!opts.force) {
-    // the time as the people reading the message live it, not UTC
-    const prior = await store.one<{ file_id: number; ingested_at: string; status: string }>(
-      `SELECT file_id, strftime(timezone('Asia/Shanghai', ingested_at), '%Y-%m-%d %H:%M:%S') AS ingested_at, status
-       FROM files WHERE sha256 = $1 AND status IN ('loaded', 'partial', 'rejected')
-       ORDER BY file_id LIMIT 1`,
-      [arch.sha256],
-    );
-    if (prior) {
-      o.status = 'duplicate';
-      o.duplicateOf = prior.file_id;
-      o.message = `相同内容已于 ${prior.ingested_at} 导入（文件编号 ${prior.file_id}），本次未做任何改动`;
-      o.durationMs = performance.now() - t0;
-      return o;
-    }
-  }
-
-  let s: Sniffed | undefined;
-  try {
-    s = await sniff(arch.archivePath, o.name, arch.utf8Valid, opts.kind);
-    o.format = s.format;
-    o.encoding = s.encoding;
-    o.sheet = s.sheet;
-    o.warnings.push(...s.warnings);
-    await sniffInStore(store, s);
-    const match = resolveKind(s.headers, opts.kind);
-    o.kind = match.kind;
-    o.extras = match.extras;
-    const fileId = await store.value<number>("SELECT nextval('file_id_seq')");
-    o.fileId = fileId;
-    const today = shanghaiDate(opts.now);
-    let done = false;
-    await withQueryProgress(store, `导入 ${o.name}`, opts.progress ?? false, async () => {
-      if ((s!.format === 'csv' || s!.format === 'parquet') && match.kind === 'telemetry') {
-        done = await store
-          .tx(async () => {
-            const ok = await fastTelemetry(store, s!, match, fileId, today, o);
-            if (!ok) throw new FallBack();
-            await recordFile(store, o, arch, opts.now, t0);
-            return true;
-          })
-          .catch((e) => {
-            if (e instanceof FallBack) return false;
-            throw e;
-          });
-      }
-      if (!done) {
-        await store.tx(async () => {
-          await generalPath(store, s!, match, fileId, today, o);
-          await recordFile(store, o, arch, opts.now, t0);
+/** The contract kinds' loader: sniffed format, encoding and headers → kind → fast or general path. */
+async function loadContractFile(ctx: LoadContext, s: Sniffed, opts: IngestOptions): Promise<void> {
+  const { store, outcome: o } = ctx;
+  o.format = s.format;
+  o.encoding = s.encoding;
+  o.sheet = s.sheet;
+  o.warnings.push(...s.warnings);
+  await sniffInStore(store, s);
+  const match = resolveKind(s.headers, opts.kind, s.format === 'csv' ? headerLineBytes(ctx.arch.archivePath) : undefined);
+  o.kind = match.kind;
+  o.extras = match.extras;
+  const fileId = await ctx.fileId();
+  const today = shanghaiDate(opts.now);
+  let done = false;
+  await withQueryProgress(store, `导入 ${o.name}`, opts.progress ?? false, async () => {
+    if ((s.format === 'csv' || s.format === 'parquet') && match.kind === 'telemetry') {
+      done = await ctx
+        .commit(async () => {
+          const ok = await fastTelemetry(store, s, match, fileId, today, o);
+          if (!ok) throw new FallBack();
+          return true;
+        })
+        .catch((e) => {
+          if (e instanceof FallBack) return false;
+          throw e;
         });
-      }
-    });
-  } catch (e) {
-    const paths = [arch.archivePath, ...(s ? [s.readPath, ...s.temps] : [])];
-    if (!(e instanceof UserError)) {
-      // A DuckDB error about the file's content (a corrupt Parquet page, a JSON syntax error deep
-      // in the file) is the file's problem, not a bug: report it as an unusable file.
-      if (!isContentError(e, paths)) throw e;
     }
-    o.status = 'failed';
-    o.message = e instanceof UserError ? e.message : contentMessage(e, paths, o.name);
-    o.rowsLoaded = 0;
-    o.rowsRejected = 0;
-    await store.tx(async () => {
-      o.fileId ??= await store.value<number>("SELECT nextval('file_id_seq')");
-      await recordFile(store, o, arch, opts.now, t0);
-      await store.run('INSERT INTO rejects VALUES ($1, $2, NULL, NULL, NULL, $3)', [o.fileId, o.kind ?? null, o.message!]);
-    });
-  } finally {
-    cleanup(s);
-    await dropTemps(store);
-  }
-  o.durationMs = performance.now() - t0;
-  return o;
+    if (!done) await ctx.commit(() => generalPath(store, s, match, fileId, today, o));
+  });
 }
 
 class FallBack extends Error {}
 
-function firstLine(e: unknown): string {
-  return String(e instanceof Error ? e.message : e)
-    .split('\n')[0]
-    .replace(/^[A-Za-z ]*Error: /, '');
-}
-
-/** A DuckDB error caused by the file's bytes (not by the machine: an IO error must name the file). */
-function isContentError(e: unknown, paths: string[]): boolean {
-  const m = e instanceof Error ? e.message : String(e);
-  if (/IO Error/i.test(m)) return paths.some((p) => m.includes(p));
-  return /(Invalid Input Error|Conversion Error|Parser Error|Invalid Error|Malformed JSON|CSV Error|Parquet|INTERNAL Error: .*parquet)/i.test(
-    m,
-  );
-}
-
-/** The reason a file could not be read, in Chinese, with the reader's detail (its own name, not the archive path). */
-function contentMessage(e: unknown, paths: string[], name: string): string {
-  let detail = firstLine(e);
-  for (const p of paths) detail = detail.split(p).join(name);
-  const m = e instanceof Error ? e.message : String(e);
-  const what = /segment statistics update/i.test(m)
-    ? '文件中有一条超过 10,000 字节、且无法解析的记录（例如引号未闭合），读取器无法逐行拒收'
-    : /json/i.test(m)
-      ? 'JSON 格式错误（可能不完整或含有语法错误）'
-      : /parquet|magic bytes|thrift/i.test(m)
-        ? 'Parquet 文件损坏或不完整'
-        : /csv/i.test(m)
-          ? 'CSV 文件无法解析'
-          : '文件内容无法读取';
-  return `${what}，整个文件未导入。详细信息：${detail.slice(0, 300)}`;
+/** The size in bytes of a text file's first line (its header), as the file holds it. */
+function headerLineBytes(file: string): number {
+  const buf = Buffer.alloc(64 * 1024);
+  const fd = fs.openSync(file, 'r');
+  try {
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    const head = buf.subarray(0, n);
+    const end = head.findIndex((b) => b === 0x0a || b === 0x0d);
+    return end < 0 ? n : end;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 async function dropTemps(store: Store): Promise<void> {
@@ -289,12 +185,9 @@ async function dropTemps(store: Store): Promise<void> {
 }
 
 /** The kind of a file: forced with --kind, else detected from its headers. */
-export function resolveKind(headers: readonly string[], forced?: Kind): HeaderMatch {
-  const shown =
-    headers
-      .filter((h) => h !== '')
-      .slice(0, 12)
-      .join('、') || '（无）';
+export function resolveKind(headers: readonly string[], forced?: Kind, headerBytes?: number): HeaderMatch {
+  // the headers as a person may see them: never raw bytes of a binary file (core/text.ts)
+  const shown = describeHeaders(headers, headerBytes);
   let m: HeaderMatch | undefined;
   if (forced) {
     m = matchHeaders(CONTRACT[forced], headers);
@@ -309,7 +202,8 @@ export function resolveKind(headers: readonly string[], forced?: Kind): HeaderMa
         `无法识别文件类型：表头与系统目录、运行监测数据、数据资源目录、年度运维报表都不匹配（可用 --kind 指定）；文件表头为：${shown}`,
       );
   }
-  if (m.duplicates.length) throw new UnusableFileError(`表头重复：${m.duplicates.join('、')} 出现不止一次，无法确定使用哪一列`);
+  if (m.duplicates.length)
+    throw new UnusableFileError(`表头重复：${m.duplicates.map((d) => cleanText(d, 40)).join('、')} 出现不止一次，无法确定使用哪一列`);
   return m;
 }
 
@@ -453,59 +347,36 @@ async function generalPath(store: Store, s: Sniffed, match: HeaderMatch, fileId:
   }
 }
 
-async function recordFile(store: Store, o: FileOutcome, arch: Archived, now: Date, t0: number): Promise<void> {
-  await store.run(
-    `INSERT INTO files (file_id, sha256, source_path, file_name, size_bytes, kind, format, encoding, sheet, status,
-       rows_read, rows_loaded, rows_rejected, extra_columns, message, archive_path, ingested_at, duration_ms)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::VARCHAR[], $15, $16, $17::TIMESTAMPTZ, $18)`,
-    [
-      o.fileId!,
-      arch.sha256,
-      path.resolve(o.path),
-      o.name,
-      arch.sizeBytes,
-      o.kind ?? null,
-      o.format ?? null,
-      o.encoding ?? null,
-      o.sheet ?? null,
-      o.status,
-      o.rowsRead,
-      o.rowsLoaded,
-      o.rowsRejected,
-      JSON.stringify(o.extras),
-      o.message ?? (o.warnings.length ? o.warnings.join('；') : null),
-      arch.archivePath,
-      now.toISOString(),
-      Math.round(performance.now() - t0),
-    ],
-  );
-}
-
-/** One file's result as lines for a person. */
+/**
+ * One file's result as lines for a person. Everything here that came from the file — its name,
+ * sheet, extra headers, values, reasons quoting a line — is cleaned first (core/text.ts): these
+ * lines go to the terminal, the daemon's log and the inbox's `.report.txt`.
+ */
 export function formatOutcome(o: FileOutcome): string {
   const lines: string[] = [];
+  const name = cleanText(o.name, 120);
   const what = [
     o.kind ? KIND_ZH[o.kind] : undefined,
     o.format ? FORMAT_ZH[o.format as keyof typeof FORMAT_ZH] : undefined,
     o.encoding ? ENCODING_ZH[o.encoding as keyof typeof ENCODING_ZH] : undefined,
-    o.sheet ? `工作表“${o.sheet}”` : undefined,
+    o.sheet ? `工作表“${cleanText(o.sheet, 40)}”` : undefined,
   ]
     .filter(Boolean)
     .join('，');
-  lines.push(`【${STATUS_ZH[o.status]}】${o.name}${what ? `（${what}）` : ''}`);
-  if (o.status === 'duplicate' || o.status === 'failed') lines.push(`  ${o.message}`);
+  lines.push(`【${STATUS_ZH[o.status]}】${name}${what ? `（${what}）` : ''}`);
+  if (o.status === 'duplicate' || o.status === 'failed') lines.push(`  ${cleanText(o.message ?? '', 600)}`);
   else lines.push(`  读取 ${o.rowsRead} 行，导入 ${o.rowsLoaded} 行，拒收 ${o.rowsRejected} 行`);
-  if (o.extras.length) lines.push(`  未识别的列（未保存）：${o.extras.join('、')}`);
-  for (const w of o.warnings) lines.push(`  注意：${w}`);
+  if (o.extras.length) lines.push(`  未识别的列（未保存）：${o.extras.map((x) => cleanText(x, 40)).join('、')}`);
+  for (const w of o.warnings) lines.push(`  注意：${cleanText(w, 300)}`);
   if (o.reasonCounts.length) {
     lines.push('  拒收原因：');
-    for (const r of o.reasonCounts) lines.push(`    ${r.reason}：${r.n} 处`);
+    for (const r of o.reasonCounts) lines.push(`    ${cleanText(r.reason, 200)}：${r.n} 处`);
   }
   for (const r of o.sampleRejects.slice(0, 10)) {
     const where = r.row_no === null ? '整个文件' : `第 ${r.row_no} 行`;
     const col = r.column_name ? `，列 ${colLabel(o.kind, r.column_name)}` : '';
-    const val = r.value !== null ? `，值“${truncate(r.value)}”` : '';
-    lines.push(`    ${o.name} ${where}${col}${val}：${r.reason}`);
+    const val = r.value !== null ? `，值“${cleanText(r.value)}”` : '';
+    lines.push(`    ${name} ${where}${col}${val}：${cleanText(r.reason, 200)}`);
   }
   if (o.rowsRejected > 10) lines.push(`    ……其余拒收明细见 govmon export rejects`);
   return lines.join('\n');
@@ -513,9 +384,5 @@ export function formatOutcome(o: FileOutcome): string {
 
 function colLabel(kind: Kind | undefined, name: string): string {
   const c = kind ? CONTRACT[kind].columns.find((x) => x.name === name) : undefined;
-  return c ? `${c.zh}（${c.name}）` : name;
-}
-
-function truncate(s: string, n = 60): string {
-  return s.length > n ? s.slice(0, n) + '…' : s;
+  return c ? `${c.zh}（${c.name}）` : cleanText(name, 40);
 }

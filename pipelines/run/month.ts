@@ -26,6 +26,8 @@ export interface MonthRunOptions {
 export interface MonthRunResult {
   runId: number;
   month: string;
+  /** the month has not ended: the day (Asia/Shanghai) its results run to — every output says so */
+  asOf?: string;
   counts: MonthCounts;
   timings: Record<string, number>;
   durationMs: number;
@@ -42,6 +44,19 @@ export interface MonthCounts {
   rightsizing: number;
   reclaim_vcpu: number;
   reclaim_cost_annual: number;
+  /** only for a month that has not ended: the day its results run to */
+  as_of?: string;
+}
+
+/** The day a run of `month` runs to when the month has not ended yet (today in Asia/Shanghai), else undefined. */
+export function monthAsOf(month: string, now: Date): string | undefined {
+  const today = shanghaiDate(now);
+  return today.slice(0, 7) === month ? today : undefined;
+}
+
+/** 本月尚未结束，截至 … — said by every output of a month that has not ended. */
+export function incompleteMonthNote(asOf: string): string {
+  return `本月尚未结束，截至 ${asOf}（北京时间）：本月结果只计到这一天，尚未到来的日子不算监测数据缺失；月末之后请重新运行本月`;
 }
 
 export function checkMonth(month: string, now: Date): void {
@@ -60,10 +75,18 @@ export async function runMonth(store: Store, opts: MonthRunOptions): Promise<Mon
     const warnings = (await calendarFallbackYears(store)).map((y) => `${y} 年不在法定节假日日历中，工作日按周一至周五计算`);
     for (const w of warnings) opts.log?.warn(w);
     await persist(store, runId);
-    const counts = await countsOf(store, runId);
+    const asOf = monthAsOf(opts.month, opts.now);
+    const counts = { ...(await countsOf(store, runId)), ...(asOf ? { as_of: asOf } : {}) };
     return { result: { counts, timings }, counts, inputs: await inputFiles(store, opts.month), warnings };
   });
-  return { runId: run.runId, month: opts.month, counts: run.result.counts, timings: run.result.timings, durationMs: run.durationMs };
+  return {
+    runId: run.runId,
+    month: opts.month,
+    asOf: run.result.counts.as_of,
+    counts: run.result.counts,
+    timings: run.result.timings,
+    durationMs: run.durationMs,
+  };
 }
 
 async function persist(store: Store, runId: number): Promise<void> {

@@ -1,6 +1,7 @@
 // Before the models are built: the run's parameters, the telemetry aggregates brought up to date,
 // the first month of telemetry, the citations of every rule, the working-day calendar.
 
+import { shanghaiDate } from '../../core/clock.ts';
 import type { Store } from '../store/database.ts';
 import type { Profile } from '../../metrics/profiles/schema.ts';
 import { CONDITION_CODES } from '../../metrics/profiles/schema.ts';
@@ -15,6 +16,7 @@ import { refreshTelemetryCache } from './telemetry-cache.ts';
  */
 export async function prepareRun(store: Store, month: string, profile: Profile, now: Date): Promise<void> {
   await writeParamTables(store, month, profile);
+  await setAsOfDate(store, now);
   await refreshTelemetryCache(store, now);
   await setFirstMonth(store);
   await writeRuleCitations(store, profile);
@@ -24,9 +26,11 @@ export async function prepareRun(store: Store, month: string, profile: Profile, 
 /** run_params (one row: `p.<name>` in the models), condition_params and cycle_windows. */
 export async function writeParamTables(store: Store, month: string, profile: Profile): Promise<void> {
   const params = profileParams(month, profile);
-  await store.run(`CREATE OR REPLACE TEMP TABLE run_params (${params.map(([n, t]) => `${n} ${t}`).join(', ')}, first_month DATE)`);
   await store.run(
-    `INSERT INTO run_params SELECT ${params.map(([, t], i) => `CAST($${i + 1} AS ${t})`).join(', ')}, NULL`,
+    `CREATE OR REPLACE TEMP TABLE run_params (${params.map(([n, t]) => `${n} ${t}`).join(', ')}, first_month DATE, as_of_date DATE)`,
+  );
+  await store.run(
+    `INSERT INTO run_params SELECT ${params.map(([, t], i) => `CAST($${i + 1} AS ${t})`).join(', ')}, NULL, NULL`,
     params.map(([, , v]) => v),
   );
   await store.run(
@@ -42,6 +46,15 @@ export async function writeParamTables(store: Store, month: string, profile: Pro
   await store.run('CREATE OR REPLACE TEMP TABLE cycle_windows (update_cycle VARCHAR, window_days INTEGER)');
   for (const [cycle, days] of Object.entries(profile.sharing.windows))
     await store.run('INSERT INTO cycle_windows VALUES ($1, $2)', [cycle, days]);
+}
+
+/**
+ * run_params.as_of_date: the last day the run month counts — its last day, or today (Asia/Shanghai)
+ * while the month has not ended, so that the days still to come are not counted as missing
+ * (no_data, docs/metrics.md §4.1).
+ */
+export async function setAsOfDate(store: Store, now: Date): Promise<void> {
+  await store.run('UPDATE run_params SET as_of_date = least(month_end, $1::DATE)', [shanghaiDate(now)]);
 }
 
 /**

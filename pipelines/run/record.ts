@@ -6,7 +6,7 @@ import type { Store } from '../store/database.ts';
 import type { LoadedProfile } from '../profiles.ts';
 
 export type RunTrigger = 'cli' | 'schedule' | 'catch-up' | 'demo' | 'test' | 'inbox';
-export type RunStatus = 'running' | 'ok' | 'warnings' | 'failed' | 'skipped';
+export type RunStatus = 'running' | 'ok' | 'warnings' | 'failed' | 'skipped' | 'aborted';
 
 export interface RunStart {
   job: string;

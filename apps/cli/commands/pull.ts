@@ -39,7 +39,16 @@ export function pullRange(o: { month?: string; from?: string; to?: string }): { 
 
 export async function prometheus(
   kit: Kit,
-  o: { url?: string; mapping?: string; month?: string; from?: string; to?: string; timeout: string; workDir?: string },
+  o: {
+    url?: string;
+    mapping?: string;
+    month?: string;
+    from?: string;
+    to?: string;
+    timeout: string;
+    workDir?: string;
+    allowMissing?: boolean;
+  },
 ): Promise<number> {
   if (!o.url) throw new UserError('请用 --url 指定 Prometheus 地址，如 --url http://10.0.0.5:9090');
   if (!o.mapping) throw new UserError('请用 --mapping 指定映射文件，示例见 data/templates/prometheus-node-exporter.json');
@@ -55,6 +64,7 @@ export async function prometheus(
       now: new Date(),
       workDir: o.workDir ?? path.join(store.homeDir, 'pulls'),
       timeoutMs,
+      allowMissing: o.allowMissing,
       log,
     });
     log.info(`拉取结果保存在 ${path.dirname(r.csvPath)}`);

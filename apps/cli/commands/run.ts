@@ -5,8 +5,10 @@ import path from 'node:path';
 import { UserError } from '../../../core/errors.ts';
 import { shanghaiDate } from '../../../core/clock.ts';
 import { loadProfile } from '../../../pipelines/profiles.ts';
+import { incompleteMonthNote } from '../../../pipelines/run/month.ts';
 import { progressEnabled } from '../../../pipelines/progress.ts';
 import { EXPORTS, periodOf, writeExport } from '../../../dashboards/exports/write.ts';
+import { monthRunAsOf } from '../../../pipelines/read.ts';
 import { loadConfig } from '../../jobs/config.ts';
 import { monthJob } from '../../jobs/month.ts';
 import { yearJob } from '../../jobs/year.ts';
@@ -37,6 +39,7 @@ export async function run(kit: Kit, o: { month?: string; exports: boolean; dashb
     log.info(
       [
         `${month} 月度运行完成（运行编号 ${r.run.runId}，政策配置 ${profile.profile.name}，${(r.run.durationMs / 1000).toFixed(1)} 秒）`,
+        ...(r.run.asOf ? [`  注意：${incompleteMonthNote(r.run.asOf)}`] : []),
         `  监测系统 ${k.systems} 个，其中监测数据缺失 ${k.no_data} 个`,
         `  限期整改 ${k.rectification} 个（本月${label('notice_status', 'resolved')} ${k.notices_resolved} 个，${label('notice_status', 'escalated')} ${k.notices_escalated} 个）`,
         `  淘汰退出 ${k.elimination} 个，豁免 ${k.exempted} 个；减配建议 ${k.rightsizing} 个`,
@@ -88,6 +91,8 @@ export async function exportKind(
   return kit.withStore(async (store, log) => {
     const r = await writeExport(store, kind, period, out);
     log.info(`已导出 ${EXPORTS[kind].zh} ${r.rows} 行 → ${r.file}${r.runId !== null ? `（运行编号 ${r.runId}）` : ''}`);
+    const asOf = r.runId !== null ? await monthRunAsOf(store, r.runId) : null;
+    if (asOf) log.info(`注意：${incompleteMonthNote(asOf)}`);
     return 0;
   });
 }
