@@ -16,7 +16,17 @@ const MONTHS = Array.from({ length: 16 }, (_, i) => {
   return `${y}-${String((i % 12) + 1).padStart(2, '0')}`;
 });
 
-const REGISTRY = ['system_id', 'system_name', 'department', 'stage', 'go_live_date', 'vcpu', 'storage_gb', 'cloud_cost_annual', 'active_months'];
+const REGISTRY = [
+  'system_id',
+  'system_name',
+  'department',
+  'stage',
+  'go_live_date',
+  'vcpu',
+  'storage_gb',
+  'cloud_cost_annual',
+  'active_months',
+];
 
 let store: Store;
 let dir = '';
@@ -65,7 +75,9 @@ afterAll(() => store?.close());
 /** month → [inactive, streak_inactive, off_season] of one system (a run keeps the 12 months up to its own). */
 async function track(id: string): Promise<Record<string, [boolean, number, boolean]>> {
   const h = [...(await historyOf(store, '2025-12', id)), ...(await historyOf(store, '2026-04', id))];
-  return Object.fromEntries(h.map((r) => [r.month as string, [r.inactive as boolean, r.streak_inactive as number, r.off_season as boolean]]));
+  return Object.fromEntries(
+    h.map((r) => [r.month as string, [r.inactive as boolean, r.streak_inactive as number, r.off_season as boolean]]),
+  );
 }
 
 describe('a declared season (active_months 3-6)', () => {
@@ -137,7 +149,13 @@ describe('season suggestions (no declaration)', () => {
 
   beforeAll(async () => {
     ctx = await openTestStore();
-    const sys = (id: string) => ({ system_id: id, system_name: id, department: '市农业农村局', stage: 'operation', go_live_date: '2024-01-01' });
+    const sys = (id: string) => ({
+      system_id: id,
+      system_name: id,
+      department: '市农业农村局',
+      stage: 'operation',
+      go_live_date: '2024-01-01',
+    });
     const registry = writeFile(
       ctx.dir,
       'systems.csv',

@@ -26,7 +26,18 @@ export function packageVersion(): string {
 }
 
 /** The export kinds, for help only (the export module itself is loaded when `export` runs). */
-const EXPORT_KINDS = ['metrics', 'rectification', 'elimination', 'rightsizing', 'rejects', 'sharing', 'scores', 'budget', 'calendar'];
+const EXPORT_KINDS = [
+  'metrics',
+  'rectification',
+  'elimination',
+  'rightsizing',
+  'rejects',
+  'sharing',
+  'scores',
+  'budget',
+  'calendar',
+  'costshare',
+];
 
 export function buildProgram(): Command {
   const program = new Command();
