@@ -144,6 +144,7 @@ describe('generateSampleCity({ outDir, endMonth })', () => {
       'unknown_system',
       'too_many_columns',
       'too_few_columns',
+      'plan_sum_not_100',
     ];
     expect(new Set(planted.rejects.map((r) => r.kind))).toEqual(new Set(kinds));
     const unknownIn = new Set(planted.rejects.filter((r) => r.kind === 'unknown_system').map((r) => r.file.slice(0, 2)));
@@ -382,6 +383,7 @@ describe('ingestPaths(store, [sample city folder])', () => {
       unknown_system: /不在系统目录中/,
       too_many_columns: /列数多于表头/,
       too_few_columns: /列数少于表头/,
+      plan_sum_not_100: /分摊比例合计为 90\.0000%/,
     };
     planted.rejects.forEach((p, i) => {
       expect(got[i].reason, `${p.file} row ${p.row}`).toMatch(REASON[p.kind]);

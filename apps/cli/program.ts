@@ -221,6 +221,23 @@ export function buildProgram(): Command {
       ),
     );
 
+  const province = () => import('./commands/province.ts');
+  program
+    .command('publish')
+    .description('发布一个月的结果供省级汇总（Hive 分区 Parquet + 清单）/ publish a month as Hive-partitioned Parquet with a manifest')
+    .option('--month <YYYY-MM>', '月份（须已运行）/ month (already run)')
+    .option('--out <dir>', '发布文件夹，如共享目录 / the published tree')
+    .option('--city <code>', '城市代码（默认取 govmon.config.json 的 city_code）/ city code')
+    .action(lazy(province, (m) => m.publish, program));
+  program
+    .command('rollup')
+    .description(
+      '省级汇总：校验各市发布清单并读入省级数据库，生成省级概览页 / verify the cities’ published trees, build the province database and page',
+    )
+    .argument('<dirs...>', '各市的发布文件夹 / published trees')
+    .option('--out <dir>', '省级概览页文件夹，默认为数据库旁的 province/ / province page folder')
+    .action(lazy(province, (m) => m.rollup, program));
+
   program
     .command('demo')
     .description('演示：生成示例城市、导入、逐月运行、年度评价、生成看板 / the demo: sample city → dashboard')
