@@ -134,7 +134,7 @@ export async function publishMonth(store: Results, o: PublishOptions): Promise<M
       const rel = partitionDir(t.table, o.city, o.month);
       fs.mkdirSync(path.join(tmp, rel), { recursive: true });
       const file = path.join(tmp, rel, 'part-0.parquet');
-      const rows = await store.copy(t.sql(runs, visible), file, 'FORMAT parquet, COMPRESSION zstd');
+      const rows = await store.copy(t.sql(runs, visible), file, 'FORMAT parquet');
       files.push({
         path: `${partitionPath(t.table, o.city, o.month)}/part-0.parquet`,
         table: t.table,

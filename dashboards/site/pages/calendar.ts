@@ -49,7 +49,7 @@ ${filterBar(
   'calendar-table',
   [
     { key: 'status', label: '状态', options: (['overdue', 'due', 'done'] as const).map((s) => [s, label('calendar_status', s)] as const) },
-    { key: 'kind', label: '事项', options: kinds.map((k) => [k, KIND_ZH[k] ?? k] as const) },
+    { key: 'kind', label: '事项', options: kinds.map((k) => [k, KIND_ZH[k] ?? label('obligation', k)] as const) },
     { key: 'department', label: '建设单位', options: departments.map((d) => [d, d] as const) },
   ],
   html`${printButton()} ${download(ctx.downloads.calendar, '下载 XLSX')}`,
