@@ -2,8 +2,8 @@
 // types and row rules. Everything that reads or writes an input file — ingest, validation SQL,
 // XLSX templates, the sample-city generator, the README — reads it from here.
 
-export type Kind = 'systems' | 'telemetry' | 'catalog' | 'om_report';
-export const KINDS: readonly Kind[] = ['systems', 'telemetry', 'catalog', 'om_report'];
+export type Kind = 'systems' | 'telemetry' | 'catalog' | 'om_report' | 'population' | 'cost_plan';
+export const KINDS: readonly Kind[] = ['systems', 'telemetry', 'catalog', 'om_report', 'population', 'cost_plan'];
 
 export type ColumnType = 'text' | 'int' | 'number' | 'pct' | 'date' | 'enum' | 'bool';
 
@@ -28,6 +28,20 @@ export interface Column {
   aliases?: readonly string[]; // other headers seen in the wild
 }
 
+/**
+ * A rule over a set of rows of one file (docs/inputs.md §2.7): the rows that passed every other
+ * check, grouped by `partitionBy`; when `broken` holds for the group, every such row of it is
+ * rejected with `reason`. Both are SQL over window aggregates `… OVER gm_set` of the typed columns.
+ */
+export interface SetRule {
+  id: string;
+  column: string;
+  partitionBy: readonly string[];
+  broken: string;
+  /** SQL producing the Chinese reason (it may show the group's figures) */
+  reason: string;
+}
+
 /** A rule that involves several columns of one row; its SQL is written against the typed columns. */
 export interface RowRule {
   id: string;
@@ -43,6 +57,8 @@ export interface KindSpec {
   key: readonly string[];
   columns: readonly Column[];
   rules: readonly RowRule[];
+  /** rules over the rows of one file that share a key (cost_plan: the shares of a system sum to 100) */
+  setRules?: readonly SetRule[];
   /** sheet names that identify the kind inside an XLSX workbook */
   sheetNames: readonly string[];
 }
@@ -92,6 +108,17 @@ const systems: KindSpec = {
     { name: 'classified', zh: '涉密', type: 'bool', note: '涉密系统不参与任何计算和输出' },
     { name: 'exempt_until', zh: '豁免截止', type: 'date', note: '该日期（含）前不列入淘汰清单' },
     { name: 'exempt_reason', zh: '豁免原因', type: 'text', note: '填写豁免截止时必填' },
+    // optional columns of docs/inputs.md §2.7: seasonal systems and city–county cost sharing
+    {
+      name: 'active_months',
+      zh: '使用月份',
+      type: 'text',
+      note: '季节性系统的使用月份，如 3-6、1,2,12、11-2（跨年）；不填为全年使用',
+      aliases: ['使用季', '季节性使用月份'],
+    },
+    { name: 'citywide', zh: '全市性系统', type: 'bool', note: '市级统一建设、统一部署的全市性系统（是/否）' },
+    { name: 'serves_public', zh: '直接面向基层民生', type: 'bool', note: '直接面向基层涉及民生类项目（是/否），按人口比例分摊' },
+    { name: 'county', zh: '所属区县', type: 'text', note: '区县级系统所属的区、县（市）' },
   ],
   rules: [
     {
@@ -99,6 +126,12 @@ const systems: KindSpec = {
       column: 'exempt_reason',
       broken: 'exempt_until IS NOT NULL AND exempt_reason IS NULL',
       reason: '填写了豁免截止日期，但缺少豁免原因',
+    },
+    {
+      id: 'active_months_valid',
+      column: 'active_months',
+      broken: 'active_months IS NOT NULL AND gm_parse_months(active_months) IS NULL',
+      reason: '使用月份无法识别：应为 1–12 的月份，用逗号或顿号分隔，连续月份可写成 3-6（跨年写 11-2）',
     },
   ],
 };
@@ -184,11 +217,50 @@ const omReport: KindSpec = {
   ],
 };
 
+// The county set of population shares is every county named here (docs/decisions.md §5.8).
+const population: KindSpec = {
+  kind: 'population',
+  zh: '常住人口',
+  key: ['county', 'year'],
+  sheetNames: ['population', '常住人口', '人口'],
+  columns: [
+    { name: 'county', zh: '区县', type: 'text', required: true, note: '区、县（市）名称', aliases: ['区县名称', '区、县（市）'] },
+    { name: 'year', zh: '年度', type: 'int', required: true, min: 2000, max: 2100, note: '人口所属年度' },
+    { name: 'population', zh: '常住人口', type: 'int', required: true, min: 1, note: '年末常住人口（人），正整数' },
+  ],
+  rules: [],
+};
+
+// A plan has no year: the latest file that names a system replaces its whole plan.
+const costPlan: KindSpec = {
+  kind: 'cost_plan',
+  zh: '云资源费用分摊方案',
+  key: ['system_id', 'county'],
+  sheetNames: ['cost_plan', '云资源费用分摊方案', '分摊方案'],
+  columns: [
+    { name: 'system_id', zh: '系统编号', type: 'text', required: true, refSystem: true, note: '须在系统目录中' },
+    { name: 'county', zh: '区县', type: 'text', required: true, note: '区、县（市）名称，或“市本级”', aliases: ['分摊单位'] },
+    { name: 'share_pct', zh: '分摊比例', type: 'pct', required: true, min: 0, max: 100, note: '百分比，可带 %；同一系统合计 100' },
+  ],
+  rules: [],
+  setRules: [
+    {
+      id: 'plan_sums_to_100',
+      column: 'share_pct',
+      partitionBy: ['system_id'],
+      broken: 'abs(sum(CAST(share_pct AS DECIMAL(18, 6))) OVER gm_set - 100) > 0.01',
+      reason: `'该系统在本文件中的分摊比例合计为 ' || CAST(sum(CAST(share_pct AS DECIMAL(18, 6))) OVER gm_set AS DECIMAL(18, 4)) || '%，应为 100%（允许 ±0.01），该系统的分摊方案整体未导入'`,
+    },
+  ],
+};
+
 export const CONTRACT: Readonly<Record<Kind, KindSpec>> = {
   systems,
   telemetry,
   catalog,
   om_report: omReport,
+  population,
+  cost_plan: costPlan,
 };
 
 export const KIND_ZH: Readonly<Record<Kind, string>> = {
@@ -196,6 +268,8 @@ export const KIND_ZH: Readonly<Record<Kind, string>> = {
   telemetry: telemetry.zh,
   catalog: catalog.zh,
   om_report: omReport.zh,
+  population: population.zh,
+  cost_plan: costPlan.zh,
 };
 
 /** Normalise a header for matching: case-insensitive, spaces, full-width brackets and BOM ignored. */

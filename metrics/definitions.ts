@@ -134,6 +134,8 @@ export interface ConditionDef {
   params: readonly string[];
   /** metrics shown as evidence on the lists */
   evidence: readonly string[];
+  /** does not hold outside a declared season, its streak paused there (docs/metrics.md §4.2) */
+  seasonal?: boolean;
 }
 
 // A comparison with a NULL metric does not hold (docs/metrics.md §4.1): every predicate is wrapped in
@@ -156,6 +158,7 @@ export const CONDITIONS: readonly ConditionDef[] = [
     sql: 'NOT m.no_data AND m.dau_max <= p.inactive_dau_max AND m.requests_total <= p.inactive_requests_max',
     params: ['dau_max', 'requests_max'],
     evidence: ['dau_max', 'requests_total'],
+    seasonal: true,
   },
   {
     name: 'low_util',
@@ -164,6 +167,7 @@ export const CONDITIONS: readonly ConditionDef[] = [
     sql: 'NOT m.no_data AND m.cpu_avg_pct < p.low_util_cpu_avg_max AND m.cpu_p95_pct < p.low_util_cpu_p95_max',
     params: ['cpu_avg_max', 'cpu_p95_max'],
     evidence: ['cpu_avg_pct', 'cpu_p95_pct'],
+    seasonal: true,
   },
   {
     name: 'unusable',
@@ -192,4 +196,37 @@ export function metricDef(name: string): MetricDef {
   const m = MONTHLY_METRICS.find((x) => x.name === name);
   if (!m) throw new Error(`unknown metric ${name}`);
   return m;
+}
+
+/** The conditions a declared season switches off outside its months (docs/metrics.md §4.2). */
+export const SEASONAL_CONDITIONS: readonly ConditionName[] = CONDITIONS.filter((c) => c.seasonal).map((c) => c.name);
+
+/**
+ * 季节性系统 (docs/metrics.md §4.2), the rule as the 指标口径 page, the profiles and `profile show`
+ * state it; the SQL is in metrics/models/05, 06, 07, 11 (declared seasons) and 15 (suggestions).
+ */
+export const SEASON_RULE = {
+  declared:
+    '系统目录填写了“使用月份”的系统，在使用月份以外的月份（非使用季）不判定“无业务访问（闲置）”和“云资源使用率低”，这两项的连续月数在非使用季既不增加也不归零（保持上一个使用月的数值，相应的整改或淘汰状态也保持），下一个使用月接着计数；整改期限按使用月份顺延计算。其他问题（监测数据缺失、无法正常使用、严重安全隐患）全年判定。',
+  suggested:
+    '未填写“使用月份”的系统，若近两年（截至当月的 24 个月）中有监测数据的月份不少于 {min_months} 个，且近 12 个月与之前 12 个月的访问量各有不少于 {min_share_pct}% 集中在同样的不超过 {max_months} 个自然月，则在系统页面和整改通知中提示“建议登记使用月份”；该建议不会自动生效，须由数据局在系统目录中登记。',
+};
+
+/** Months 1–12 as a person writes them: runs of three or more as ranges (wrapping over the year end). */
+export function formatMonths(months: readonly number[]): string {
+  const set = [...new Set(months)].filter((m) => m >= 1 && m <= 12).sort((a, b) => a - b);
+  if (set.length === 0) return '';
+  if (set.length === 12) return '1-12';
+  // start a run at a month whose predecessor (cyclically) is not in the set
+  const has = (m: number) => set.includes(((m + 11) % 12) + 1);
+  const prev = (m: number) => ((m + 10) % 12) + 1;
+  const starts = set.filter((m) => !has(prev(m)));
+  const runs = starts.map((s) => {
+    let e = s;
+    while (set.includes((e % 12) + 1) && (e % 12) + 1 !== s) e = (e % 12) + 1;
+    const len = ((e - s + 12) % 12) + 1;
+    if (len >= 3) return `${s}-${e}`;
+    return len === 2 ? `${s},${e}` : `${s}`;
+  });
+  return runs.join(',');
 }

@@ -58,7 +58,13 @@ export const LABELS = {
     completion_acceptance: '竣工验收',
     self_evaluation: '绩效自评价',
     annual_report: '年度运维服务情况报表',
+    cost_plan: '缺少分摊方案',
+    population: '缺少人口数据',
   },
+  /** mart/res_cost_shares.basis (docs/decisions.md §5.8) */
+  cost_share_basis: { population: '按上年常住人口比例', plan: '按分摊方案' },
+  /** mart/res_cost_shares.status */
+  cost_share_status: { shared: '已分摊', missing_plan: '缺少分摊方案', missing_population: '缺少人口数据' },
   /** where a cloud cost comes from (migration 0003) */
   cost_source: { measured: '实测（FOCUS 账单）', registry: '系统目录' },
   /** the dimensions of the annual score (mart_scores) */
@@ -102,19 +108,21 @@ export function stageZh(s: string | null | undefined): string {
   return label('stage', s);
 }
 
-/** `annual_report:2025` → 2025 年度运维服务情况报表. */
+/** `annual_report:2025` → 2025 年度运维服务情况报表; `population:2025` → 缺少人口数据（2025 年）. */
 export function obligationLabel(o: string): string {
   if (o.startsWith('annual_report:')) return `${o.split(':')[1]} ${LABELS.obligation.annual_report}`;
+  if (o.startsWith('population:')) return `${LABELS.obligation.population}（${o.split(':')[1]} 年）`;
   return label('obligation', o);
 }
 
 /** The same in SQL. */
 export function obligationLabelSql(x: string): string {
   const plain = Object.entries(LABELS.obligation)
-    .filter(([k]) => k !== 'annual_report')
+    .filter(([k]) => k !== 'annual_report' && k !== 'population')
     .map(([k, v]) => `WHEN ${x} = ${sqlString(k)} THEN ${sqlString(v)}`)
     .join(' ');
-  return `CASE ${plain} WHEN ${x} LIKE 'annual_report:%' THEN split_part(${x}, ':', 2) || ${sqlString(` ${LABELS.obligation.annual_report}`)} ELSE ${x} END`;
+  return `CASE ${plain} WHEN ${x} LIKE 'annual_report:%' THEN split_part(${x}, ':', 2) || ${sqlString(` ${LABELS.obligation.annual_report}`)}
+    WHEN ${x} LIKE 'population:%' THEN ${sqlString(`${LABELS.obligation.population}（`)} || split_part(${x}, ':', 2) || ' 年）' ELSE ${x} END`;
 }
 
 /** '2026-10' → '2026年10月' */

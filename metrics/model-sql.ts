@@ -5,8 +5,8 @@
 // ({{aggregates}}, …) are filled from the metric and condition definitions (definitions.ts), so
 // each metric has exactly one definition. Pure: the files are read by pipelines/run/models.ts.
 
-import { CONDITIONS, MONTHLY_METRICS } from './definitions.ts';
-import { CONDITION_CODES } from './profiles/schema.ts';
+import { CONDITIONS, MONTHLY_METRICS, SEASONAL_CONDITIONS } from './definitions.ts';
+import { CONDITION_CODES, type ConditionName } from './profiles/schema.ts';
 import { LABELS, type LabelKind } from './labels.ts';
 import { sqlString } from '../core/sql.ts';
 
@@ -46,10 +46,13 @@ export interface Accepted {
   values: string[];
 }
 
+// A seasonal condition does not hold in a month outside the system's declared season (docs/metrics.md §4.2).
 const wrapCondition = (name: string) => {
   const c = CONDITIONS.find((x) => x.name === name)!;
-  return `coalesce(${c.sql}, false) AS ${name}`;
+  return c.seasonal ? `coalesce(NOT m.off_season AND (${c.sql}), false) AS ${name}` : `coalesce(${c.sql}, false) AS ${name}`;
 };
+
+const seasonal = (c: string) => SEASONAL_CONDITIONS.includes(c as ConditionName);
 
 const evidenceMetrics = [...new Set(['days_reported', ...CONDITIONS.flatMap((c) => c.evidence)])];
 
@@ -70,12 +73,22 @@ export const PLACEHOLDERS: Readonly<Record<string, () => string>> = {
       .join(',\n  '),
   condition_list: () => CONDITION_CODES.join(', '),
   streak_list: () => CONDITION_CODES.map((c) => `streak_${c}`).join(', '),
-  streak_windows: () => CONDITION_CODES.map((c) => `max(CASE WHEN NOT ${c} THEN month END) OVER w AS gm_off_${c}`).join(',\n    '),
+  // A plain condition's streak runs from the last month it did not hold. A seasonal one counts
+  // in-season months only (gm_ord: in-season months so far): an off-season month neither adds to
+  // it nor resets it, so there the streak stays what it was in the last in-season month.
+  streak_windows: () =>
+    CONDITION_CODES.map((c) =>
+      seasonal(c)
+        ? `max(CASE WHEN NOT off_season AND NOT ${c} THEN gm_ord END) OVER w AS gm_brk_${c}`
+        : `max(CASE WHEN NOT ${c} THEN month END) OVER w AS gm_off_${c}`,
+    ).join(',\n    '),
   streak_values: () =>
-    CONDITION_CODES.map(
-      (c) =>
-        `CAST(CASE WHEN ${c} THEN datediff('month', coalesce(gm_off_${c}, CAST(gm_first - INTERVAL 1 MONTH AS DATE)), month) ELSE 0 END AS INTEGER) AS streak_${c}`,
+    CONDITION_CODES.map((c) =>
+      seasonal(c)
+        ? `CAST(CASE WHEN NOT off_season AND NOT ${c} THEN 0 ELSE gm_ord - coalesce(gm_brk_${c}, 0) END AS INTEGER) AS streak_${c}`
+        : `CAST(CASE WHEN ${c} THEN datediff('month', coalesce(gm_off_${c}, CAST(gm_first - INTERVAL 1 MONTH AS DATE)), month) ELSE 0 END AS INTEGER) AS streak_${c}`,
     ).join(',\n  '),
+  seasonal_conditions: () => SEASONAL_CONDITIONS.map((c) => `'${c}'`).join(', '),
   condition_pairs_select: () => CONDITION_CODES.map((c) => `c.${c}, s.streak_${c}`).join(', '),
   condition_pairs: () => CONDITION_CODES.map((c) => `(${c}, streak_${c}) AS ${c}`).join(', '),
   evidence_struct: () =>

@@ -144,6 +144,7 @@ describe('generateSampleCity({ outDir, endMonth })', () => {
       'unknown_system',
       'too_many_columns',
       'too_few_columns',
+      'plan_sum_not_100',
     ];
     expect(new Set(planted.rejects.map((r) => r.kind))).toEqual(new Set(kinds));
     const unknownIn = new Set(planted.rejects.filter((r) => r.kind === 'unknown_system').map((r) => r.file.slice(0, 2)));
@@ -184,11 +185,16 @@ describe('the planted expectations of the end month (hand-derived)', () => {
       ['MULTI', ['inactive', 'low_util'], 'open', '2026-11-30'],
       ['EXEMPT_RECT', ['unusable'], 'issued', '2026-12-31'],
       ['CORR', ['unusable'], 'issued', '2026-12-31'],
+      // declared seasons (docs/metrics.md §4.2): 8-10 idle in September and October, the next in-season month is August 2027;
+      // 6-8 idle in July and August, paused since: the next in-season month is June 2027
+      ['SEASON_IN', ['inactive'], 'open', '2027-08-31'],
+      ['SEASON_PAUSED', ['inactive'], 'open', '2027-06-30'],
     ];
     for (const [key, conditions, status, deadline] of expected) expect(rect(key), key).toMatchObject({ conditions, status, deadline });
     expect(planted.month.rectification.length).toBe(expected.length);
     expect(rect('RESET')!.streaks).toEqual({ inactive: 2 });
     expect(rect('MULTI')!.streaks).toEqual({ inactive: 2, low_util: 4 });
+    expect(rect('SEASON_PAUSED')!.streaks).toEqual({ inactive: 2 });
   });
 
   it('eliminates, escalates, exempts and resolves exactly the planted systems', () => {
@@ -249,6 +255,10 @@ describe('the planted expectations of the end month (hand-derived)', () => {
       'RS_EQ',
       'RS_OLD',
       'NEW',
+      'SEASON_OFF',
+      'SEASON_SUGGEST',
+      'CS_PUB',
+      'CS_NOPLAN',
     ])
       for (const l of lists) expect(on(l, key), key).toBe(false);
     const never = ['CLS1', 'CLS2', 'CLS3', 'CLS4', 'CLS5', 'RET1', 'RET_UPD', 'TRIAL1', 'TRIAL2', 'CONS1'].map(idOf);
@@ -293,6 +303,35 @@ describe('the planted expectations of the end month (hand-derived)', () => {
     expect(y.inflated[0].self_score).toBe(95);
     expect(y.inflated[0].score).toBeLessThan(60);
     expect(y.no_final_acceptance.sort()).toEqual(['NFA1', 'NFA2'].map(idOf).sort());
+  });
+});
+
+describe('the planted seasons and cost sharing (hand-derived)', () => {
+  it('suggests the season of the undeclared two-year pattern only: July to September', () => {
+    expect(planted.seasons.suggested).toEqual([{ system_id: idOf('SEASON_SUGGEST'), months: [7, 8, 9] }]);
+  });
+
+  it('shares 2026 by the 2025 population and by the plans, to the fen, summing to each cost', () => {
+    const c = planted.costshare;
+    expect([c.year, c.population_year]).toEqual([2026, 2025]);
+    const of = (key: string) => c.rows.filter((r) => r.system_id === idOf(key)).map((r) => [r.county, r.amount]);
+    // 555,555,555 fen × 33.33 % = 185,166,666.48 → 185,166,666 (twice); × 33.34 % = 185,222,222.04 → 185,222,222; 1 fen left → 川东区
+    expect(of('CS_PLAN2')).toEqual([
+      ['云中区', '1851666.66'],
+      ['川东区', '1852222.23'],
+      ['市本级', '1851666.66'],
+    ]);
+    // 40 % and 6 × 10 % of 1,234,567,890 fen: exact
+    expect(of('CS_PLAN').find(([county]) => county === '市本级')).toEqual(['市本级', '4938271.56']);
+    const sum = (key: string) =>
+      c.rows.filter((r) => r.system_id === idOf(key)).reduce((a, r) => a + Math.round(Number(r.amount) * 100), 0);
+    expect([sum('CS_PUB'), sum('CS_PLAN'), sum('CS_PLAN2')]).toEqual([860_000_000, 1_234_567_890, 555_555_555]);
+    expect(of('CS_PUB').length).toBe(6);
+    expect(c.missing).toEqual(
+      ['CS_BADPLAN', 'CS_NOPLAN']
+        .map((k) => ({ system_id: idOf(k), status: 'missing_plan' }))
+        .sort((a, b) => (a.system_id < b.system_id ? -1 : 1)),
+    );
   });
 });
 
@@ -382,6 +421,7 @@ describe('ingestPaths(store, [sample city folder])', () => {
       unknown_system: /不在系统目录中/,
       too_many_columns: /列数多于表头/,
       too_few_columns: /列数少于表头/,
+      plan_sum_not_100: /分摊比例合计为 90\.0000%/,
     };
     planted.rejects.forEach((p, i) => {
       expect(got[i].reason, `${p.file} row ${p.row}`).toMatch(REASON[p.kind]);
@@ -418,7 +458,9 @@ describe('ingestPaths(store, [sample city folder])', () => {
     const cat = await store.value<number>(
       `SELECT count(*) FROM catalog_current c JOIN files f USING (file_id) WHERE f.file_name = '04_数据资源目录_补充.ndjson' AND c.last_aggregated_date IS NOT NULL`,
     );
-    expect(cat).toBe(4);
+    // seed-dependent: the resources of the three supplement systems (chosen at random among the background
+    // systems) that carry an aggregation date — 2 since the cases of seasons and cost sharing were appended
+    expect(cat).toBe(2);
   });
 
   it('stores telemetry that gives the planted metrics of the end month', async () => {

@@ -334,6 +334,10 @@ const SYSTEMS_ZH_EXPECTED = [
     classified: false,
     exempt_until: null,
     exempt_reason: null,
+    active_months: '3-6',
+    citywide: true,
+    serves_public: true,
+    county: null,
   },
   {
     system_id: 'S002',
@@ -353,6 +357,10 @@ const SYSTEMS_ZH_EXPECTED = [
     classified: false,
     exempt_until: '2027-06-30',
     exempt_reason: '试运行期，待竣工验收',
+    active_months: null,
+    citywide: true,
+    serves_public: false,
+    county: null,
   },
   {
     system_id: 'S003',
@@ -372,5 +380,9 @@ const SYSTEMS_ZH_EXPECTED = [
     classified: true,
     exempt_until: null,
     exempt_reason: null,
+    active_months: null,
+    citywide: false,
+    serves_public: false,
+    county: '越城区',
   },
 ];

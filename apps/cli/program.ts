@@ -26,7 +26,18 @@ export function packageVersion(): string {
 }
 
 /** The export kinds, for help only (the export module itself is loaded when `export` runs). */
-const EXPORT_KINDS = ['metrics', 'rectification', 'elimination', 'rightsizing', 'rejects', 'sharing', 'scores', 'budget', 'calendar'];
+const EXPORT_KINDS = [
+  'metrics',
+  'rectification',
+  'elimination',
+  'rightsizing',
+  'rejects',
+  'sharing',
+  'scores',
+  'budget',
+  'calendar',
+  'costshare',
+];
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -218,6 +229,23 @@ export function buildProgram(): Command {
         program,
       ),
     );
+
+  const province = () => import('./commands/province.ts');
+  program
+    .command('publish')
+    .description('发布一个月的结果供省级汇总（Hive 分区 Parquet + 清单）/ publish a month as Hive-partitioned Parquet with a manifest')
+    .option('--month <YYYY-MM>', '月份（须已运行）/ month (already run)')
+    .option('--out <dir>', '发布文件夹，如共享目录 / the published tree')
+    .option('--city <code>', '城市代码（默认取 govmon.config.json 的 city_code）/ city code')
+    .action(lazy(province, (m) => m.publish, program));
+  program
+    .command('rollup')
+    .description(
+      '省级汇总：校验各市发布清单并读入省级数据库，生成省级概览页 / verify the cities’ published trees, build the province database and page',
+    )
+    .argument('<dirs...>', '各市的发布文件夹 / published trees')
+    .option('--out <dir>', '省级概览页文件夹，默认为数据库旁的 province/ / province page folder')
+    .action(lazy(province, (m) => m.rollup, program));
 
   program
     .command('demo')

@@ -18,6 +18,7 @@ import { createProgress } from '../../pipelines/progress.ts';
 import type { LoadedProfile } from '../../pipelines/profiles.ts';
 import { generateSampleCity } from '../sample/generate.ts';
 import { LABELS, label } from '../../metrics/labels.ts';
+import { publishProvince } from './province.ts';
 
 export interface DemoOptions {
   now: Date;
@@ -32,6 +33,9 @@ export interface DemoResult {
   sampleDir: string;
   siteDir: string;
   exportsDir: string;
+  /** the province roll-up of the sample city and the second sample city (docs/province.md §10) */
+  provinceDb: string;
+  provinceSite: string;
   months: string[];
   years: number[];
   rejects: number;
@@ -112,6 +116,8 @@ export async function runDemo(store: Store, opts: DemoOptions): Promise<DemoResu
   const site = await siteJob(store, { month: endMonth, outDir: siteDir, profile: opts.profile, now, log, trigger: 'demo' });
   log.info(`   ${site.pages} 个页面，${(site.bytes / 2 ** 20).toFixed(1)} MB，用时 ${(site.ms / 1000).toFixed(1)} 秒`);
 
+  const province = await publishProvince(store, { home, endMonth, profile: opts.profile, now, log, progress: opts.progress });
+
   await store.tx(async () => {
     const id = await startRun(store, { job: 'demo', period: endMonth, profile: opts.profile, now, trigger: 'demo' });
     await finishRun(store, id, {
@@ -123,5 +129,5 @@ export async function runDemo(store: Store, opts: DemoOptions): Promise<DemoResu
   log.info(
     `\n完成（${((performance.now() - t0) / 1000).toFixed(0)} 秒）。用浏览器打开 ${path.join(siteDir, 'index.html')}，或运行 govmon serve --dir ${siteDir}`,
   );
-  return { sampleDir, siteDir, exportsDir, months, years, rejects };
+  return { sampleDir, siteDir, exportsDir, provinceDb: province.db, provinceSite: province.page, months, years, rejects };
 }

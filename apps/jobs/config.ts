@@ -22,6 +22,11 @@ export const Config = z.strictObject({
       annual: CronExpr.default('0 2 1 9 *'), // defaults to 02:00 on 1 September (budget season)
     })
     .prefault({}),
+  /** the city's code in the province's published tree (`govmon publish`, docs/province.md §10) */
+  city_code: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/, { error: '城市代码只能用字母、数字、下划线和连字符（1–32 个）' })
+    .optional(),
   /** policy profile of scheduled runs; defaults to the --profile of `govmon schedule` */
   profile: z.string().optional(),
   inbox_dir: z.string().default('inbox'),

@@ -17,12 +17,16 @@ import { CLASSIFIED_NAMES, DEPARTMENTS, KINDS_OF_SYSTEM, type Department } from 
 import { Random } from './random.ts';
 import { label } from '../../metrics/labels.ts';
 import type { MonthSpec, RejectKind, Stage, SystemRow, TelemetryPlan } from './types.ts';
+import { SEASON_AND_COST_CASES } from './seasons.ts';
 
 export interface CityOptions {
   endMonth: string;
   seed: number;
   months: number;
   systems: number;
+  /** the city's name and the prefix of its system ids (a second sample city, docs/province.md §10) */
+  name?: string;
+  idPrefix?: string;
 }
 
 /** Dates every case is planted against. k counts months back from the end month m (k = 0 is m). */
@@ -134,6 +138,8 @@ interface CaseSpec {
   duplicateLastDayVulns?: number;
   catalog?: CatalogPlan;
   report?: ReportPlan;
+  /** the registry's yearly cloud cost, instead of the one derived from the allocation (cost sharing) */
+  cloudCost?: number;
 }
 
 const INACTIVE: MonthSpec = { inactive: true };
@@ -731,6 +737,8 @@ const CASES: CaseSpec[] = [
     what: () => '第一份系统目录中“阶段”填为“运营”（不是可识别的取值），该行被拒收；更新文件改为“运行”。',
     firstReject: { column: 'stage', kind: 'unknown_enum', value: '运营', note: '阶段不是可识别的取值' },
   },
+  // ---- seasonal systems and city–county cost sharing (apps/sample/seasons.ts)
+  ...SEASON_AND_COST_CASES,
 ];
 
 function deadlineRegistry(c: CityContext): Partial<SystemRow> {
@@ -757,6 +765,8 @@ export interface CitySystem {
 }
 
 export interface City {
+  /** the city's name (云川市 unless given) */
+  name: string;
   ctx: CityContext;
   seed: number;
   systems: CitySystem[];
@@ -836,7 +846,7 @@ export function buildCity(opts: CityOptions): City {
     const used = new Set(CLASSIFIED_NAMES.map(([, n]) => n));
     let next = 0;
     mine.forEach((slot, i) => {
-      const id = `YC-${d.code}-${String(i + 1).padStart(3, '0')}`;
+      const id = `${opts.idPrefix ?? 'YC'}-${d.code}-${String(i + 1).padStart(3, '0')}`;
       let name = slot.spec?.name;
       let stem = name ? name.replace(/系统$/, '') : '';
       if (!name) {
@@ -852,6 +862,7 @@ export function buildCity(opts: CityOptions): City {
   }
   systems.sort((a, b) => (a.row.system_id < b.row.system_id ? -1 : 1));
   return {
+    name: opts.name ?? '云川市',
     ctx,
     seed: opts.seed,
     systems,
@@ -907,7 +918,7 @@ function makeSystem(ctx: CityContext, root: Random, id: string, name: string, st
     exempt_reason: null,
   };
   Object.assign(row, spec?.registry?.(ctx, row) ?? {});
-  row.cloud_cost_annual = row.vcpu * 1500 + row.memory_gb * 400 + Math.round(row.storage_gb * 2.4);
+  row.cloud_cost_annual = spec?.cloudCost ?? row.vcpu * 1500 + row.memory_gb * 400 + Math.round(row.storage_gb * 2.4);
 
   const first = spec?.first?.(ctx, row) ?? null;
   const usersBase = r.pick([r.int(3, 30), r.int(30, 300), r.int(30, 300), r.int(300, 3000)]);

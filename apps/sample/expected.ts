@@ -48,6 +48,10 @@ export function monitored(s: CitySystem): boolean {
 
 export interface MonthState {
   month: string;
+  /** the declared season (使用月份) as months 1–12, null all year (docs/metrics.md §4.2) */
+  season: number[] | null;
+  /** the month is outside the declared season */
+  offSeason: boolean;
   agg: MonthAgg;
   cond: Record<Condition, boolean>;
   streak: StreakSet;
@@ -73,32 +77,44 @@ export function firstRowMonth(s: CitySystem, firstMonth: string): string {
 export function history(s: CitySystem, aggs: Aggs, firstMonth: string, m: string): MonthState[] {
   const out: MonthState[] = [];
   const mine = aggs.get(s.row.system_id);
+  const season = seasonOf(s.row.active_months ?? null);
   let prev: MonthState | undefined;
   for (const month of monthRange(firstRowMonth(s, firstMonth), m)) {
     const a = mine?.get(month) ?? EMPTY_AGG;
+    const offSeason = season !== null && !season.includes(Number(month.slice(5, 7)));
     const noData = a.days < T.no_data.min_days_ratio * daysInMonth(month);
     const cond: Record<Condition, boolean> = {
       no_data: noData,
       // a comparison with a null metric does not hold
       inactive:
+        !offSeason &&
         !noData &&
         a.dau_max !== null &&
         a.dau_max <= T.inactive.dau_max &&
         a.requests_total !== null &&
         a.requests_total <= T.inactive.requests_max,
       low_util:
-        !noData && a.cpu_avg !== null && a.cpu_avg < T.low_util.cpu_avg_max && a.cpu_p95 !== null && a.cpu_p95 < T.low_util.cpu_p95_max,
+        !offSeason &&
+        !noData &&
+        a.cpu_avg !== null &&
+        a.cpu_avg < T.low_util.cpu_avg_max &&
+        a.cpu_p95 !== null &&
+        a.cpu_p95 < T.low_util.cpu_p95_max,
       unusable: !noData && a.availability !== null && a.availability < T.unusable.availability_max,
       security: a.vulns !== null && a.vulns > 0,
     };
     const streak = {} as StreakSet;
-    for (const c of CONDITIONS) streak[c] = cond[c] ? (prev?.streak[c] ?? 0) + 1 : 0;
+    // outside the season the seasonal conditions' streaks stay as they were (paused)
+    for (const c of CONDITIONS)
+      streak[c] = offSeason && SEASONAL.includes(c) ? (prev?.streak[c] ?? 0) : cond[c] ? (prev?.streak[c] ?? 0) + 1 : 0;
     const warned = CONDITIONS.filter((c) => streak[c] >= T[c].warn_months);
     const eliminating = CONDITIONS.filter((c) => T[c].eliminate_months !== null && streak[c] >= T[c].eliminate_months!);
     const onRect = warned.length > 0 && eliminating.length === 0;
     const exempt = s.row.exempt_until !== null && s.row.exempt_until >= monthEnd(month);
     const st: MonthState = {
       month,
+      season,
+      offSeason,
       agg: a,
       cond,
       streak,
@@ -113,7 +129,9 @@ export function history(s: CitySystem, aggs: Aggs, firstMonth: string, m: string
     };
     // The planted data must leave no doubt about escalation: a condition reaching eliminate_months
     // exactly this month is the same as an open notice meeting the elimination list.
-    const reaches = CONDITIONS.some((c) => T[c].eliminate_months !== null && streak[c] === T[c].eliminate_months);
+    const reaches = CONDITIONS.some(
+      (c) => T[c].eliminate_months !== null && streak[c] === T[c].eliminate_months && (prev?.streak[c] ?? 0) !== streak[c],
+    );
     if (reaches !== st.escalated) throw new Error(`sample city: ambiguous escalation of ${s.row.system_id} in ${month}`);
     out.push(st);
     prev = st;
@@ -121,12 +139,97 @@ export function history(s: CitySystem, aggs: Aggs, firstMonth: string, m: string
   return out;
 }
 
-/** Rectification deadline in month m: the earliest over the warned conditions (docs/decisions.md §5.1). */
+/** Rectification deadline in month m: the earliest over the warned conditions (docs/decisions.md §5.1); a seasonal
+ *  condition of a system with a season counts its in-season months (docs/metrics.md §4.2). */
 export function deadline(st: MonthState): string {
-  const ends = st.warned.map((c) =>
-    c === 'no_data' ? monthEnd(addMonths(st.month, 2)) : monthEnd(addMonths(st.month, T[c].eliminate_months! - st.streak[c])),
-  );
+  const ends = st.warned.map((c) => {
+    if (c === 'no_data') return monthEnd(addMonths(st.month, 2));
+    const left = T[c].eliminate_months! - st.streak[c];
+    if (st.season === null || !SEASONAL.includes(c)) return monthEnd(addMonths(st.month, left));
+    let k = 0;
+    let m = st.month;
+    while (k < left) {
+      m = addMonths(m, 1);
+      if (st.season.includes(Number(m.slice(5, 7)))) k++;
+    }
+    return monthEnd(m);
+  });
   return ends.sort()[0];
+}
+
+/** List order, element by element (as SQL orders lists). */
+function earlierList(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] < b[i];
+  return a.length < b.length;
+}
+
+/** The conditions a declared season switches off outside its months (docs/metrics.md §4.2). */
+const SEASONAL: readonly Condition[] = ['inactive', 'low_util'];
+
+/** 使用月份 as the registry writes it ('3-6', '1,2,12', '11-2', '3、4、5') → months 1–12; null when empty. */
+export function seasonOf(text: string | null): number[] | null {
+  if (!text) return null;
+  const out = new Set<number>();
+  for (const part of text.split(/[,，、;；\s]+/).filter(Boolean)) {
+    const [a, b] = part
+      .replace(/月/g, '')
+      .split(/[-－~～至到]/)
+      .map(Number);
+    if (b === undefined) out.add(a);
+    else
+      for (let x = a; ; x = (x % 12) + 1) {
+        out.add(x);
+        if (x === b) break;
+      }
+  }
+  return [...out].sort((x, y) => x - y);
+}
+
+/**
+ * Season suggestions (docs/metrics.md §4.2) for the monitored systems without a declared season: in
+ * the 24 months ending with m, at least 13 with data, and a set of at most 4 calendar months holding
+ * ≥ 90 % of each 12-month year's requests; the smallest such set, then the larger smaller share, then
+ * the earliest months. Every subset is tried.
+ */
+export function seasonSuggestions(city: City, aggs: Aggs): { system_id: string; months: number[] }[] {
+  const m = city.ctx.m;
+  const out: { system_id: string; months: number[] }[] = [];
+  for (const s of city.systems) {
+    if (!monitored(s) || s.row.active_months) continue;
+    const mine = aggs.get(s.row.system_id);
+    const first = firstRowMonth(s, city.ctx.first);
+    const recent = new Array<number>(13).fill(0);
+    const earlier = new Array<number>(13).fill(0);
+    let withData = 0;
+    for (let k = 0; k < 24; k++) {
+      const month = addMonths(m, -k);
+      if (month < first) continue;
+      const a = mine?.get(month);
+      if (a && a.days > 0) withData++;
+      (k < 12 ? recent : earlier)[Number(month.slice(5, 7))] += a?.requests_total ?? 0;
+    }
+    const rt = recent.reduce((x, y) => x + y, 0);
+    const et = earlier.reduce((x, y) => x + y, 0);
+    if (withData < 13 || rt === 0 || et === 0) continue;
+    let best: { months: number[]; minShare: number } | null = null;
+    for (let mask = 1; mask < 4096; mask++) {
+      const months = Array.from({ length: 12 }, (_, i) => i + 1).filter((x) => mask & (1 << (x - 1)));
+      if (months.length > 4) continue;
+      const r = months.reduce((x, mm) => x + recent[mm], 0);
+      const e = months.reduce((x, mm) => x + earlier[mm], 0);
+      if (100 * r < 90 * rt || 100 * e < 90 * et) continue;
+      const minShare = Math.min(r / rt, e / et);
+      if (
+        !best ||
+        months.length < best.months.length ||
+        (months.length === best.months.length &&
+          (minShare > best.minShare || (minShare === best.minShare && earlierList(months, best.months))))
+      )
+        best = { months, minShare };
+    }
+    if (best) out.push({ system_id: s.row.system_id, months: best.months });
+  }
+  return out;
 }
 
 const held = (st: MonthState): Condition[] => CONDITIONS.filter((c) => st.streak[c] >= 1);

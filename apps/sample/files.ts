@@ -7,7 +7,6 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { CONTRACT, SHARE_TYPES, STAGES, UPDATE_CYCLES, type EnumValue, type Kind } from '../../metrics/contract.ts';
 import { addMonths, daysInMonth, slashDate } from './calendar.ts';
 import { firstRow, type City } from './city.ts';
-import { CITY } from './names.ts';
 import type { Aggs } from './expected.ts';
 import { Random } from './random.ts';
 import type { PlannedReport } from './reports.ts';
@@ -38,7 +37,7 @@ const yesNo = (b: boolean): string => (b ? '是' : '否');
 const text = (c: Cell): string => (c === null ? '' : c instanceof Date ? c.toISOString().slice(0, 10) : String(c));
 
 /** The first day after the end month, noon UTC: the fixed document date of every workbook. */
-function documentDate(city: City): Date {
+export function documentDate(city: City): Date {
   return new Date(`${addMonths(city.ctx.m, 1)}-03T02:00:00Z`);
 }
 
@@ -66,6 +65,10 @@ function registryCells(row: SystemRow, date: (d: string | null) => Cell): Cell[]
     yesNo(row.classified),
     date(row.exempt_until),
     row.exempt_reason,
+    row.active_months ?? null,
+    row.citywide === undefined ? null : yesNo(row.citywide),
+    row.serves_public === undefined ? null : yesNo(row.serves_public),
+    row.county ?? null,
   ];
 }
 
@@ -96,10 +99,10 @@ export async function writeRegistry(city: City, outDir: string): Promise<{ files
     path.join(outDir, REGISTRY_UPDATE),
     {
       name: '信息系统目录',
-      title: `${CITY}政务信息系统目录（${city.ctx.m} 更新）`,
+      title: `${city.name}政务信息系统目录（${city.ctx.m} 更新）`,
       header: zh('systems'),
       rows: update.map((s) => registryCells(s.row, dateCell)),
-      widths: [14, 34, 24, 8, 12, 12, 12, 8, 8, 8, 8, 12, 12, 8, 6, 12, 24],
+      widths: [14, 34, 24, 8, 12, 12, 12, 8, 8, 8, 8, 12, 12, 8, 6, 12, 24, 10, 8, 8, 10],
     },
     documentDate(city),
   );
@@ -480,7 +483,7 @@ export async function writeReports(
     path.join(outDir, name),
     {
       name: '年度运维服务情况报表',
-      title: `${CITY}政务信息系统 ${year} 年度运维服务情况报表`,
+      title: `${city.name}政务信息系统 ${year} 年度运维服务情况报表`,
       header: zh('om_report'),
       rows: entries.map((e) => e.cells),
       widths: [14, 8, 12, 8, 12, 12, 12, 10, 10, 10, 8, 30],

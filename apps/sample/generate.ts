@@ -8,9 +8,10 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { buildCatalog, supplementSystems } from './catalog.ts';
 import { buildCity, type City } from './city.ts';
-import { THRESHOLDS, budgetExpectations, monthExpectations, sharingAt, yearExpectations } from './expected.ts';
-import { writeCatalog, writeRegistry, writeReports, writeTelemetry } from './files.ts';
-import { CITY, DEPARTMENTS } from './names.ts';
+import { THRESHOLDS, budgetExpectations, monthExpectations, seasonSuggestions, sharingAt, yearExpectations } from './expected.ts';
+import { documentDate, writeCatalog, writeRegistry, writeReports, writeTelemetry } from './files.ts';
+import { costShareExpectations, writeCostShareInputs } from './costshare.ts';
+import { DEPARTMENTS } from './names.ts';
 import { planReports, reportYears, setSelfScores, type PlannedReport } from './reports.ts';
 import type { Planted, PlantedCase, Stage } from './types.ts';
 import { label } from '../../metrics/labels.ts';
@@ -32,6 +33,9 @@ export interface SampleOptions {
   months?: number;
   /** systems in the city; defaults to 400 */
   systems?: number;
+  /** a second sample city (docs/province.md §10): its name and the prefix of its system ids */
+  city?: string;
+  idPrefix?: string;
 }
 
 export interface SampleResult {
@@ -43,14 +47,21 @@ export interface SampleResult {
 }
 
 /** Files this generator writes into outDir; earlier ones are removed before writing. */
-const OWN_FILE = /^(0[1-5]_.+\.(csv|xlsx|parquet|ndjson)|\.planted\.json)$/;
+const OWN_FILE = /^(0[1-7]_.+\.(csv|xlsx|parquet|ndjson)|\.planted\.json)$/;
 
 export async function generateSampleCity(opts: SampleOptions): Promise<SampleResult> {
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.endMonth)) throw new Error(`invalid end month ${opts.endMonth} (YYYY-MM)`);
   const seed = opts.seed ?? DEFAULT_SEED;
   const months = opts.months ?? 24;
   if (!Number.isInteger(months) || months < 24 || months > 120) throw new Error('months must be an integer from 24 to 120');
-  const city = buildCity({ endMonth: opts.endMonth, seed, months, systems: opts.systems ?? 400 });
+  const city = buildCity({
+    endMonth: opts.endMonth,
+    seed,
+    months,
+    systems: opts.systems ?? 400,
+    name: opts.city,
+    idPrefix: opts.idPrefix,
+  });
   const { ctx } = city;
 
   fs.mkdirSync(opts.outDir, { recursive: true });
@@ -78,14 +89,15 @@ export async function generateSampleCity(opts: SampleOptions): Promise<SampleRes
     const reportFiles = [];
     for (const y of years) reportFiles.push(await writeReports(city, opts.outDir, y, reports.get(y)!));
 
-    const names = [...registry.files, ...telemetry.files, ...cat.files, ...reportFiles.flatMap((r) => r.files)].sort();
-    const rejects = [registry, telemetry, cat, ...reportFiles]
+    const costInputs = await writeCostShareInputs(city, opts.outDir, documentDate(city));
+    const names = [...registry.files, ...telemetry.files, ...cat.files, ...reportFiles.flatMap((r) => r.files), ...costInputs.files].sort();
+    const rejects = [registry, telemetry, cat, ...reportFiles, costInputs]
       .flatMap((x) => x.rejects)
       .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.row - b.row));
 
     const planted: Planted = {
       generator: 'govmon sample city (apps/sample)',
-      city: CITY,
+      city: city.name,
       seed,
       endMonth: ctx.m,
       firstMonth: ctx.first,
@@ -106,6 +118,8 @@ export async function generateSampleCity(opts: SampleOptions): Promise<SampleRes
         catalog: catalog.length,
         om_report: [...reports.values()].flat().filter((p) => !p.rejected).length,
       },
+      seasons: { suggested: seasonSuggestions(city, telemetry.aggs) },
+      costshare: costShareExpectations(city),
       thresholds: THRESHOLDS as unknown as Record<string, unknown>,
       cases: [],
       month: month.planted,

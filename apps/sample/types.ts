@@ -24,6 +24,11 @@ export interface SystemRow {
   classified: boolean;
   exempt_until: string | null;
   exempt_reason: string | null;
+  /** docs/inputs.md §2.7 (optional columns): 使用月份 as written, 全市性系统, 直接面向基层民生, 所属区县 */
+  active_months?: string | null;
+  citywide?: boolean;
+  serves_public?: boolean;
+  county?: string | null;
 }
 
 /** How the telemetry of one system deviates from healthy in one month (all days alike). */
@@ -120,7 +125,8 @@ export type RejectKind =
   | 'bad_bool'
   | 'unknown_system'
   | 'too_many_columns'
-  | 'too_few_columns';
+  | 'too_few_columns'
+  | 'plan_sum_not_100';
 
 export interface PlantedReject {
   /** file name inside outDir */
@@ -299,4 +305,13 @@ export interface Planted {
   };
   rejects: PlantedReject[];
   classified: { system_id: string; system_name: string }[];
+  /** docs/metrics.md §4.2: the seasons govmon must suggest at the end month (declared seasons act through `month`) */
+  seasons: { suggested: { system_id: string; months: number[] }[] };
+  /** docs/decisions.md §5.8: the cost shares of the end month's year, amounts in yuan to the fen as text */
+  costshare: {
+    year: number;
+    population_year: number;
+    rows: { system_id: string; county: string; basis: 'population' | 'plan'; share_pct: number; amount: string }[];
+    missing: { system_id: string; status: 'missing_plan' | 'missing_population' }[];
+  };
 }

@@ -22,6 +22,8 @@ export interface ExportKind {
   columns: ExportColumn[];
   /** FROM … WHERE … ORDER BY … for the resolved run */
   from: (ctx: { runId: number | null; period: Period }) => string;
+  /** XLSX only: also a sheet per value of this column (rows with a value), e.g. one per county */
+  sheetsBy?: string;
   /** the run this export reads, or null when it reads no run (rejects) */
   resolveRun: (r: Results, period: Period) => Promise<number | null>;
 }

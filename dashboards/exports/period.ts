@@ -8,11 +8,11 @@ import crypto from 'node:crypto';
 import { currentMonthRun, incompleteMonthNote, monthRunAsOf, type Results } from '../../pipelines/read.ts';
 import { prepareXlsxExport, writeExport, writeXlsxExport, type Period, type XlsxData } from './write.ts';
 
-export const MONTH_EXPORTS = ['metrics', 'rectification', 'elimination', 'rightsizing', 'sharing', 'calendar'] as const;
-export const YEAR_EXPORTS = ['scores', 'budget', 'sharing', 'calendar'] as const;
+export const MONTH_EXPORTS = ['metrics', 'rectification', 'elimination', 'rightsizing', 'sharing', 'calendar', 'costshare'] as const;
+export const YEAR_EXPORTS = ['scores', 'budget', 'sharing', 'calendar', 'costshare'] as const;
 /** The lists a person reads, signs or forwards also get an XLSX; the rest (one row per system,
  *  tens of thousands in a large city) are CSV, which any spreadsheet opens. */
-export const XLSX_EXPORTS: ReadonlySet<string> = new Set(['rectification', 'elimination', 'rightsizing', 'budget']);
+export const XLSX_EXPORTS: ReadonlySet<string> = new Set(['rectification', 'elimination', 'rightsizing', 'budget', 'costshare']);
 
 /** The note beside the exports of a month that has not ended. */
 export const INCOMPLETE_NOTE_FILE = '本月尚未结束.txt';

@@ -26,7 +26,46 @@ export async function writeXlsx({ spec, rows, run }: XlsxData, file: string): Pr
   wb.creator = 'govmon';
   wb.created = new Date(0);
   wb.modified = new Date(0);
-  const ws = wb.addWorksheet(spec.zh.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
+  await addDataSheet(wb, spec.zh.slice(0, 31), spec, rows);
+  // an export split by a column (costshare: county) also gets a sheet per value, in name order
+  const groups = spec.sheetsBy ? groupRows(rows, spec.sheetsBy) : [];
+  for (const [name, part] of groups) await addDataSheet(wb, name, spec, part);
+  const meta = wb.addWorksheet('说明');
+  meta.columns = [{ width: 16 }, { width: 80, style: { alignment: { wrapText: true } } }];
+  const notes = [
+    ['内容', spec.zh],
+    ['行数', rows.length],
+    ...(run
+      ? [
+          ['运行编号', run.run_id],
+          ['期间', run.period],
+          ['政策配置', `${run.profile}（内容哈希 ${String(run.profile_sha256).slice(0, 12)}）`],
+          ['运行时间', formatLocal(String(run.started_at), true)],
+          // a month that has not ended says so (a finished month's sheet is unchanged)
+          ...(run.as_of ? [['注意', incompleteMonthNote(String(run.as_of))]] : []),
+        ]
+      : []),
+    ...(groups.length
+      ? [
+          [
+            '分表',
+            `另按${spec.columns.find((c) => c.name === spec.sheetsBy)?.zh ?? spec.sheetsBy}各一张表：${groups.map(([n]) => n).join('、')}`,
+          ],
+        ]
+      : []),
+    ['列说明', spec.columns.map((col) => `${col.zh}=${col.name}`).join('；')],
+  ] as ExcelJS.CellValue[][];
+  for (const n of notes) meta.addRow(n).commit();
+  meta.commit();
+  await wb.commit();
+  // document dates are fixed above; the zip entries' own times too, so the same run gives the same bytes
+  fs.writeFileSync(file, zipWithFixedTimes(Buffer.concat(chunks)));
+  return rows.length;
+}
+
+/** One sheet of the export's columns: Chinese headers, frozen and filtered, the rows as typed cells. */
+async function addDataSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, name: string, spec: ExportKind, rows: readonly Row[]): Promise<void> {
+  const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
   ws.columns = spec.columns.map((col) => ({
     header: col.zh,
     key: col.name,
@@ -48,29 +87,34 @@ export async function writeXlsx({ spec, rows, run }: XlsxData, file: string): Pr
     if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
   }
   ws.commit();
-  const meta = wb.addWorksheet('说明');
-  meta.columns = [{ width: 16 }, { width: 80, style: { alignment: { wrapText: true } } }];
-  const notes = [
-    ['内容', spec.zh],
-    ['行数', rows.length],
-    ...(run
-      ? [
-          ['运行编号', run.run_id],
-          ['期间', run.period],
-          ['政策配置', `${run.profile}（内容哈希 ${String(run.profile_sha256).slice(0, 12)}）`],
-          ['运行时间', formatLocal(String(run.started_at), true)],
-          // a month that has not ended says so (a finished month's sheet is unchanged)
-          ...(run.as_of ? [['注意', incompleteMonthNote(String(run.as_of))]] : []),
-        ]
-      : []),
-    ['列说明', spec.columns.map((col) => `${col.zh}=${col.name}`).join('；')],
-  ] as ExcelJS.CellValue[][];
-  for (const n of notes) meta.addRow(n).commit();
-  meta.commit();
-  await wb.commit();
-  // document dates are fixed above; the zip entries' own times too, so the same run gives the same bytes
-  fs.writeFileSync(file, zipWithFixedTimes(Buffer.concat(chunks)));
-  return rows.length;
+}
+
+/** The rows with a value in `column`, grouped by it, groups in code-point order; sheet names made valid and unique. */
+function groupRows(rows: readonly Row[], column: string): [string, Row[]][] {
+  const groups = new Map<string, Row[]>();
+  for (const r of rows) {
+    const v = r[column];
+    if (v === null || v === undefined || v === '') continue;
+    const k = String(v);
+    const list = groups.get(k);
+    if (list) list.push(r);
+    else groups.set(k, [r]);
+  }
+  const used = new Set<string>();
+  return [...groups.keys()]
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((k) => {
+      // Excel: at most 31 characters, none of : \ / ? * [ ], and not the name of another sheet
+      const base =
+        k
+          .replace(/^'/, '')
+          .replace(/[:\\/?*[\]]/g, '_')
+          .slice(0, 28) || '_';
+      let name = base;
+      for (let i = 2; used.has(name) || name === '说明'; i++) name = `${base}_${i}`;
+      used.add(name);
+      return [name, groups.get(k)!] as [string, Row[]];
+    });
 }
 
 /** Set every entry of a zip (an XLSX) to 1980-01-01 00:00, the earliest DOS time: the writer stamps the current time. */

@@ -27,6 +27,7 @@ import { eliminationPage } from './pages/elimination.ts';
 import { sharingPage } from './pages/sharing.ts';
 import { annualPage } from './pages/annual.ts';
 import { calendarPage } from './pages/calendar.ts';
+import { costSharePage } from './pages/costshare.ts';
 import { definitionsPage } from './pages/definitions.ts';
 import { profilePage } from './pages/profile.ts';
 import { departmentsIndexPage, systemsIndexPage } from './pages/indexes.ts';
@@ -174,7 +175,7 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
       );
       opts.log?.warn(warnings[warnings.length - 1]);
     }
-    const monthly = safe ? ['rectification', 'elimination', 'rightsizing', 'sharing', 'calendar', 'metrics'] : [];
+    const monthly = safe ? ['rectification', 'elimination', 'rightsizing', 'sharing', 'calendar', 'metrics', 'costshare'] : [];
     const annual = safe && data.year ? ['scores', 'budget'] : [];
     const total = monthly.length + annual.length;
     let done = 0;
@@ -216,6 +217,7 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
       () => sharingPage(ctx),
       () => annualPage(ctx),
       () => calendarPage(ctx),
+      () => costSharePage(ctx),
       () => departmentsIndexPage(ctx),
       () => systemsIndexPage(ctx),
       () => definitionsPage(ctx),

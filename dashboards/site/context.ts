@@ -6,12 +6,14 @@ import { CONDITION_CODES } from '../../metrics/labels.ts';
 import type {
   BudgetRow,
   CalendarRow,
+  CostShareRow,
   DepartmentRow,
   EliminationRow,
   MetricRow,
   NoticeRow,
   RightsizingRow,
   ScoreRow,
+  SeasonSuggestion,
   SharingRow,
   SiteData,
   SystemInfo,
@@ -43,6 +45,10 @@ export interface SiteContext {
   scores: Map<string, ScoreRow>;
   budget: Map<string, BudgetRow>;
   departmentRows: Map<string, DepartmentRow>;
+  /** the season suggested for a system without a declared one (docs/metrics.md §4.2) */
+  seasonSuggestion: Map<string, SeasonSuggestion>;
+  /** each system's cost sharing of the month's year (docs/decisions.md §5.8) */
+  costSharesOf: Map<string, CostShareRow[]>;
   /** XLSX downloads written into the site: kind → relative path */
   downloads: Record<string, string>;
 }
@@ -90,6 +96,8 @@ export function buildContext(
     scores: new Map((y?.scores ?? []).map((r) => [r.system_id, r])),
     budget: new Map((y?.budget ?? []).map((r) => [r.system_id, r])),
     departmentRows: new Map((y?.departments ?? []).map((r) => [r.department, r])),
+    seasonSuggestion: new Map(data.seasonSuggestions.map((r) => [r.system_id, r])),
+    costSharesOf: groupBy(data.costShares, (r) => r.system_id),
     downloads,
   };
 }

@@ -41,6 +41,38 @@ export interface SystemInfo {
   key_project: boolean | null;
   exempt_until: string | null;
   exempt_reason: string | null;
+  /** docs/inputs.md §2.7: 使用月份 as written, 全市性系统, 直接面向基层民生, 所属区县 */
+  active_months: string | null;
+  citywide: boolean | null;
+  serves_public: boolean | null;
+  county: string | null;
+}
+
+/** A season suggested for a system without one (docs/metrics.md §4.2; res_season_suggestions). */
+export interface SeasonSuggestion {
+  system_id: string;
+  season_months: number[];
+  recent_share_pct: number;
+  earlier_share_pct: number;
+  months_of_data: number;
+}
+
+/** One county's share of a system's cloud cost, or a system whose plan or population is missing (res_cost_shares). */
+export interface CostShareRow {
+  system_id: string;
+  system_name: string;
+  department: string;
+  year: number;
+  basis: 'population' | 'plan';
+  status: 'shared' | 'missing_plan' | 'missing_population';
+  county: string | null;
+  share_pct: number | null;
+  plan_share_pct: number | null;
+  population: number | null;
+  population_year: number | null;
+  cost: string | null;
+  amount: string | null;
+  remainder: string | null;
 }
 
 export type MetricRow = Row & {
@@ -212,6 +244,10 @@ export interface SiteData {
   sharing: SharingRow[];
   calendar: CalendarRow[];
   trends: ListTrend[];
+  /** season suggestions of the month (docs/metrics.md §4.2): shown on the system page and on notices */
+  seasonSuggestions: SeasonSuggestion[];
+  /** the cost sharing of the month's year (docs/decisions.md §5.8) */
+  costShares: CostShareRow[];
   year: YearData | null;
   /** systems in this run's results that the registry marks classified now (the month needs a re-run) */
   classifiedSinceRun: number;
@@ -249,7 +285,8 @@ export async function loadSiteData(store: Results, month: string): Promise<SiteD
 
   const systems = await store.all<SystemInfo>(
     `SELECT system_id, system_name, department, stage, go_live_date, initial_acceptance_date, final_acceptance_date,
-       security_level, vcpu, memory_gb, storage_gb, cloud_cost_annual, om_budget_annual, key_project, exempt_until, exempt_reason
+       security_level, vcpu, memory_gb, storage_gb, cloud_cost_annual, om_budget_annual, key_project, exempt_until, exempt_reason,
+       active_months, citywide, serves_public, county
      FROM systems_current WHERE NOT coalesce(classified, false) ORDER BY department, system_id`,
   );
 
@@ -329,17 +366,47 @@ export async function loadSiteData(store: Results, month: string): Promise<SiteD
     [runId, from, monthStart(month)],
   );
 
+  const seasonSuggestions = await store.all<SeasonSuggestion>(
+    `SELECT system_id, season_months, recent_share_pct, earlier_share_pct, months_of_data
+     FROM res_season_suggestions WHERE run_id = $1 AND ${VISIBLE} ORDER BY system_id`,
+    [runId],
+  );
+  // amounts as text: exact to the fen, as stored (DECIMAL)
+  const costShares = await store.all<CostShareRow>(
+    `SELECT system_id, system_name, department, year, basis, status, county, share_pct, plan_share_pct, population, population_year,
+       CAST(cost AS VARCHAR) AS cost, CAST(amount AS VARCHAR) AS amount, CAST(remainder AS VARCHAR) AS remainder
+     FROM res_cost_shares WHERE run_id = $1 AND ${VISIBLE} ORDER BY status <> 'shared', department, system_id, county`,
+    [runId],
+  );
+
   const year = await loadYear(store, Number(month.slice(0, 4)));
   const classifiedSinceRun = await store.value<number>(
     `SELECT count(DISTINCT system_id) FROM (
        SELECT system_id FROM res_metrics WHERE run_id = $1 UNION ALL SELECT system_id FROM res_notices WHERE run_id = $1
        UNION ALL SELECT system_id FROM res_elimination WHERE run_id = $1 UNION ALL SELECT system_id FROM res_rightsizing WHERE run_id = $1
        UNION ALL SELECT system_id FROM res_sharing WHERE run_id = $1 UNION ALL SELECT system_id FROM res_calendar WHERE run_id = $1
+       UNION ALL SELECT system_id FROM res_cost_shares WHERE run_id = $1
        UNION ALL SELECT system_id FROM res_scores WHERE run_id = $2 UNION ALL SELECT system_id FROM res_budget WHERE run_id = $2
      ) WHERE NOT (${VISIBLE})`,
     [runId, year?.run.runId ?? -1],
   );
-  return { month, months, run, systems, metrics, notices, elimination, rightsizing, sharing, calendar, trends, year, classifiedSinceRun };
+  return {
+    month,
+    months,
+    run,
+    systems,
+    metrics,
+    notices,
+    elimination,
+    rightsizing,
+    sharing,
+    calendar,
+    trends,
+    seasonSuggestions,
+    costShares,
+    year,
+    classifiedSinceRun,
+  };
 }
 
 /** The latest evaluated year up to `maxYear`, or null when none exists. */

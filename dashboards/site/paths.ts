@@ -24,6 +24,7 @@ export const PAGES = {
   sharing: { file: 'sharing.html', zh: '数据共享' },
   annual: { file: 'annual.html', zh: '绩效与经费' },
   calendar: { file: 'calendar.html', zh: '合规日历' },
+  costshare: { file: 'costshare.html', zh: '费用分摊' },
   departments: { file: 'departments.html', zh: '部门' },
   systems: { file: 'systems.html', zh: '系统' },
   definitions: { file: 'definitions.html', zh: '指标口径' },

@@ -1,7 +1,8 @@
 -- mart_notices
 -- grain: one row per system per month with a rectification notice (issued, open, resolved,
--- escalated). Lists every condition that holds (streak ≥ 1) and the articles cited: the
--- rectification rule and each holding condition's rule.
+-- escalated). Lists every condition that holds (streak ≥ 1; a seasonal condition paused outside
+-- the season too, docs/metrics.md §4.2) and the articles cited: the rectification rule and each
+-- such condition's rule.
 -- key: system_id, month
 -- not_null: system_name, department, status, issued_month, months_open, conditions, citations
 -- accepted: status in notice_status
@@ -12,7 +13,6 @@ WITH held AS (
     list(condition) AS condition_names
   FROM int_condition_streaks
   JOIN condition_params USING (condition)
-  WHERE holds
   GROUP BY system_id, month
 ), cites AS (
   SELECT n.system_id, n.month, list(DISTINCT rc.citation ORDER BY rc.citation) AS citations

@@ -2,18 +2,25 @@
 -- grain: one row per system in operation that has a condition at or beyond eliminate_months in
 -- the run month (exempt systems included and flagged: they go to the separate exempted section).
 -- Conditions are those whose streak reached eliminate_months; evidence is the metrics of the
--- months each streak covers; what to reclaim comes from the registry.
+-- months each streak covers (a seasonal condition's streak counts in-season months only,
+-- docs/metrics.md §4.2, so its first month is found among those); what to reclaim comes from the
+-- registry.
 -- key: system_id
 -- not_null: system_name, department, month, conditions, evidence, citations, exempt, cost_source
 -- accepted: each conditions.condition in condition
 -- accepted: cost_source in cost_source
 WITH p AS (
   SELECT * FROM run_params
+), seasons AS (
+  SELECT system_id, season_months FROM stg_systems WHERE season_months IS NOT NULL
 ), flagged AS (
   SELECT s.system_id, s.condition, s.streak, c.condition_order,
-    CAST(p.month - to_months(s.streak - 1) AS DATE) AS from_month
+    CASE WHEN se.season_months IS NOT NULL AND s.condition IN ({{seasonal_conditions}})
+      THEN gm_season_back(p.month, se.season_months, s.streak)
+      ELSE CAST(p.month - to_months(s.streak - 1) AS DATE) END AS from_month
   FROM int_condition_streaks s
   JOIN condition_params c USING (condition)
+  LEFT JOIN seasons se USING (system_id)
   CROSS JOIN p
   WHERE s.month = p.month AND s.eliminated
 ), conds AS (

@@ -9,7 +9,11 @@
 --     self-score submitted inside the window;
 --   annual_report: each of the last two O&M years complete by the month end (a December run month
 --     completes its own year), due report_due_days after the year end;
---     done = the report of that year submitted.
+--     done = the report of that year submitted;
+--   cost_plan / population:YYYY (docs/decisions.md §5.8, listed only while missing): a system
+--     subject to cost sharing without a plan (due with the project's application, so by its
+--     go-live date at the latest) or, public-facing, without the population of Y−1 (due at the
+--     start of Y, whose cloud rent it shares).
 -- key: system_id, obligation
 -- not_null: system_name, department, month, window_start, status, citations
 -- accepted: status in calendar_status
@@ -69,9 +73,19 @@ WITH p AS (
   FROM report_years ry
   CROSS JOIN p
   LEFT JOIN om_report_current r ON r.system_id = ry.system_id AND r.year = ry.year
+), cost_sharing AS (
+  SELECT DISTINCT c.system_id,
+    CASE c.status WHEN 'missing_plan' THEN 'cost_plan' ELSE 'population:' || (c.year - 1) END AS obligation,
+    CAST(NULL AS DATE) AS window_start,
+    CASE c.status WHEN 'missing_plan' THEN s.go_live_date ELSE make_date(c.year, 1, 1) END AS due_date,
+    CAST(NULL AS DATE) AS done_date
+  FROM int_cost_shares c
+  JOIN stg_systems s USING (system_id)
+  WHERE c.status IN ('missing_plan', 'missing_population')
 ), obligations AS (
   SELECT * FROM catalog UNION ALL BY NAME SELECT * FROM acceptance
   UNION ALL BY NAME SELECT * FROM self_eval UNION ALL BY NAME SELECT * FROM reports
+  UNION ALL BY NAME SELECT * FROM cost_sharing
 )
 SELECT o.system_id, s.system_name, s.department, p.month,
   o.obligation, o.window_start, o.due_date,
@@ -87,6 +101,7 @@ SELECT o.system_id, s.system_name, s.department, p.month,
   END AS note,
   (SELECT coalesce(list(citation ORDER BY citation), [])
      FROM rule_citations WHERE rule = CASE WHEN o.obligation = 'catalog' THEN 'catalog_deadline'
+                                           WHEN split_part(o.obligation, ':', 1) IN ('cost_plan', 'population') THEN 'cost_sharing'
                                            ELSE 'calendar.' || split_part(o.obligation, ':', 1) END) AS citations
 FROM obligations o
 JOIN sys s USING (system_id)

@@ -60,6 +60,13 @@ export const SECTIONS: readonly Section[] = [
       { path: 'calendar.completion_acceptance', name: '竣工验收时间窗' },
     ],
   },
+  {
+    title: '七、季节性系统与市县云资源费用分摊',
+    rules: [
+      { path: 'seasonal', name: '季节性系统（使用月份）' },
+      { path: 'cost_sharing', name: '云资源费用市县分摊' },
+    ],
+  },
 ];
 
 type Value = unknown;
@@ -103,6 +110,14 @@ export const PARAMS: Record<string, Param> = {
   'sharing.windows.quarterly': { label: '归集时效窗口·每季度', unit: '天' },
   'sharing.windows.yearly': { label: '归集时效窗口·每年', unit: '天' },
   'catalog_deadline.working_days': { label: '初步验收后完成编目与归集', unit: '个工作日' },
+  'seasonal.min_months': { label: '提示使用月份：近 24 个月中有监测数据的月份不少于', unit: '个月' },
+  'seasonal.min_share_pct': { label: '提示使用月份：近两年各年访问量集中于使用月份的比例不低于', unit: '%' },
+  'seasonal.max_months': { label: '提示使用月份：使用月份最多', unit: '个月' },
+  'cost_sharing.threshold_yuan': {
+    label: '全市性系统政务云年租赁费达到（含）',
+    fmt: (v) => (typeof v === 'number' ? `${v.toLocaleString('zh-CN')} 元` : String(v)),
+    ifNull: '不分摊',
+  },
   'scoring.availability.points': { label: '运行情况·可用率 分值', unit: '分' },
   'scoring.availability.floor_pct': { label: '可用率起评线', unit: '%' },
   'scoring.availability.full_pct': { label: '可用率满分线', unit: '%' },

@@ -15,6 +15,8 @@ export function ruleEntries(p: Profile): [string, Rule][] {
     ['rightsizing', p.rightsizing],
     ['sharing', p.sharing],
     ['catalog_deadline', p.catalog_deadline],
+    ['seasonal', p.seasonal],
+    ...(p.cost_sharing ? ([['cost_sharing', p.cost_sharing]] as [string, Rule][]) : []),
     ['scoring', p.scoring],
     ['inflation', p.inflation],
     ['budget', b],

@@ -144,6 +144,24 @@ export const Profile = z.strictObject({
     }),
   }),
   catalog_deadline: z.strictObject({ ...basis, working_days: z.int().min(1).max(60) }),
+  /** seasonal systems (docs/metrics.md §4.2): a declared season, and when a season is suggested */
+  seasonal: z.strictObject({
+    ...basis,
+    /** months with data in the last 24 before a season is suggested */
+    min_months: z.int().min(1).max(24),
+    /** share of each year's requests the season's months must hold */
+    min_share_pct: pct,
+    /** at most this many calendar months */
+    max_months: z.int().min(1).max(11),
+  }),
+  /** city–county cloud cost sharing (docs/decisions.md §5.8); null: the city does not share */
+  cost_sharing: z
+    .strictObject({
+      ...basis,
+      /** a citywide system with a yearly cloud cost at or above this is shared (yuan) */
+      threshold_yuan: z.number().min(0),
+    })
+    .nullable(),
   scoring: Scoring,
   inflation: z.strictObject({ ...basis, margin: z.number().min(0) }),
   budget: Budget,

@@ -6,6 +6,7 @@ import { MEASURES } from './measures.ts';
 import { rulesOf, type LoadedProfile, type Citation, type ConditionName, type Profile } from './schema.ts';
 import { SECTIONS, formatParamValue, num, paramOf, paramsOf, ratioAsPct } from './labels.ts';
 import { PRACTICE_LABEL } from '../labels.ts';
+import { SEASON_RULE } from '../definitions.ts';
 
 function at(p: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), p);
@@ -44,9 +45,28 @@ function conditionDefinition(p: Profile, c: ConditionName): string {
   }
 }
 
+/** The seasonal rule with this profile's parameters (docs/metrics.md §4.2). */
+export function seasonRuleText(p: Profile): string[] {
+  const s = p.seasonal;
+  return [
+    SEASON_RULE.declared,
+    SEASON_RULE.suggested
+      .replace('{min_months}', num(s.min_months))
+      .replace('{min_share_pct}', num(s.min_share_pct))
+      .replace('{max_months}', num(s.max_months)),
+  ];
+}
+
+/** The cost-sharing rule with its threshold (docs/decisions.md §5.8). */
+export function costSharingRuleText(thresholdYuan: number): string {
+  return `全市性系统年云资源费用达到（含）${thresholdYuan.toLocaleString('zh-CN')} 元的，按年度在市本级与各区、县（市）之间分摊：直接面向基层民生的系统按上年常住人口比例分摊给各区、县（市）（市本级不分摊），其他系统按其分摊方案；各方金额四舍五入到分，尾差计入份额最大的一方（份额相同时取名称按字符编码排在前面的一方），合计恰等于费用。缺少分摊方案或上年人口数据的列入合规日历。`;
+}
+
 function ruleCounts(p: Profile): { measure: number; practice: number; unset: number } {
   const rules = rulesOf(p);
-  const unset = (['self_evaluation', 'annual_report', 'completion_acceptance'] as const).filter((k) => p.calendar[k] === null).length;
+  const unset =
+    (['self_evaluation', 'annual_report', 'completion_acceptance'] as const).filter((k) => p.calendar[k] === null).length +
+    (p.cost_sharing === null ? 1 : 0);
   return {
     measure: rules.filter((r) => r.rule.basis === 'measure').length,
     practice: rules.filter((r) => r.rule.basis === 'practice').length,
@@ -67,7 +87,11 @@ function formatRule(p: Profile, path: string, name: string, indent: string): str
   const lines = [`${indent}${name}  [${path}]`];
   const i2 = `${indent}    `;
   if (raw === null) {
-    lines.push(`${i2}未设此项：本配置的办法未规定该期限，合规日历不列此项（见配置说明）。`);
+    lines.push(
+      path === 'cost_sharing'
+        ? `${i2}未设此项：本配置的办法未规定市县云资源费用分摊，不计算分摊（自定义配置可按数据局工作口径设置）。`
+        : `${i2}未设此项：本配置的办法未规定该期限，合规日历不列此项（见配置说明）。`,
+    );
     return lines;
   }
   if (!raw || typeof raw !== 'object') {
@@ -76,6 +100,8 @@ function formatRule(p: Profile, path: string, name: string, indent: string): str
   }
   const rule = raw as Record<string, unknown> & { basis: string; citations: Citation[]; note?: string };
   if (path.startsWith('monitoring.')) lines.push(`${i2}判定：${conditionDefinition(p, path.slice('monitoring.'.length) as ConditionName)}`);
+  if (path === 'seasonal') for (const t of seasonRuleText(p)) lines.push(`${i2}规则：${t}`);
+  if (path === 'cost_sharing' && p.cost_sharing) lines.push(`${i2}规则：${costSharingRuleText(p.cost_sharing.threshold_yuan)}`);
   if (rule.basis === 'practice') lines.push(`${i2}依据：${PRACTICE_LABEL}`);
   else if (rule.citations.length === 1) lines.push(`${i2}依据：${formatCitation(rule.citations[0])}`);
   else {

@@ -146,12 +146,36 @@ export function stageSql(kind: Kind, mapping: ReadonlyMap<string, string>, ctx: 
   ), reffed AS (
     SELECT typed.*${needsRef ? ', (ref.system_id IS NOT NULL) AS gm_ref_ok' : ''}
     FROM typed${needsRef ? ' LEFT JOIN (SELECT DISTINCT system_id FROM systems_current) ref ON ref.system_id = typed.system_id' : ''}
-  )
-  SELECT reffed.*,
-    list_filter([
-      ${errs.join(',\n      ')}
-    ], lambda e: e.reason IS NOT NULL) AS errors
-  FROM reffed`;
+  ), checked AS (
+    SELECT reffed.*,
+      list_filter([
+        ${errs.join(',\n        ')}
+      ], lambda e: e.reason IS NOT NULL) AS errors
+    FROM reffed
+  )${setRulesSql(spec)}`;
+}
+
+/**
+ * The set rules of a kind (docs/inputs.md §2.7): over the rows that passed every other check, per
+ * group; a broken group adds its reason to each of those rows. Without set rules, the rows as they are.
+ */
+function setRulesSql(spec: KindSpec): string {
+  const rules = spec.setRules ?? [];
+  if (rules.length === 0) return '\n  SELECT * FROM checked';
+  const flags = rules.map(
+    (rule, i) => `gm_set_${i} AS (
+    SELECT row_no, ${rule.broken} AS broken, ${rule.reason} AS reason
+    FROM checked WHERE len(errors) = 0
+    WINDOW gm_set AS (PARTITION BY ${rule.partitionBy.map(ident).join(', ')})
+  )`,
+  );
+  const added = rules.map((rule, i) => {
+    const col = spec.columns.find((c) => c.name === rule.column)!;
+    return `CASE WHEN coalesce(f${i}.broken, false) THEN [{'column': ${sqlString(rule.column)}, 'value': c.${r(col)}, 'reason': f${i}.reason}] ELSE [] END`;
+  });
+  return `, ${flags.join(', ')}
+  SELECT c.* REPLACE (${added.reduce((acc, x) => `list_concat(${acc}, ${x})`, 'c.errors')} AS errors)
+  FROM checked c ${rules.map((_, i) => `LEFT JOIN gm_set_${i} f${i} USING (row_no)`).join(' ')}`;
 }
 
 /**

@@ -99,6 +99,8 @@ async function persist(store: Store, runId: number): Promise<void> {
   await store.run(`INSERT INTO res_rightsizing BY NAME SELECT ${runId} AS run_id, * FROM mart_rightsizing`);
   await store.run(`INSERT INTO res_sharing BY NAME SELECT ${runId} AS run_id, * FROM int_sharing WHERE ${shown}`);
   await store.run(`INSERT INTO res_calendar BY NAME SELECT ${runId} AS run_id, * FROM mart_calendar`);
+  await store.run(`INSERT INTO res_cost_shares BY NAME SELECT ${runId} AS run_id, * FROM int_cost_shares`);
+  await store.run(`INSERT INTO res_season_suggestions BY NAME SELECT ${runId} AS run_id, * FROM int_season_suggestions`);
 }
 
 async function countsOf(store: Store, runId: number): Promise<MonthCounts> {
@@ -126,7 +128,7 @@ export async function inputFiles(store: Store, month: string): Promise<{ file_id
   return store.all(
     `SELECT file_id, sha256, file_name AS name FROM files
      WHERE status IN ('loaded', 'partial') AND (
-       kind IN ('systems', 'catalog', 'om_report')
+       kind IN ('systems', 'catalog', 'om_report', 'population', 'cost_plan')
        OR file_id IN (SELECT file_id FROM file_months WHERE month <= $1::DATE))
      ORDER BY file_id`,
     [monthStart(month)],

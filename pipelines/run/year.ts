@@ -69,6 +69,7 @@ export async function evaluateYear(store: Store, opts: YearRunOptions): Promise<
       ['res_budget', 'mart_budget'],
       ['res_departments', 'mart_departments'],
       ['res_calendar', 'mart_calendar'],
+      ['res_cost_shares', 'int_cost_shares'],
     ];
     for (const [table, model] of persist) await store.run(`INSERT INTO ${table} BY NAME SELECT ${runId} AS run_id, * FROM ${model}`);
     await store.run(

@@ -7,6 +7,7 @@ import { html } from '../html.ts';
 import type { SiteContext } from '../context.ts';
 import { facts, section, table, type Column } from '../components.ts';
 import { CONDITIONS, MONTHLY_METRICS, type ConditionDef, type MetricDef } from '../../../metrics/definitions.ts';
+import { costSharingRuleText, seasonRuleText } from '../../../metrics/profiles/show.ts';
 import type { Model } from '../../../metrics/model-sql.ts';
 import { label } from '../../../metrics/labels.ts';
 import { runModels } from '../../../pipelines/read.ts';
@@ -57,6 +58,19 @@ ${section(
   html`<p>每月对运行阶段、非涉密的系统判定下列问题；与空值的比较不成立。某问题的“连续月数”为截至当月连续成立的月数，任一月不成立即归零。连续月数达到预警月数列入限期整改清单，达到淘汰月数（且不在豁免期内）列入淘汰退出清单。</p>
 ${table('condition-defs', condCols, CONDITIONS)}`,
   'conditions',
+)}
+${section(
+  '季节性系统（使用月份）',
+  html`${seasonRuleText(p).map((t) => html`<p>${t}</p>`)}
+<p>受影响的问题：${CONDITIONS.filter((c) => c.seasonal).map((c) => html`<strong>${c.zh}</strong>（<code>${c.name}</code>） `)}；SQL 中为 <code>coalesce(NOT m.off_season AND (…), false)</code>，连续月数只计使用月份（见下方模型 <code>int_streaks</code>）。“使用月份”写法：<code>3-6</code>、<code>1,2,12</code>、<code>11-2</code>（跨年）、<code>3、4、5</code>。</p>`,
+  'seasonal',
+)}
+${section(
+  '云资源费用市县分摊',
+  p.cost_sharing
+    ? html`<p>${costSharingRuleText(p.cost_sharing.threshold_yuan)}</p><p>金额以分为单位用整数运算：各方金额 = ⌊(2 × 费用（分）× 权重 + 权重合计) ÷ (2 × 权重合计)⌋（四舍五入）；人口分摊的权重为上年常住人口，方案分摊的权重为方案比例（按各比例占合计的份额计算）。分摊年度为运行月份所在年度。</p>`
+    : html`<p>本配置不实行市县云资源费用分摊。</p>`,
+  'cost-sharing',
 )}
 ${section(
   '云资源减配',

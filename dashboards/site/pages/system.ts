@@ -24,7 +24,7 @@ import { departmentPage, systemPage, PAGES } from '../paths.ts';
 import { metricChart, sharingChart, type MonthValue } from '../plot.ts';
 import { systemMetricsSpec, type SystemMetricPoint } from '../vega.ts';
 import { CONDITIONS_OF_METRIC } from '../thresholds.ts';
-import { MONTHLY_METRICS } from '../../../metrics/definitions.ts';
+import { MONTHLY_METRICS, SEASONAL_CONDITIONS, formatMonths } from '../../../metrics/definitions.ts';
 import { citationLabels } from '../../../metrics/profiles/rules.ts';
 import type { ConditionName } from '../../../metrics/profiles/schema.ts';
 import type { PageSpec } from '../layout.ts';
@@ -44,12 +44,28 @@ function statusLine(ctx: SiteContext, s: SystemInfo): Html {
   return html`<p class="state ok" data-state="ok">本月未发现问题。</p>`;
 }
 
+/** A seasonal condition in a month outside the system's declared season (docs/metrics.md §4.2): not judged, streak paused. */
+const paused = (r: MetricRow | undefined, c: string) => !!r?.off_season && SEASONAL_CONDITIONS.includes(c as ConditionName);
+
 function conditionTable(ctx: SiteContext, now: MetricRow | undefined): Html {
   const mon = ctx.profile.monitoring;
-  const rows = CONDITION_CODES.map((c) => ({ c, holds: !!now?.[c], streak: (now?.[`streak_${c}`] as number | undefined) ?? 0 }));
+  const rows = CONDITION_CODES.map((c) => ({
+    c,
+    holds: !!now?.[c],
+    paused: paused(now, c),
+    streak: (now?.[`streak_${c}`] as number | undefined) ?? 0,
+  }));
   const cols: Column<(typeof rows)[number]>[] = [
     { head: '问题', cell: (r) => conditionZh(r.c) },
-    { head: '本月', cell: (r) => (r.holds ? html`<span class="flag-text">成立</span>` : '—') },
+    {
+      head: '本月',
+      cell: (r) =>
+        r.holds
+          ? html`<span class="flag-text">成立</span>`
+          : r.paused
+            ? html`<span class="muted" title="连续月数保持不变">非使用季</span>`
+            : '—',
+    },
     { head: '连续月数', cell: (r) => num(r.streak), num: true },
     { head: '预警月数', cell: (r) => num(mon[r.c].warn_months), num: true },
     { head: '淘汰月数', cell: (r) => (mon[r.c].eliminate_months === null ? '不淘汰' : num(mon[r.c].eliminate_months)), num: true },
@@ -76,10 +92,12 @@ function streakGrid(ctx: SiteContext, rows: readonly MetricRow[]): Html {
         const r = byMonth.get(m);
         if (!r) return html`<td class="num muted">·</td>`;
         const s = r[`streak_${c}`] as number;
+        if (paused(r, c))
+          return html`<td class="num muted off-season" title="${m} 非使用季：不判定${conditionZh(c)}，连续月数保持 ${s}">季</td>`;
         return html`<td class="num${r[c] ? ` on c-${c}` : ''}" title="${m} ${conditionZh(c)}${r[c] ? `：连续 ${s} 个月` : '：不成立'}">${r[c] ? s : ''}</td>`;
       })}</tr>`,
   )}</tbody></table></div>
-<p class="muted">格中数字为该月问题成立时的连续月数；空白表示不成立，“·”表示该月未纳入监测。</p>`;
+<p class="muted">格中数字为该月问题成立时的连续月数；空白表示不成立，“·”表示该月未纳入监测，“季”表示非使用季（不判定闲置和使用率低，连续月数保持不变）。</p>`;
 }
 
 function metricCharts(ctx: SiteContext, s: SystemInfo, rows: readonly MetricRow[]): Html {
@@ -101,6 +119,31 @@ function metricCharts(ctx: SiteContext, s: SystemInfo, rows: readonly MetricRow[
   });
   return html`<div class="charts">${figs}</div>
 <p class="muted">红色圆点：使用该指标判定的问题在当月成立。口径见<a href="../${PAGES.definitions.file}">指标口径</a>。</p>`;
+}
+
+/** The season govmon suggests for a system without one (docs/metrics.md §4.2): shown, never applied. */
+function seasonNote(ctx: SiteContext, id: string): Html | string {
+  const g = ctx.seasonSuggestion.get(id);
+  if (!g) return '';
+  return html`<p class="state warn" data-state="season-suggestion">建议登记使用月份 <strong>${formatMonths(g.season_months)}</strong>：近 12 个月 ${pct(g.recent_share_pct)}、之前 12 个月 ${pct(g.earlier_share_pct)} 的访问量集中在这些月份（${num(g.months_of_data)} 个月有监测数据）。本建议不会自动生效，确认后请在系统目录的“使用月份”中登记。</p>`;
+}
+
+/** This system's share of the city–county cost sharing (docs/decisions.md §5.8). */
+function costShares(ctx: SiteContext, id: string): Html | string {
+  const rows = ctx.costSharesOf.get(id) ?? [];
+  if (!rows.length) return '';
+  const r0 = rows[0];
+  if (r0.status !== 'shared')
+    return section(
+      '云资源费用市县分摊',
+      html`<p class="flag-text">${label('cost_share_status', r0.status)}（${r0.year} 年）：见<a href="../${PAGES.costshare.file}">费用分摊</a>和合规日历。</p>`,
+    );
+  return section(
+    `${r0.year} 年云资源费用市县分摊（${label('cost_share_basis', r0.basis)}）`,
+    html`<table class="data"><thead><tr><th scope="col">区县</th><th scope="col" class="num">比例</th><th scope="col" class="num">金额（元）</th></tr></thead><tbody>${rows.map(
+      (r) => html`<tr><td>${r.county}</td><td class="num">${pct(r.share_pct, 4)}</td><td class="num">${r.amount}</td></tr>`,
+    )}</tbody></table><p class="muted">年云资源费用 ${r0.cost} 元；各项四舍五入到分，尾差计入份额最大的一方。</p>`,
+  );
 }
 
 export function systemDetailPage(ctx: SiteContext, s: SystemInfo): PageSpec {
@@ -132,6 +175,9 @@ export function systemDetailPage(ctx: SiteContext, s: SystemInfo): PageSpec {
     ['年云资源费用', yuan(s.cloud_cost_annual)],
     ['年运维经费', yuan(s.om_budget_annual)],
     ['重点项目', s.key_project ? '是' : '否'],
+    ['使用月份', s.active_months ? `${s.active_months}（季节性系统，非使用季不判定闲置和使用率低）` : '全年'],
+    ...(s.citywide ? ([['全市性系统', s.serves_public ? '是（直接面向基层民生）' : '是']] as [string, string][]) : []),
+    ...(s.county ? ([['所属区县', s.county]] as [string, string][]) : []),
     ...(s.exempt_until ? ([['豁免', `至 ${date(s.exempt_until)}：${s.exempt_reason ?? ''}`]] as [string, string][]) : []),
   ]);
 
@@ -272,6 +318,7 @@ ${
 <h1>${s.system_name}</h1>
 <p class="doc-meta">${s.system_id} ｜ <a href="../${departmentPage(s.department)}">${s.department}</a> ｜ ${stageZh(s.stage)} ｜ ${monthZh(ctx.data.month)} ｜ 运行编号 ${ctx.meta.runId} ｜ 政策配置 ${ctx.meta.profileName}</p>
 ${statusLine(ctx, s)}
+${seasonNote(ctx, s.system_id)}
 ${holding(now).length ? html`<p>本月成立的问题：${holding(now).map((c) => html`${conditionBadge(c, now?.[`streak_${c}`] as number)} `)}</p>` : ''}
 ${section('基本信息', info)}
 ${monitoring}
@@ -279,6 +326,7 @@ ${section('整改通知及历史', table('notice-table', noticeCols, notices, { 
 ${elimination}
 ${rightsizing}
 ${sharing}
+${costShares(ctx, s.system_id)}
 ${calendar}
 ${annual}
 ${section('依据汇总', citations([...allCitations].sort()))}
