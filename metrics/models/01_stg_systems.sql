@@ -3,7 +3,7 @@
 -- Classified systems (涉密) are excluded from every computation and output (docs/inputs.md §2.1).
 -- cloud_cost_annual is the measured cost of the run month's year from FOCUS bills where there is
 -- one (docs/inputs.md §2.5), else the registry's; cost_source says which.
--- season_months: the declared season (使用月份) as months 1–12, NULL for a system used all year
+-- season_months holds the declared season (使用月份) as months 1–12, NULL for a system used all year
 -- (docs/metrics.md §4.2).
 -- key: system_id
 -- not_null: system_name, department, stage, cost_source

@@ -1,7 +1,7 @@
 -- int_conditions
 -- grain: one row per system in operation per month, with each condition of docs/metrics.md §4.1 as a
 -- boolean. A comparison with a NULL metric does not hold. no_data comes first: the others read it.
--- off_season: the month is outside the system's declared season (docs/metrics.md §4.2), where the
+-- off_season says the month is outside the system's declared season (docs/metrics.md §4.2), where the
 -- seasonal conditions (inactive, low_util) do not hold.
 -- key: system_id, month
 -- not_null: days_in_month, month_end, days_reported, {{condition_list}}
