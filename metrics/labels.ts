@@ -118,7 +118,6 @@ export function obligationLabel(o: string): string {
 /** The same in SQL. */
 export function obligationLabelSql(x: string): string {
   const plain = Object.entries(LABELS.obligation)
-    .filter(([k]) => k !== 'annual_report' && k !== 'population')
     .map(([k, v]) => `WHEN ${x} = ${sqlString(k)} THEN ${sqlString(v)}`)
     .join(' ');
   return `CASE ${plain} WHEN ${x} LIKE 'annual_report:%' THEN split_part(${x}, ':', 2) || ${sqlString(` ${LABELS.obligation.annual_report}`)}

@@ -14,7 +14,7 @@ export interface Model {
   file: string;
   name: string;
   grain: string;
-  /** the columns that identify a row (`-- key: a, b`); empty for a model without one */
+  /** the columns that identify a row (`-- key: a, b`; `b?` when b may be NULL); empty for a model without one */
   key: string[];
   /** the columns that are never NULL: the key's and those of `-- not_null: a, b` */
   notNull: string[];
@@ -134,13 +134,22 @@ export function parseModel(file: string, text: string): Model {
       .map((s) => s.trim())
       .filter(Boolean)
       .map((c) => (/^\w+$/.test(c) ? c : fail(`${what}: "${c}" is not a column name`)));
-  const key = columns(decl.key, 'key');
+  // a key column marked `?` may be NULL (one row per system with a NULL county, say); the others are never NULL
+  const keyed = decl.key
+    .flatMap((l) => l.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const key = columns(
+    keyed.map((c) => c.replace(/\?$/, '')),
+    'key',
+  );
+  const nullableKey = new Set(keyed.filter((c) => c.endsWith('?')).map((c) => c.slice(0, -1)));
   return {
     file,
     name,
     grain: decl.grain[0] ?? '',
     key,
-    notNull: [...new Set([...key, ...columns(decl.not_null, 'not_null')])],
+    notNull: [...new Set([...key.filter((c) => !nullableKey.has(c)), ...columns(decl.not_null, 'not_null')])],
     accepted: decl.accepted.map((a) => parseAccepted(a, fail)),
     materialized: decl.materialized.some((m) => /^view\b/.test(m)) ? 'view' : 'table',
     sql,

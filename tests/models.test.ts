@@ -236,8 +236,11 @@ afterAll(() => {
 
 for (const m of MODELS)
   describe(`${m.name} (${m.file}): ${m.grain}`, () => {
+    // in some build at least: a model may be empty by design in one (no cost sharing under a
+    // profile whose measure is silent, no season suggestion before two years of data)
     it('has rows to check in the sample city', () => {
-      for (const b of BUILDS) expect(outcomes.get(b.name)!.counts[m.name], b.name).toBeGreaterThan(0);
+      const counts = BUILDS.map((b) => `${b.name}: ${outcomes.get(b.name)!.counts[m.name]}`);
+      expect(Math.max(...BUILDS.map((b) => outcomes.get(b.name)!.counts[m.name])), counts.join('; ')).toBeGreaterThan(0);
     });
     for (const t of modelTests(m))
       it(t.title, () => {

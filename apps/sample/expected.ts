@@ -275,7 +275,8 @@ export function monthExpectations(city: City, aggs: Aggs): { planted: Planted['m
       requests_total: a.requests_total,
       availability_pct: a.availability,
       open_high_vulns: a.vulns,
-      conditions: held(st),
+      // the conditions that hold this month (a paused seasonal condition does not, though its streak stays)
+      conditions: CONDITIONS.filter((c) => st.cond[c]),
       streaks: st.streak,
     } satisfies MonthMetricsExpected);
     if (st.onRect) {

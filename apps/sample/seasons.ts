@@ -4,6 +4,7 @@
 // citywide systems with and without plans, one below the threshold, a county-level system. Typed by
 // shape (city.ts spreads them into its case list), so this module imports nothing of city.ts.
 
+import { label } from '../../metrics/labels.ts';
 import type { MonthSpec, SystemRow } from './types.ts';
 
 /** What a case reads of the city's dates: the end month m and the month k months before it. */
@@ -75,7 +76,7 @@ export const SEASON_AND_COST_CASES: readonly SeasonCase[] = [
     key: 'SEASON_PAUSED',
     tags: ['seasonal', 'inactive', 'declared-season', 'paused-streak'],
     what: (c) =>
-      `登记使用月份 ${cal(c, 4)}-${cal(c, 2)}，其中后两个月闲置（连续 2 个月），此后进入非使用季：本月不判定闲置，连续月数保持 2，整改通知保持（整改中），期限顺延至下一个使用月 ${c.month(-8)} 的月末。`,
+      `登记使用月份 ${cal(c, 4)}-${cal(c, 2)}，其中后两个月闲置（连续 2 个月），此后进入非使用季：本月不判定闲置，连续月数保持 2，整改通知保持（${label('notice_status', 'open')}），期限顺延至下一个使用月 ${c.month(-8)} 的月末。`,
     months: (k, c) => (inSeason(c, k, [2, 3, 4]) && k >= 4 ? undefined : INACTIVE),
     registry: (c) => ({ active_months: `${cal(c, 4)}-${cal(c, 2)}` }),
   },

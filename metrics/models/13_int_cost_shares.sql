@@ -14,6 +14,11 @@
 --   round-half-up(cost_fen × weight ÷ Σ weights) in integer arithmetic; the remainder (cost_fen −
 --   Σ rounded) goes to the largest weight — ties: the county first in code-point order — so the
 --   amounts sum exactly to the cost.
+-- key: system_id, county?
+-- not_null: system_name, department, year, basis, status, cloud_cost_annual, cost_source, cost, largest
+-- accepted: basis in cost_share_basis
+-- accepted: status in cost_share_status
+-- accepted: cost_source in cost_source
 WITH p AS (
   SELECT * FROM run_params
 ), subject AS (

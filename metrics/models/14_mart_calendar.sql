@@ -15,7 +15,7 @@
 --     go-live date at the latest) or, public-facing, without the population of Y−1 (due at the
 --     start of Y, whose cloud rent it shares).
 -- key: system_id, obligation
--- not_null: system_name, department, month, window_start, status, citations
+-- not_null: system_name, department, month, status, citations
 -- accepted: status in calendar_status
 -- accepted: note in calendar_note
 -- accepted: (split_part(obligation, ':', 1)) in obligation
