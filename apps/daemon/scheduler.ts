@@ -81,6 +81,12 @@ export interface SchedulerOptions {
   driver: Driver;
   /** "now" — the fake clock in tests */
   clock?: () => Date;
+  /**
+   * Where a job gets its database: by default it opens `dbPath` for the job's length; a process
+   * that holds the database already (the portal, `govmon serve --schedule`) lends a connection of
+   * its own open database instead (docs/operations.md, "the portal").
+   */
+  openStore?: () => Promise<Store>;
 }
 
 export interface JobEvent {
@@ -155,7 +161,7 @@ export class Scheduler {
   }
 
   private async openStore(): Promise<Store> {
-    const store = await Store.open(this.opts.dbPath);
+    const store = this.opts.openStore ? await this.opts.openStore() : await Store.open(this.opts.dbPath);
     this.current = store;
     if (this.stopping) store.abort('守护进程正在停止');
     return store;

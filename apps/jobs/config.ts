@@ -31,6 +31,19 @@ export const Config = z.strictObject({
   stable_seconds: z.number().min(0).max(3600).default(5),
   /** seconds a stopping daemon waits for the current job before interrupting it (it then rolls back) */
   stop_grace_seconds: z.number().min(0).max(3600).default(0),
+  /** the portal (`govmon serve` with accounts, docs/outputs.md §7.5) */
+  portal: z
+    .strictObject({
+      /** minutes an account stays locked after the sixth wrong password within a minute */
+      lock_minutes: z.number().int().min(1).max(1440).default(15),
+      /** hours a login lasts */
+      session_hours: z.number().min(0.25).max(24).default(8),
+      /** largest file a department may upload, MB */
+      upload_max_mb: z.number().int().min(1).max(1024).default(50),
+      /** login attempts per account and address per minute (the lock counts wrong passwords per account) */
+      login_per_minute: z.number().int().min(6).max(1000).default(10),
+    })
+    .prefault({}),
 });
 export type Config = z.infer<typeof Config>;
 
