@@ -35,7 +35,7 @@ export interface AuditEntry {
 
 export async function writeAudit(store: Store, e: AuditEntry): Promise<void> {
   await store.run(
-    `INSERT INTO portal_audit (at, login, role, department, action, outcome, target, detail, address)
+    `INSERT INTO portal_audit (occurred_at, login, role, department, action, outcome, target, detail, address)
      VALUES ($1::TIMESTAMPTZ, $2, $3, $4, $5, $6, $7, $8, $9)`,
     [e.at.toISOString(), e.login, e.role ?? null, e.department ?? null, e.action, e.outcome, e.target ?? null, e.detail ?? null, e.address],
   );
@@ -62,7 +62,7 @@ export async function readAudit(
   const where = o.action ? 'WHERE action = $3' : '';
   const params = o.action ? [o.limit, o.offset, o.action] : [o.limit, o.offset];
   const rows = await store.all<AuditRow>(
-    `SELECT audit_id, at, login, role, department, action, outcome, target, detail, address
+    `SELECT audit_id, occurred_at AS at, login, role, department, action, outcome, target, detail, address
      FROM portal_audit ${where} ORDER BY audit_id DESC LIMIT $1 OFFSET $2`,
     params,
   );

@@ -24,7 +24,7 @@ CREATE SEQUENCE portal_audit_seq START 1;
 -- `govmon user` command). Append-only.
 CREATE TABLE portal_audit (
   audit_id   BIGINT PRIMARY KEY DEFAULT nextval('portal_audit_seq'),
-  at         TIMESTAMPTZ NOT NULL,
+  occurred_at TIMESTAMPTZ NOT NULL,
   login      VARCHAR,
   role       VARCHAR,
   department VARCHAR,
