@@ -429,7 +429,7 @@ describe('a department’s work, in the browser', () => {
     await page.goto(`${base}portal/uploads`);
     await page.setInputFiles('#file', file);
     await Promise.all([page.waitForURL(/\/portal\/uploads\/\d+/), page.click('form[enctype] button[type=submit]')]);
-    const text = await page.locator('main').innerText();
+    const text = (await page.locator('main').textContent()) ?? '';
     expect(text).toContain('部分导入');
     expect(text).toContain(notOwnReason(A.name));
     expect(text).toContain(B.systems[0]);
@@ -465,7 +465,7 @@ describe('a department’s work, in the browser', () => {
     await page.fill('#explanation', '已完成资源清理，系统恢复正常访问。<script>alert(1)</script>');
     await page.setInputFiles('#evidence', evidence);
     await Promise.all([page.waitForURL(/sent=1/), page.click('form[enctype] button[type=submit]')]);
-    expect(await page.locator('main').innerText()).toContain('整改回复已提交');
+    expect((await page.locator('main').textContent()) ?? '').toContain('整改回复已提交');
     await page.close();
     expect(await auditCount('reply', 'ok', 'da')).toBe(1);
 
@@ -476,7 +476,7 @@ describe('a department’s work, in the browser', () => {
       void d.dismiss();
     });
     await bureau.goto(`${base}bureau/inbox`);
-    const inbox = await bureau.locator('main').innerText();
+    const inbox = (await bureau.locator('main').textContent()) ?? '';
     expect(inbox).toContain('已完成资源清理，系统恢复正常访问。<script>alert(1)</script>');
     expect(inbox).toContain('整改佐证.txt');
     expect(inbox).toContain('季节性使用');
