@@ -35,8 +35,8 @@ export interface AuditEntry {
 
 export async function writeAudit(store: Store, e: AuditEntry): Promise<void> {
   await store.run(
-    `INSERT INTO portal_audit (occurred_at, login, role, department, action, outcome, target, detail, address)
-     VALUES ($1::TIMESTAMPTZ, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    `INSERT INTO portal_audit (audit_id, occurred_at, login, role, department, action, outcome, target, detail, address)
+     VALUES (nextval('portal_audit_seq'), $1::TIMESTAMPTZ, $2, $3, $4, $5, $6, $7, $8, $9)`,
     [e.at.toISOString(), e.login, e.role ?? null, e.department ?? null, e.action, e.outcome, e.target ?? null, e.detail ?? null, e.address],
   );
 }

@@ -36,8 +36,8 @@ export async function addReply(
   for (const f of files) archived.push({ f, a: await archiveFile(f.path, defaultArchiveDir(store)) });
   return store.tx(async () => {
     const id = await store.value<number>(
-      `INSERT INTO portal_replies (system_id, issued_month, deadline, department, login, submitted_at, explanation)
-       VALUES ($1, $2::DATE, $3::DATE, $4, $5, $6::TIMESTAMPTZ, $7) RETURNING reply_id`,
+      `INSERT INTO portal_replies (reply_id, system_id, issued_month, deadline, department, login, submitted_at, explanation)
+       VALUES (nextval('portal_reply_seq'), $1, $2::DATE, $3::DATE, $4, $5, $6::TIMESTAMPTZ, $7) RETURNING reply_id`,
       [r.systemId, `${r.issuedMonth}-01`, r.deadline, r.department, r.login, r.now.toISOString(), r.explanation],
     );
     for (const [i, { f, a }] of archived.entries())
@@ -101,8 +101,8 @@ export async function addExemptionRequest(
   r: { systemId: string; department: string; login: string; reason: string; until: string; now: Date },
 ): Promise<number> {
   return store.value<number>(
-    `INSERT INTO portal_exemption_requests (system_id, department, login, submitted_at, reason, until)
-     VALUES ($1, $2, $3, $4::TIMESTAMPTZ, $5, $6::DATE) RETURNING request_id`,
+    `INSERT INTO portal_exemption_requests (request_id, system_id, department, login, submitted_at, reason, until)
+     VALUES (nextval('portal_request_seq'), $1, $2, $3, $4::TIMESTAMPTZ, $5, $6::DATE) RETURNING request_id`,
     [r.systemId, r.department, r.login, r.now.toISOString(), r.reason, r.until],
   );
 }

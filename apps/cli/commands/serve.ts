@@ -1,5 +1,5 @@
-// `govmon serve` (docs/outputs.md §7.1, §7.5): without portal accounts, the static site of a month
-// from disk, as `govmon dashboard` built it; with accounts (`govmon user add`), the portal, which
+// `govmon serve` (docs/outputs.md §7.1, §7.5): without portal accounts (or with --dir), the static
+// site of a month from disk, as `govmon dashboard` built it; with accounts (`govmon user add`), the portal, which
 // holds the database while it runs and, with --schedule, runs the scheduled jobs in the same
 // process (docs/operations.md, "the portal"). Either way it binds 127.0.0.1 unless --host is given,
 // and another address needs TLS (--tls-cert/--tls-key) or an explicit --behind-proxy.
@@ -42,6 +42,11 @@ export async function serve(kit: Kit, o: ServeOpts): Promise<number> {
     throw new UserError(
       `拒绝在 ${o.host} 上提供服务：本机以外可访问的地址需要 TLS（--tls-cert 与 --tls-key），或在提供 TLS 的反向代理之后运行并明确给出 --behind-proxy`,
     );
+  // --dir names a built site on disk: served as it is, without logins and without the database
+  if (o.dir) {
+    if (tls || o.schedule) throw new UserError('--tls-cert、--tls-key 和 --schedule 只用于门户，不能与 --dir（静态站点）一起使用');
+    return serveStatic(kit, o);
+  }
   const dbPath = kit.dbPath();
   const { Store } = await import('../../../pipelines/store/database.ts');
   const { ensureSchema } = await import('../../../pipelines/store/migrate.ts');

@@ -2,6 +2,8 @@
 -- their replies to notices with the evidence files, and their exemption requests. Sessions are not
 -- stored: they live in the portal process and end when it stops (docs/operations.md, "the portal").
 -- Every table here is written only by the portal and `govmon user`; audit rows are never updated.
+-- Ids come from sequences named in the INSERTs, not column defaults: `govmon backup` recreates the
+-- sequences after the tables, which a default would depend on (pipelines/store/backup.ts).
 
 -- One row per account. The password is an argon2id PHC string (never the password itself);
 -- `password_set_at` ends the sessions opened before a reset; a disabled account cannot log in.
@@ -23,7 +25,7 @@ CREATE SEQUENCE portal_audit_seq START 1;
 -- (possibly no account); `address` is the client's address as the portal saw it ('cli' for a
 -- `govmon user` command). Append-only.
 CREATE TABLE portal_audit (
-  audit_id   BIGINT PRIMARY KEY DEFAULT nextval('portal_audit_seq'),
+  audit_id   BIGINT PRIMARY KEY,        -- nextval('portal_audit_seq')
   occurred_at TIMESTAMPTZ NOT NULL,
   login      VARCHAR,
   role       VARCHAR,
@@ -48,7 +50,7 @@ CREATE SEQUENCE portal_reply_seq START 1;
 -- A department's reply to a rectification notice (整改说明). A notice is a system's run of months
 -- on the list from `issued_month`; the deadline is the notice's as shown when the reply was sent.
 CREATE TABLE portal_replies (
-  reply_id     INTEGER PRIMARY KEY DEFAULT nextval('portal_reply_seq'),
+  reply_id     INTEGER PRIMARY KEY,     -- nextval('portal_reply_seq')
   system_id    VARCHAR NOT NULL,
   issued_month DATE NOT NULL,
   deadline     DATE,
@@ -72,7 +74,7 @@ CREATE SEQUENCE portal_request_seq START 1;
 
 -- A department's request that a system be exempted from elimination until a date (豁免申请).
 CREATE TABLE portal_exemption_requests (
-  request_id   INTEGER PRIMARY KEY DEFAULT nextval('portal_request_seq'),
+  request_id   INTEGER PRIMARY KEY,     -- nextval('portal_request_seq')
   system_id    VARCHAR NOT NULL,
   department   VARCHAR NOT NULL,
   login        VARCHAR NOT NULL,
