@@ -2,7 +2,6 @@
 // with their evidence files (archived by SHA-256 like the input files, pipelines/ingest/archive.ts),
 // exemption requests, and who uploaded which ingested file.
 
-import path from 'node:path';
 import type { Store } from '../../pipelines/store/database.ts';
 import { archiveFile } from '../../pipelines/ingest/archive.ts';
 import { defaultArchiveDir } from '../../pipelines/ingest/ingest.ts';
@@ -169,11 +168,4 @@ export async function rejectsOf(store: Store, fileId: number, limit = 500): Prom
   );
   const total = await store.value<number>('SELECT count(*) FROM rejects WHERE file_id = $1', [fileId]);
   return { rows, total };
-}
-
-/** A file name as given by a browser, made safe to write in a folder of our own: its last part, no control or path characters. */
-export function safeName(name: string): string {
-  const base = path.basename(name.replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f/:*?"<>|]/g, '_');
-  const trimmed = base.replace(/^\.+/, '').slice(-120);
-  return trimmed || 'upload';
 }
