@@ -80,6 +80,25 @@ export const LABELS = {
   basis: { measure: '依据办法', practice: '数据局工作口径（办法未作规定）' },
   /** booleans in a Chinese sheet */
   bool: { true: '是', false: '否' },
+  /** portal accounts' roles (migration 0009 portal_users.role) */
+  portal_role: { bureau: '数据局', department: '建设单位', finance: '财政局' },
+  /** portal_audit.action */
+  audit_action: {
+    login: '登录',
+    logout: '退出',
+    lock: '账户锁定',
+    download: '下载',
+    upload: '上传',
+    reply: '整改回复',
+    exemption_request: '豁免申请',
+    decision: '处置决定',
+    access: '访问（越权）',
+    user_add: '新增账户',
+    user_disable: '停用账户',
+    user_reset: '重置密码',
+  },
+  /** portal_audit.outcome */
+  audit_outcome: { ok: '成功', failed: '失败', denied: '拒绝' },
 } as const satisfies Record<string, LabelTable>;
 
 export type LabelKind = keyof typeof LABELS;

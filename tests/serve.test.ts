@@ -120,7 +120,16 @@ describe('govmon serve and govmon dashboard (buildProgram)', () => {
     const program = buildProgram();
     const serve = program.commands.find((c) => c.name() === 'serve')!;
     const dashboard = program.commands.find((c) => c.name() === 'dashboard')!;
-    expect(serve.options.map((o) => o.long)).toEqual(['--dir', '--port', '--host']);
+    expect(serve.options.map((o) => o.long)).toEqual([
+      '--dir',
+      '--port',
+      '--host',
+      '--tls-cert',
+      '--tls-key',
+      '--behind-proxy',
+      '--schedule',
+      '--config',
+    ]);
     expect(serve.options.find((o) => o.long === '--host')!.defaultValue).toBe('127.0.0.1');
     expect(dashboard.options.map((o) => o.long)).toEqual(['--month', '--out']);
   });

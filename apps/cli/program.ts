@@ -112,11 +112,27 @@ export function buildProgram(): Command {
 
   program
     .command('serve')
-    .description('在本机提供站点（默认 http://127.0.0.1:8080/）/ serve the site on this machine')
+    .description(
+      '在本机提供站点（默认 http://127.0.0.1:8080/）；已建门户账户时为带登录的门户 / serve the site; with accounts, the portal with logins',
+    )
     .option('--dir <dir>', '站点文件夹，默认 site/ 中最近一个月的站点 / site folder (default: the latest month under site/)')
     .option('--port <n>', '端口 / port', '8080')
     .option('--host <address>', '监听地址，默认仅本机 127.0.0.1 / address to bind (default 127.0.0.1)', '127.0.0.1')
-    .action(lazy(site, (m) => m.serve, program));
+    .option('--tls-cert <file>', '门户：TLS 证书（PEM）/ portal: TLS certificate (PEM)')
+    .option('--tls-key <file>', '门户：TLS 私钥（PEM）/ portal: TLS private key (PEM)')
+    .option(
+      '--behind-proxy [addresses]',
+      '门户：位于反向代理之后（由代理提供 TLS；可指定代理地址，默认本机）/ portal: behind a TLS reverse proxy (its addresses, default loopback)',
+    )
+    .option('--schedule', '门户：在同一进程中运行定时任务（收件箱、月度运行、年度评价）/ portal: run the scheduled jobs in this process')
+    .option('--config <file>', '配置文件（默认为数据库所在目录的 govmon.config.json）/ configuration file')
+    .action(
+      lazy(
+        () => import('./commands/serve.ts'),
+        (m) => m.serve,
+        program,
+      ),
+    );
 
   program
     .command('schedule')
@@ -183,6 +199,34 @@ export function buildProgram(): Command {
         program,
       ),
     );
+
+  const user = program
+    .command('user')
+    .description('门户账户：新增、列出、停用、重置密码（govmon serve 使用）/ portal accounts: add, list, disable, reset');
+  const users = () => import('./commands/user.ts');
+  user
+    .command('add')
+    .description(
+      '新增账户；密码从标准输入读取，未提供则生成并只显示一次 / add an account (password from stdin, or generated and shown once)',
+    )
+    .argument('<login>', '账户名 / login name')
+    .option('--role <role>', '角色：bureau（数据局）、department（建设单位）、finance（财政局）/ role')
+    .option('--department <name>', '建设单位名称（department 角色必填）/ the department (role department)')
+    .action(lazy(users, (m) => m.add, program));
+  user
+    .command('list')
+    .description('列出全部账户及其状态 / list the accounts')
+    .action(lazy(users, (m) => m.list, program));
+  user
+    .command('disable')
+    .description('停用账户（其会话随即失效）/ disable an account (its sessions end)')
+    .argument('<login>', '账户名 / login name')
+    .action(lazy(users, (m) => m.disable, program));
+  user
+    .command('reset')
+    .description('重置密码并解除锁定、重新启用；密码从标准输入读取或生成 / new password, unlock and enable')
+    .argument('<login>', '账户名 / login name')
+    .action(lazy(users, (m) => m.reset, program));
 
   const profile = program.command('profile').description('政策配置：列出与查看规则、参数和引用条款 / policy profiles: list and show');
   const profiles = () => import('./commands/profile.ts');

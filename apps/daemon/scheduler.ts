@@ -90,6 +90,12 @@ export interface SchedulerOptions {
   metrics?: DaemonMetrics;
   /** every job that ends, as a structured event (the JSON-lines log) */
   onEvent?: (e: JobEvent) => void;
+  /**
+   * Where a job gets its database: by default it opens `dbPath` for the job's length; a process
+   * that holds the database already (the portal, `govmon serve --schedule`) lends a connection of
+   * its own open database instead (docs/operations.md, "the portal").
+   */
+  openStore?: () => Promise<Store>;
 }
 
 export interface JobEvent {
@@ -211,8 +217,13 @@ export class Scheduler {
     return out;
   }
 
+  /** A connection of its own (the portal lends one of its open database), not tracked for abort. */
+  private async freshStore(): Promise<Store> {
+    return this.opts.openStore ? this.opts.openStore() : Store.open(this.opts.dbPath);
+  }
+
   private async openStore(): Promise<Store> {
-    const store = await Store.open(this.opts.dbPath);
+    const store = await this.freshStore();
     this.current = store;
     if (this.stopping) store.abort('守护进程正在停止');
     else if (this.unlogged.length) await this.flushUnlogged(store);
@@ -323,7 +334,7 @@ export class Scheduler {
   private async recordFailure(u: Unlogged, runId: number | undefined): Promise<void> {
     let store: Store | undefined;
     try {
-      store = await Store.open(this.opts.dbPath);
+      store = await this.freshStore();
       await writeFailure(store, u, runId);
     } catch {
       this.unlogged.push({ ...u, ...(runId !== undefined ? { message: `${u.message}（运行编号 ${runId}）` } : {}) });
@@ -336,7 +347,7 @@ export class Scheduler {
   private async tryFlush(): Promise<void> {
     let store: Store | undefined;
     try {
-      store = await Store.open(this.opts.dbPath);
+      store = await this.freshStore();
       await this.flushUnlogged(store);
     } catch {
       // still in use: the next job tries again

@@ -40,6 +40,19 @@ export const Config = z.strictObject({
   log_json: z.string().min(1).nullable().default(null),
   /** loopback port of the daemon's Prometheus metrics (/metrics on 127.0.0.1); defaults to none */
   metrics_port: z.number().int().min(1).max(65535).nullable().default(null),
+  /** the portal (`govmon serve` with accounts, docs/outputs.md §7.5) */
+  portal: z
+    .strictObject({
+      /** minutes an account stays locked after the sixth wrong password within a minute */
+      lock_minutes: z.number().int().min(1).max(1440).default(15),
+      /** hours a login lasts */
+      session_hours: z.number().min(0.25).max(24).default(8),
+      /** largest file a department may upload, MB */
+      upload_max_mb: z.number().int().min(1).max(1024).default(50),
+      /** login attempts per account and address per minute (the lock counts wrong passwords per account) */
+      login_per_minute: z.number().int().min(6).max(1000).default(10),
+    })
+    .prefault({}),
 });
 export type Config = z.infer<typeof Config>;
 

@@ -21,17 +21,7 @@ import { arrowScript, toArrowIpc, type ArrowColumn } from './arrow.ts';
 import { systemPage } from './paths.ts';
 import { CONDITION_CODES } from '../../metrics/labels.ts';
 import { bytes as fmtBytes } from './format.ts';
-import { overviewPage } from './pages/overview.ts';
-import { rectificationPage } from './pages/rectification.ts';
-import { eliminationPage } from './pages/elimination.ts';
-import { sharingPage } from './pages/sharing.ts';
-import { annualPage } from './pages/annual.ts';
-import { calendarPage } from './pages/calendar.ts';
-import { costSharePage } from './pages/costshare.ts';
-import { definitionsPage } from './pages/definitions.ts';
-import { profilePage } from './pages/profile.ts';
-import { departmentsIndexPage, systemsIndexPage } from './pages/indexes.ts';
-import { departmentDetailPage } from './pages/department.ts';
+import { FIXED_PAGES, departmentDetailPage } from './site-pages.ts';
 import { renderAllSystemPages } from './render-pool.ts';
 
 export const ASSETS_DIR = rootPath('dashboards', 'assets');
@@ -100,6 +90,18 @@ const METRIC_COLUMNS: ArrowColumn[] = [
   ...CONDITION_CODES.map((c): ArrowColumn => ({ name: c, type: 'bool' })),
   ...CONDITION_CODES.map((c): ArrowColumn => ({ name: `streak_${c}`, type: 'int' })),
 ];
+
+/** data/metrics.js: the site's metrics as an Arrow table (the overview's charts read it; the portal serves it too). */
+export function metricsScript(data: SiteData): string {
+  const names = new Map(data.systems.map((s) => [s.system_id, s]));
+  const metricRows = data.metrics.map((r) => ({
+    ...r,
+    system_name: names.get(r.system_id)?.system_name ?? r.system_id,
+    department: names.get(r.system_id)?.department ?? '',
+    href: systemPage(r.system_id),
+  }));
+  return arrowScript('metrics', toArrowIpc(metricRows, METRIC_COLUMNS));
+}
 
 function walkBytes(dir: string): { files: number; bytes: number } {
   let files = 0;
@@ -192,14 +194,7 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
       progress({ phase: 'exports', label: '导出 XLSX', done: ++done, total });
     }
 
-    const names = new Map(data.systems.map((s) => [s.system_id, s]));
-    const metricRows = data.metrics.map((r) => ({
-      ...r,
-      system_name: names.get(r.system_id)?.system_name ?? r.system_id,
-      department: names.get(r.system_id)?.department ?? '',
-      href: systemPage(r.system_id),
-    }));
-    fs.writeFileSync(path.join(tmp, 'data', 'metrics.js'), arrowScript('metrics', toArrowIpc(metricRows, METRIC_COLUMNS)));
+    fs.writeFileSync(path.join(tmp, 'data', 'metrics.js'), metricsScript(data));
 
     const meta: SiteMeta = {
       month: data.month,
@@ -210,19 +205,7 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
       ...(data.run.asOf ? { asOf: data.run.asOf } : {}),
     };
     const ctx = buildContext(data, profile.profile, note, meta, downloads);
-    const fixed: (() => PageSpec)[] = [
-      () => overviewPage(ctx),
-      () => rectificationPage(ctx),
-      () => eliminationPage(ctx),
-      () => sharingPage(ctx),
-      () => annualPage(ctx),
-      () => calendarPage(ctx),
-      () => costSharePage(ctx),
-      () => departmentsIndexPage(ctx),
-      () => systemsIndexPage(ctx),
-      () => definitionsPage(ctx),
-      () => profilePage(ctx),
-    ];
+    const fixed: (() => PageSpec)[] = Object.values(FIXED_PAGES).map((page) => () => page(ctx));
     const jobs: (() => PageSpec)[] = [...fixed, ...ctx.departments.map((d) => () => departmentDetailPage(ctx, d))];
     const pages = jobs.length + data.systems.length;
     let written = 0;

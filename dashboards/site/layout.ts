@@ -35,6 +35,18 @@ export interface SiteMeta {
   builtAt: string;
   /** the month had not ended: the day its results run to (every page says so) */
   asOf?: string;
+  /** when the portal serves the page (docs/outputs.md §7.5); absent in the static site */
+  portal?: PortalChrome;
+}
+
+/** What the portal changes in the shell of a page it serves, for the user who asked. */
+export interface PortalChrome {
+  /** the site pages this user may open, in navigation order */
+  nav: readonly PageKey[];
+  /** the portal's content-security policy (the same, but its forms post to the portal itself) */
+  csp: string;
+  /** markup for the header: who is logged in, the portal's own pages, the logout form */
+  header: Html;
 }
 
 export interface PageSpec {
@@ -48,11 +60,13 @@ export interface PageSpec {
   arrow?: readonly string[];
   /** the page is a document meant to be printed and signed (A4 print layout) */
   document?: boolean;
+  /** the way back to the site root, when the page is not in the site's folders (the portal's own pages) */
+  root?: string;
 }
 
 export function renderPage(meta: SiteMeta, p: PageSpec): string {
-  const root = rootOf(p.file);
-  const nav = (Object.keys(PAGES) as PageKey[]).map(
+  const root = p.root ?? rootOf(p.file);
+  const nav = (meta.portal?.nav ?? (Object.keys(PAGES) as PageKey[])).map(
     (k) => html`<a href="${root}${PAGES[k].file}"${k === p.active ? raw(' aria-current="page"') : ''}>${PAGES[k].zh}</a>`,
   );
   const scripts: string[] = [];
@@ -66,7 +80,7 @@ export function renderPage(meta: SiteMeta, p: PageSpec): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta http-equiv="Content-Security-Policy" content="${meta.portal?.csp ?? CSP}">
 <meta name="referrer" content="no-referrer">
 <meta name="generator" content="govmon">
 <title>${p.title} · ${monthZh(meta.month)} · 政务信息系统运行监测</title>
@@ -77,7 +91,7 @@ export function renderPage(meta: SiteMeta, p: PageSpec): string {
 <header class="site">
   <div class="brand"><a href="${root}index.html">政务信息系统运行监测与绩效评价</a></div>
   <div class="run">${monthZh(meta.month)} · 运行编号 ${meta.runId} · 政策配置 <a href="${root}profile.html">${meta.profileName}</a></div>
-  <nav aria-label="主导航">${nav}</nav>
+  <nav aria-label="主导航">${nav}</nav>${meta.portal?.header ?? ''}
 </header>
 <main id="main">
 ${

@@ -18,7 +18,7 @@ import { STATUS_ZH, ingestWith, type FileOutcome, type LoadContext, type RejectR
 import { CONTRACT, KIND_ZH, detectKind, matchHeaders, type HeaderMatch, type Kind } from '../../metrics/contract.ts';
 import { ENCODING_ZH } from './encoding.ts';
 import { FORMAT_ZH, cleanup, csvColumns, csvOptions, loadRaw, sniff, sniffInStore, type Sniffed } from './readers.ts';
-import { SQL_TYPE, stageSql, typedViolation } from './validate.ts';
+import { DEPARTMENT_PARAM, SQL_TYPE, stageSql, typedViolation } from './validate.ts';
 import { withQueryProgress } from '../progress.ts';
 
 // The file's life (archive, same bytes, transaction, failure) is in lifecycle.ts, shared by every
@@ -41,6 +41,12 @@ export interface IngestOptions {
   log?: Log;
   /** show a progress bar while DuckDB reads a large file (terminal only) */
   progress?: boolean;
+  /**
+   * The department that sends the file (an upload through the portal, docs/outputs.md §7.5): a row
+   * about a system that is not this department's is rejected with a reason, checked in the
+   * validation SQL; a registry (systems) file is refused whole — the registry is the bureau's.
+   */
+  department?: string;
 }
 
 export interface IngestSummary {
@@ -129,6 +135,9 @@ async function loadContractFile(ctx: LoadContext, s: Sniffed, opts: IngestOption
   const match = resolveKind(s.headers, opts.kind, s.format === 'csv' ? headerLineBytes(ctx.arch.archivePath) : undefined);
   o.kind = match.kind;
   o.extras = match.extras;
+  // a department's upload (the portal) may not touch the registry: it is the bureau's
+  if (opts.department !== undefined && !CONTRACT[match.kind].columns.some((c) => c.refSystem))
+    throw new UnusableFileError(`${KIND_ZH[match.kind]}由数据局维护，建设单位不能通过门户报送，整个文件未导入`);
   const fileId = await ctx.fileId();
   const today = shanghaiDate(opts.now);
   let done = false;
@@ -136,7 +145,7 @@ async function loadContractFile(ctx: LoadContext, s: Sniffed, opts: IngestOption
     if ((s.format === 'csv' || s.format === 'parquet') && match.kind === 'telemetry') {
       done = await ctx
         .commit(async () => {
-          const ok = await fastTelemetry(store, s, match, fileId, today, o);
+          const ok = await fastTelemetry(store, s, match, fileId, today, o, opts.department);
           if (!ok) throw new FallBack();
           return true;
         })
@@ -145,7 +154,7 @@ async function loadContractFile(ctx: LoadContext, s: Sniffed, opts: IngestOption
           throw e;
         });
     }
-    if (!done) await ctx.commit(() => generalPath(store, s, match, fileId, today, o));
+    if (!done) await ctx.commit(() => generalPath(store, s, match, fileId, today, o, opts.department));
   });
 }
 
@@ -215,6 +224,7 @@ async function fastTelemetry(
   fileId: number,
   today: string,
   o: FileOutcome,
+  department: string | undefined,
 ): Promise<boolean> {
   const spec = CONTRACT.telemetry;
   const cols = spec.columns.map((c) => c.name);
@@ -286,10 +296,12 @@ async function fastTelemetry(
   }
   const readerRejects = await store.value<number>('SELECT count(*) FROM gm_fast_rej');
   if (readerRejects > 0) return false;
+  // (and, for a department's upload, a system of another department: the general path rejects its rows)
   const unknownIds = await store.value<number>(
     `SELECT count(*) FROM (SELECT DISTINCT system_id FROM raw_telemetry WHERE file_id = ${fileId}) f
-     LEFT JOIN (SELECT DISTINCT system_id FROM systems_current) ref USING (system_id)
-     WHERE ref.system_id IS NULL OR f.system_id <> trim(f.system_id)`,
+     LEFT JOIN (SELECT system_id, department FROM systems_current) ref USING (system_id)
+     WHERE ref.system_id IS NULL OR f.system_id <> trim(f.system_id)${department !== undefined ? ` OR ref.department <> $${DEPARTMENT_PARAM}` : ''}`,
+    department !== undefined ? { [DEPARTMENT_PARAM]: department } : undefined,
   );
   if (unknownIds > 0) return false;
   const months = await store.all<{ month: string; n: number }>(
@@ -306,12 +318,23 @@ async function fastTelemetry(
 }
 
 /** The general path: every row staged as text, typed and checked in SQL, rejects kept per value. */
-async function generalPath(store: Store, s: Sniffed, match: HeaderMatch, fileId: number, today: string, o: FileOutcome): Promise<void> {
+async function generalPath(
+  store: Store,
+  s: Sniffed,
+  match: HeaderMatch,
+  fileId: number,
+  today: string,
+  o: FileOutcome,
+  department: string | undefined,
+): Promise<void> {
   const kind = match.kind;
   const spec = CONTRACT[kind];
   await loadRaw(store, s);
   const mapping = new Map([...match.mapped].map(([i, n]) => [n, `c${i}`]));
-  await store.run(`CREATE OR REPLACE TEMP TABLE gm_stage AS ${stageSql(kind, mapping, { today })}`);
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE gm_stage AS ${stageSql(kind, mapping, { today, department })}`,
+    department !== undefined ? { [DEPARTMENT_PARAM]: department } : undefined,
+  );
   const cols = spec.columns.map((c) => ident(c.name)).join(', ');
   o.rowsLoaded = await store.run(
     `INSERT INTO raw_${kind} (file_id, ${cols}) SELECT ${fileId}, ${cols} FROM gm_stage WHERE len(errors) = 0 ORDER BY row_no`,

@@ -80,6 +80,20 @@ export interface CheckContext {
   today: string;
   /** SQL boolean telling that the row's system_id is in the registry (for refSystem columns) */
   refOk?: string;
+  /** the reason when `refOk` does not hold (default: not in the registry) */
+  refReason?: string;
+}
+
+/** The named SQL parameter that carries the uploader's department (docs/outputs.md §7.5). */
+export const DEPARTMENT_PARAM = 'gm_department';
+
+/**
+ * Why a row of a department's upload names a system that is not its own. One reason for "not in
+ * the registry" and "another department's", so an upload cannot tell whether another
+ * department's system id exists.
+ */
+export function notOwnReason(department: string): string {
+  return `系统编号不是本单位（${department}）在系统目录中的系统，不能由本单位报送`;
 }
 
 /**
@@ -96,7 +110,10 @@ export function typedReason(col: Column, v: string, ctx: CheckContext): string {
   if (col.type === 'int' && (col.max === undefined || col.max > INT_MAX))
     parts.push(`WHEN ${v} > ${INT_MAX} THEN ${sqlString(`数值过大（不能超过 ${INT_MAX}）`)}`);
   if (col.notFuture) parts.push(`WHEN ${v} > DATE ${sqlString(ctx.today)} THEN ${sqlString(`日期晚于今天（${ctx.today}）`)}`);
-  if (col.refSystem && ctx.refOk) parts.push(`WHEN NOT (${ctx.refOk}) THEN '系统编号不在系统目录中（请先导入或更新系统目录）'`);
+  if (col.refSystem && ctx.refOk)
+    parts.push(
+      `WHEN NOT (${ctx.refOk}) THEN ${ctx.refReason ? sqlString(ctx.refReason) : "'系统编号不在系统目录中（请先导入或更新系统目录）'"}`,
+    );
   return parts.length ? `CASE ${parts.join(' ')} END` : 'NULL';
 }
 
@@ -113,11 +130,14 @@ export function columnReason(col: Column, ctx: CheckContext): string {
 /**
  * SELECT producing one row per input row with: row_no, r_<col> (trimmed text), <col> (typed), and
  * `errors`, a list of {column, value, reason}. `mapping` gives the raw_in column for each
- * canonical column present in the file.
+ * canonical column present in the file. With `department` (an upload through the portal), a row
+ * about a system that is not that department's is rejected: the query then takes the department
+ * as the named parameter `$gm_department` (DEPARTMENT_PARAM).
  */
-export function stageSql(kind: Kind, mapping: ReadonlyMap<string, string>, ctx: { today: string }): string {
+export function stageSql(kind: Kind, mapping: ReadonlyMap<string, string>, ctx: { today: string; department?: string }): string {
   const spec: KindSpec = CONTRACT[kind];
   const needsRef = spec.columns.some((c) => c.refSystem);
+  const dept = ctx.department !== undefined;
   const src = spec.columns
     .map((c) => {
       const from = mapping.get(c.name);
@@ -125,10 +145,11 @@ export function stageSql(kind: Kind, mapping: ReadonlyMap<string, string>, ctx: 
     })
     .join(',\n      ');
   const typed = spec.columns.map((c) => `CAST(${parseExpr(c, r(c))} AS ${SQL_TYPE[c.type]}) AS ${t(c)}`).join(',\n      ');
-  const refOk = needsRef ? 'gm_ref_ok' : undefined;
+  const refOk = needsRef ? (dept ? 'gm_own_ok' : 'gm_ref_ok') : undefined;
+  const refReason = dept ? notOwnReason(ctx.department!) : undefined;
   const errs = [
     ...spec.columns.map(
-      (c) => `{'column': ${sqlString(c.name)}, 'value': ${r(c)}, 'reason': ${columnReason(c, { today: ctx.today, refOk })}}`,
+      (c) => `{'column': ${sqlString(c.name)}, 'value': ${r(c)}, 'reason': ${columnReason(c, { today: ctx.today, refOk, refReason })}}`,
     ),
     ...spec.rules.map((rule) => {
       const col = spec.columns.find((c) => c.name === rule.column)!;
@@ -144,8 +165,10 @@ export function stageSql(kind: Kind, mapping: ReadonlyMap<string, string>, ctx: 
       ${typed}
     FROM src
   ), reffed AS (
-    SELECT typed.*${needsRef ? ', (ref.system_id IS NOT NULL) AS gm_ref_ok' : ''}
-    FROM typed${needsRef ? ' LEFT JOIN (SELECT DISTINCT system_id FROM systems_current) ref ON ref.system_id = typed.system_id' : ''}
+    SELECT typed.*${needsRef ? ', (ref.system_id IS NOT NULL) AS gm_ref_ok' : ''}${
+      needsRef && dept ? `, coalesce(ref.department = $${DEPARTMENT_PARAM}, false) AS gm_own_ok` : ''
+    }
+    FROM typed${needsRef ? ' LEFT JOIN (SELECT system_id, department FROM systems_current) ref ON ref.system_id = typed.system_id' : ''}
   ), checked AS (
     SELECT reffed.*,
       list_filter([

@@ -107,7 +107,10 @@ export async function backupDatabase(store: Store, opts: BackupOptions): Promise
     if (archive.included) {
       const from = opts.archiveDir ?? path.join(store.homeDir, 'archive');
       const refs = await store.all<{ sha256: string; archive_path: string | null }>(
-        'SELECT DISTINCT sha256, archive_path FROM files ORDER BY sha256',
+        // the input files, and the evidence files departments sent with their replies (migration 0009)
+        `SELECT DISTINCT sha256, archive_path FROM (
+           SELECT sha256, archive_path FROM files UNION ALL SELECT sha256, archive_path FROM portal_evidence
+         ) ORDER BY sha256`,
       );
       const seen = new Set<string>();
       for (const r of refs) {

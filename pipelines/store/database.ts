@@ -34,11 +34,14 @@ export class Store {
   readonly conn: DuckDBConnection;
   private closed = false;
   private aborted: string | null = null;
+  /** false for a second connection (`connect`): closing it leaves the database open */
+  private readonly ownsInstance: boolean;
 
-  private constructor(p: string, instance: DuckDBInstance, conn: DuckDBConnection) {
+  private constructor(p: string, instance: DuckDBInstance, conn: DuckDBConnection, ownsInstance = true) {
     this.path = p;
     this.instance = instance;
     this.conn = conn;
+    this.ownsInstance = ownsInstance;
   }
 
   get inMemory(): boolean {
@@ -69,6 +72,18 @@ export class Store {
     const conn = await instance.connect();
     await conn.run("SET TimeZone = 'Asia/Shanghai'");
     return new Store(p, instance, conn);
+  }
+
+  /**
+   * Another connection to this open database, with transactions of its own (DuckDB allows one
+   * writing process per file, and many connections inside it). The portal serves pages through
+   * one and lends others to the scheduled jobs it runs (docs/operations.md, "the portal").
+   * Closing it closes the connection only.
+   */
+  async connect(): Promise<Store> {
+    const conn = await this.instance.connect();
+    await conn.run("SET TimeZone = 'Asia/Shanghai'");
+    return new Store(this.path, this.instance, conn, false);
   }
 
   async run(sql: string, params?: Params): Promise<number> {
@@ -140,7 +155,7 @@ export class Store {
     if (this.closed) return;
     this.closed = true;
     this.conn.closeSync();
-    this.instance.closeSync();
+    if (this.ownsInstance) this.instance.closeSync();
   }
 }
 
