@@ -46,6 +46,7 @@ const SHEET: Record<Kind, string> = {
   telemetry: '运行监测数据',
   catalog: '数据资源目录与归集',
   om_report: '年度运维服务情况报表',
+  decisions: '处置决定',
 };
 
 describe('writeTemplate(kind, outFile)', () => {
@@ -387,7 +388,7 @@ describe('govmon template KIND --out FILE.xlsx', () => {
         '--year 需与 --department 一起使用',
       );
       await expect(run('budget', '--out', path.join(dir, 'a.xlsx'))).rejects.toThrow(
-        '类型应为 systems、telemetry、catalog、om_report 之一',
+        `类型应为 ${KINDS.join('、')} 之一`,
       );
       await expect(run('systems', '--out', path.join(dir, 'a.csv'))).rejects.toThrow('--out 应为 .xlsx 文件');
       await expect(run('systems', '--out', path.join(dir, 'a.xlsx'), '--department', '市数据局')).rejects.toThrow(
