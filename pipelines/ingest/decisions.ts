@@ -17,7 +17,7 @@ export async function checkDecisions(store: Store, fileId: number): Promise<void
   );
   const over = (col: string, zh: string, unit: string) => `CASE WHEN s.decision = 'reclaimed' AND s.${col} IS NOT NULL THEN
       CASE WHEN a.${col.replace('reclaimed_', '')} IS NULL
-             THEN ${`'系统目录中没有登记该系统已分配的${zh}，无法收回'`}
+             THEN ${`'系统目录中没有登记该系统已分配的${zh.trim()}，无法收回'`}
            WHEN coalesce(rr.${col}, 0) + c.${col} > a.${col.replace('reclaimed_', '')}
              THEN '收回${zh}累计 ' || ${num(`coalesce(rr.${col}, 0) + c.${col}`)} || '${unit}（含此前已收回 ' || ${num(`coalesce(rr.${col}, 0)`)} || '${unit}），超过系统目录中已分配的 ' || ${num(`a.${col.replace('reclaimed_', '')}`)} || '${unit}'
       END END`;
@@ -65,7 +65,7 @@ export async function checkDecisions(store: Store, fileId: number): Promise<void
           WHEN s.gm_target_system <> s.system_id THEN '撤销的决定属于另一个系统（' || s.gm_target_system || '）'
           WHEN s.gm_target_decision = 'revoke' THEN '撤销决定不能再被撤销；如需恢复，请重新登记原决定'
           WHEN s.gm_revoked_by IS NOT NULL THEN '该决定已被撤销（决定编号 ' || s.gm_revoked_by || '）' END END},
-        {'column': 'reclaimed_vcpu', 'value': s.r_reclaimed_vcpu, 'reason': ${over('reclaimed_vcpu', ' vCPU', ' 个')}},
+        {'column': 'reclaimed_vcpu', 'value': s.r_reclaimed_vcpu, 'reason': ${over('reclaimed_vcpu', ' vCPU ', ' 个')}},
         {'column': 'reclaimed_memory_gb', 'value': s.r_reclaimed_memory_gb, 'reason': ${over('reclaimed_memory_gb', '内存', ' GB')}},
         {'column': 'reclaimed_storage_gb', 'value': s.r_reclaimed_storage_gb, 'reason': ${over('reclaimed_storage_gb', '存储', ' GB')}}
       ], lambda e: e.reason IS NOT NULL)) AS errors)
