@@ -286,7 +286,8 @@ const decisions: KindSpec = {
     {
       id: 'reclaimed_amount_required',
       column: 'reclaimed_vcpu',
-      broken: "decision = 'reclaimed' AND coalesce(reclaimed_vcpu, 0) + coalesce(reclaimed_memory_gb, 0) + coalesce(reclaimed_storage_gb, 0) = 0",
+      broken:
+        "decision = 'reclaimed' AND coalesce(reclaimed_vcpu, 0) + coalesce(reclaimed_memory_gb, 0) + coalesce(reclaimed_storage_gb, 0) = 0",
       reason: '已收回资源须填写收回的 vCPU、内存或存储（至少一项大于 0）',
     },
     {

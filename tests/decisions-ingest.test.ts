@@ -103,31 +103,39 @@ describe('ingestFile(store, decisions.csv) — what the register refuses', () =>
       const first = writeFile(
         ctx.dir,
         'a.csv',
-        [HEADER, 'B1,S001,reclaimed,2026-10-01,,,王立新,,,6,,', 'B2,S001,reclaimed,2026-10-02,,,王立新,,,4,,', 'B3,S001,revoke,2026-10-03,,,王立新,录错,B2,,,'].join(
-          '\n',
-        ) + '\n',
+        [
+          HEADER,
+          'B1,S001,reclaimed,2026-10-01,,,王立新,,,6,,',
+          'B2,S001,reclaimed,2026-10-02,,,王立新,,,4,,',
+          'B3,S001,revoke,2026-10-03,,,王立新,录错,B2,,,',
+        ].join('\n') + '\n',
       );
       expect((await ingestFile(store, first, { now: NOW, archiveDir: ctx.archiveDir })).status).toBe('loaded');
       // 6 reclaimed and still counted, 4 revoked: 6 + 10 = 16 ≤ 16 loads; a further 1 would be 17
       const second = writeFile(
         ctx.dir,
         'b.csv',
-        [HEADER, 'B4,S001,reclaimed,2026-10-05,,,王立新,,,10,,', 'B5,S001,reclaimed,2026-10-06,,,王立新,,,1,,', 'B1,S001,rectified,2026-10-06,,,王立新,,,,,'].join(
-          '\n',
-        ) + '\n',
+        [
+          HEADER,
+          'B4,S001,reclaimed,2026-10-05,,,王立新,,,10,,',
+          'B5,S001,reclaimed,2026-10-06,,,王立新,,,1,,',
+          'B1,S001,rectified,2026-10-06,,,王立新,,,,,',
+        ].join('\n') + '\n',
       );
       const o = await ingestFile(store, second, { now: NOW, archiveDir: ctx.archiveDir });
       expect(await rejectsOf(store, o.fileId!)).toEqual([
-        { row_no: 3, column_name: 'reclaimed_vcpu', value: '1', reason: '收回 vCPU 累计 17 个（含此前已收回 6 个），超过系统目录中已分配的 16 个' },
+        {
+          row_no: 3,
+          column_name: 'reclaimed_vcpu',
+          value: '1',
+          reason: '收回 vCPU 累计 17 个（含此前已收回 6 个），超过系统目录中已分配的 16 个',
+        },
         { row_no: 4, column_name: 'decision_id', value: 'B1', reason: '决定编号已在处置决定登记簿中，不能重复登记（更正请先撤销原决定）' },
       ]);
       // append-only: the earlier rows are as they were, in arrival order, the new one after them
-      expect((await store.all<{ decision_id: string }>('SELECT decision_id FROM raw_decisions ORDER BY rowid')).map((r) => r.decision_id)).toEqual([
-        'B1',
-        'B2',
-        'B3',
-        'B4',
-      ]);
+      expect(
+        (await store.all<{ decision_id: string }>('SELECT decision_id FROM raw_decisions ORDER BY rowid')).map((r) => r.decision_id),
+      ).toEqual(['B1', 'B2', 'B3', 'B4']);
       expect(await store.one('SELECT revoked_by, revoked_date FROM decision_register WHERE decision_id = $1', ['B2'])).toEqual({
         revoked_by: 'B3',
         revoked_date: '2026-10-03',
@@ -142,9 +150,12 @@ describe('ingestFile(store, decisions.csv) — what the register refuses', () =>
       const p = writeFile(
         ctx.dir,
         '淘汰退出清单.csv',
-        ['系统编号,系统名称,决定,生效日期,文号,决定人,理由', 'S001,统一身份认证平台,同意关停,2026-11-05,临数局〔2026〕9号,王立新,', 'S002,城市运行监测系统,,,,,', ',审核人：,,,,,'].join(
-          '\n',
-        ) + '\n',
+        [
+          '系统编号,系统名称,决定,生效日期,文号,决定人,理由',
+          'S001,统一身份认证平台,同意关停,2026-11-05,临数局〔2026〕9号,王立新,',
+          'S002,城市运行监测系统,,,,,',
+          ',审核人：,,,,,',
+        ].join('\n') + '\n',
       );
       const o = await ingestFile(store, p, { now: NOW, archiveDir: ctx.archiveDir });
       expect([o.status, o.rowsRead, o.rowsLoaded, o.rowsSkipped, o.extras]).toEqual(['loaded', 1, 1, 2, ['系统名称']]);

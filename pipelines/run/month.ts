@@ -12,7 +12,7 @@ import type { LoadedProfile } from '../profiles.ts';
 import { buildModels, loadModels } from './models.ts';
 import { calendarFallbackYears, prepareRun } from './params.ts';
 import { createProgress } from '../progress.ts';
-import { executeRun, type RunTrigger } from './record.ts';
+import { dropTempTables, executeRun, type RunTrigger } from './record.ts';
 import { unmatchedDecisions, unmatchedText } from '../decisions/matching.ts';
 
 export interface MonthRunOptions {
@@ -74,6 +74,32 @@ export async function runMonth(store: Store, opts: MonthRunOptions): Promise<Mon
     return { result: { counts, timings }, counts, inputs: await inputFiles(store, opts.month), warnings };
   });
   return { runId: run.runId, month: opts.month, counts: run.result.counts, timings: run.result.timings, durationMs: run.durationMs };
+}
+
+/**
+ * The models of `month` built as a run would build them now, `read` from, then rolled back: nothing
+ * is recorded (no run, no results, not even the telemetry cache). What `govmon decide` shows of a
+ * decision before the month is run again.
+ */
+export async function previewMonth<T>(
+  store: Store,
+  opts: { month: string; profile: LoadedProfile; now: Date },
+  read: (store: Store) => Promise<T>,
+): Promise<T> {
+  checkMonth(opts.month, opts.now);
+  await store.run('BEGIN TRANSACTION');
+  try {
+    await prepareRun(store, opts.month, opts.profile.profile, opts.now);
+    await buildModels(store, loadModels());
+    return await read(store);
+  } finally {
+    try {
+      await store.conn.run('ROLLBACK');
+    } catch {
+      // already rolled back by DuckDB
+    }
+    await dropTempTables(store);
+  }
 }
 
 async function persist(store: Store, runId: number): Promise<void> {
