@@ -6,7 +6,7 @@
 // tests/labels.test.ts fails when a code a model can produce has no label.
 
 import { CONDITION_ZH, MONTHLY_METRICS } from './definitions.ts';
-import { DECISIONS, STAGES } from './contract.ts';
+import { DECISIONS, KIND_ZH, STAGES } from './contract.ts';
 import { CONDITION_CODES, type ConditionName } from './profiles/schema.ts';
 import { sqlString } from '../core/sql.ts';
 
@@ -41,6 +41,8 @@ export const LABELS = {
     long_open_rectification: '有限期整改超过规定月数未完成',
     shut_down: '已关停',
   },
+  /** the kinds of input files (contract.ts), and FOCUS bills (pipelines/connectors/focus.ts) */
+  input_kind: { ...KIND_ZH, focus: 'FOCUS 云费用账单' },
   /** the decisions of the register (contract.ts, docs/inputs.md §2.6) */
   decision: Object.fromEntries(DECISIONS.map((d) => [d.code, d.label])),
   /** mart_elimination.decision_status (docs/decisions.md §5.7) */

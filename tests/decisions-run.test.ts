@@ -33,7 +33,6 @@ import {
   VULN,
   buildCity,
   eliminationOf,
-  month,
   months,
   rightsizingOf,
   runMonths,

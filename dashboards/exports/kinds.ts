@@ -2,9 +2,10 @@
 // list: adding a kind is adding it to its module's list, nothing registers itself.
 
 import { ANNUAL_EXPORTS } from './annual.ts';
+import { DECISION_EXPORTS } from './decisions.ts';
 import type { ExportKind } from './kind.ts';
 import { MONTHLY_EXPORTS } from './monthly.ts';
 
 export const EXPORTS: Readonly<Record<string, ExportKind>> = Object.fromEntries(
-  [...MONTHLY_EXPORTS, ...ANNUAL_EXPORTS].map((k) => [k.kind, k]),
+  [...MONTHLY_EXPORTS, ...ANNUAL_EXPORTS, ...DECISION_EXPORTS].map((k) => [k.kind, k]),
 );
