@@ -14,7 +14,6 @@ import { writeExport } from '../dashboards/exports/write.ts';
 import { LABELS } from '../metrics/labels.ts';
 import { ingestFile } from '../pipelines/ingest/ingest.ts';
 import { evaluateYear } from '../pipelines/run/year.ts';
-import type { Store } from '../pipelines/store/database.ts';
 import { NOW, openTestStore, writeFile } from './helpers.ts';
 import { DEFAULT_PROFILE, DOWN, IDLE, buildCity, months, runMonths, system } from './fixtures/monthly/city.ts';
 
@@ -25,7 +24,6 @@ const LISTS = ['rectification', 'elimination', 'rightsizing', 'scores', 'budget'
 const X_NAME = '=HYPERLINK("x")';
 
 let s: Awaited<ReturnType<typeof openTestStore>>;
-const store = (): Store => s.store;
 const file = (kind: string, suffix = '') => path.join(s.dir, 'out', `${kind}${suffix}.xlsx`);
 let runId = 0;
 
