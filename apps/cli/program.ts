@@ -82,6 +82,7 @@ export function buildProgram(): Command {
     .option('--month <YYYY-MM>', '月份 / month')
     .option('--no-exports', '不写出清单文件 / do not write the export files')
     .option('--no-dashboard', '不生成看板 / do not build the dashboard')
+    .option('--documents', '同时生成本月文书（Word）/ also write the month’s documents')
     .action(lazy(runs, (m) => m.run, program));
 
   program
@@ -122,6 +123,22 @@ export function buildProgram(): Command {
       lazy(
         () => import('./commands/decide.ts'),
         (m) => m.decide,
+        program,
+      ),
+    );
+
+  program
+    .command('notices')
+    .description('生成某月的文书（Word，按 GB/T 9704）：限期整改通知书、整改到期提醒、淘汰退出清单报批稿 / the month’s documents (.docx)')
+    .option('--month <YYYY-MM>', '月份（须已运行）/ month (already run)')
+    .option('--out <dir>', '输出文件夹 / output folder')
+    .option('--doc-prefix <prefix>', '文号前缀，如 临数局〔2026〕（默认留空待填）/ document number prefix')
+    .option('--date <YYYY-MM-DD>', '文书日期，到期提醒自该日起算 15 日（默认今天）/ the documents’ date (default today)')
+    .option('--issuer <name>', '发文机关（默认 govmon.config.json 的 issuer 或 city + 数据局）/ issuing authority')
+    .action(
+      lazy(
+        () => import('./commands/notices.ts'),
+        (m) => m.notices,
         program,
       ),
     );

@@ -17,6 +17,8 @@ export interface YearJobOptions {
   progress?: boolean;
   /** the exports' root folder (the year's go to <root>/<YYYY>/); none when absent */
   exportsRoot?: string;
+  /** the city named in the titles of the XLSX lists (govmon.config.json `city`) */
+  city?: string;
 }
 
 export interface YearJobResult {
@@ -34,6 +36,6 @@ export async function yearJob(store: Store, o: YearJobOptions): Promise<YearJobR
     progress: o.progress,
   });
   const out: YearJobResult = { run };
-  if (o.exportsRoot) out.exportsDir = await writePeriodExports(store, o.exportsRoot, { year: o.year }, YEAR_EXPORTS);
+  if (o.exportsRoot) out.exportsDir = await writePeriodExports(store, o.exportsRoot, { year: o.year }, YEAR_EXPORTS, { city: o.city });
   return out;
 }
