@@ -115,13 +115,26 @@ const THIN: Partial<ExcelJS.Borders> = {
 const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE7E6E6' } };
 const INPUT_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFF2CC' } };
 
-/** A row of one merged cell across the table's width. */
-function banner(ws: ExcelJS.Worksheet, r: number, width: number, value: string, style: Partial<ExcelJS.Style>, height?: number): void {
+/**
+ * A row of text across the table's width: one merged cell above the table; below it, text in the
+ * first cell only, running over the empty cells beside it — a merged cell reads back, in every
+ * spreadsheet library, as its value in each of its cells, and the rows below the elimination
+ * list must read as no decision when the filled file is ingested.
+ */
+function banner(
+  ws: ExcelJS.Worksheet,
+  r: number,
+  width: number,
+  value: string,
+  style: Partial<ExcelJS.Style>,
+  height?: number,
+  merge = true,
+): void {
   const row = ws.getRow(r);
   row.getCell(1).value = value;
-  row.getCell(1).style = style;
+  row.getCell(1).style = merge ? style : { ...style, alignment: { ...style.alignment, wrapText: false } };
   if (height) row.height = height;
-  ws.mergeCells(r, 1, r, width);
+  if (merge) ws.mergeCells(r, 1, r, width);
   row.commit();
 }
 
@@ -233,18 +246,17 @@ async function writeSignedSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, data: X
       out.commit();
       if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
     }
-    if (sheet.rows.length === 0) banner(ws, ++r, width, sheet.empty, { alignment: { horizontal: 'center' }, border: THIN });
+    if (sheet.rows.length === 0) banner(ws, ++r, width, sheet.empty, {}, undefined, false);
     else ws.autoFilter = { from: { row: headerRow, column: 1 }, to: { row: r, column: width } };
 
     if (noteNo.size) {
       r++;
-      banner(ws, ++r, width, '注（依据）：', { font: { bold: true, size: 10 } });
-      for (const [text, n] of noteNo)
-        banner(ws, ++r, width, `[${n}] ${safeText(text)}`, { font: { size: 9 }, alignment: { wrapText: true } });
+      banner(ws, ++r, width, '注（依据）：', { font: { bold: true, size: 10 } }, undefined, false);
+      for (const [text, n] of noteNo) banner(ws, ++r, width, `[${n}] ${safeText(text)}`, { font: { size: 9 } }, undefined, false);
     }
     if (sheet.signature) {
       r++;
-      banner(ws, ++r, width, `以上共 ${sheet.rows.length} 项。`, { font: { size: 10 } });
+      banner(ws, ++r, width, `以上共 ${sheet.rows.length} 项。`, { font: { size: 10 } }, undefined, false);
       banner(
         ws,
         ++r,
@@ -252,6 +264,7 @@ async function writeSignedSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, data: X
         '审核人（签字）：＿＿＿＿＿＿＿＿　　　　批准人（签字）：＿＿＿＿＿＿＿＿　　　　日期：　　　　年　　月　　日',
         { font: { size: 11 }, alignment: { vertical: 'middle' } },
         36,
+        false,
       );
     }
     ws.commit();
