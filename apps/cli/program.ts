@@ -31,6 +31,7 @@ const EXPORT_KINDS = [
   'rectification',
   'elimination',
   'rightsizing',
+  'reclaimed',
   'rejects',
   'sharing',
   'scores',

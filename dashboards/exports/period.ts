@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import type { Results } from '../../pipelines/read.ts';
 import { prepareXlsxExport, writeExport, writeXlsxExport, type ExportOptions, type Period, type XlsxData } from './write.ts';
 
-export const MONTH_EXPORTS = ['metrics', 'rectification', 'elimination', 'rightsizing', 'sharing', 'calendar'] as const;
+export const MONTH_EXPORTS = ['metrics', 'rectification', 'elimination', 'rightsizing', 'reclaimed', 'sharing', 'calendar'] as const;
 export const YEAR_EXPORTS = ['scores', 'budget', 'sharing', 'calendar'] as const;
 /** The lists a person reads, signs or forwards also get an XLSX; the rest (one row per system,
  *  tens of thousands in a large city) are CSV, which any spreadsheet opens. */

@@ -6,6 +6,7 @@ import { CONDITION_CODES } from '../../metrics/labels.ts';
 import type {
   BudgetRow,
   CalendarRow,
+  DecisionRow,
   DepartmentRow,
   EliminationRow,
   MetricRow,
@@ -43,6 +44,8 @@ export interface SiteContext {
   scores: Map<string, ScoreRow>;
   budget: Map<string, BudgetRow>;
   departmentRows: Map<string, DepartmentRow>;
+  /** each system's decisions (docs/inputs.md §2.6), in arrival order */
+  decisionsOf: Map<string, DecisionRow[]>;
   /** XLSX downloads written into the site: kind → relative path */
   downloads: Record<string, string>;
 }
@@ -90,6 +93,7 @@ export function buildContext(
     scores: new Map((y?.scores ?? []).map((r) => [r.system_id, r])),
     budget: new Map((y?.budget ?? []).map((r) => [r.system_id, r])),
     departmentRows: new Map((y?.departments ?? []).map((r) => [r.department, r])),
+    decisionsOf: groupBy(data.decisions, (r) => r.system_id),
     downloads,
   };
 }
