@@ -278,7 +278,7 @@ describe('the dashboard in Chromium', () => {
         .filter((p) => p.trim() !== '');
       expect(pages.length, rel).toBeGreaterThan(0);
       // page numbers on every page
-      pages.forEach((p, i) => expect(p, `${rel} page ${i + 1}`).toContain(`第 ${i + 1} 页，共 ${pages.length} 页`));
+      for (const [i, p] of pages.entries()) expect(p, `${rel} page ${i + 1}`).toContain(`第 ${i + 1} 页，共 ${pages.length} 页`);
       const all = pages.join('\n');
       expect(all).toContain('注（依据）：');
       expect(all).toMatch(/\[1\]\s*《[^》]+》第/);
