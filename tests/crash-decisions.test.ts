@@ -63,7 +63,13 @@ async function reference(args: string[], dbFile: string): Promise<{ window: numb
 
 beforeAll(async () => {
   root = tempDir('govmon-crash-decisions-');
-  const city = await generateBenchCity({ dir: path.join(root, 'city'), systems: SYSTEMS, days: 31, lastDate: monthEnd(MONTH), parquet: false });
+  const city = await generateBenchCity({
+    dir: path.join(root, 'city'),
+    systems: SYSTEMS,
+    days: 31,
+    lastDate: monthEnd(MONTH),
+    parquet: false,
+  });
   // a decisions file of a decision for every system: big enough to be killed in the middle of
   decisionsCsv = path.join(root, 'decisions.csv');
   const rows = Array.from(

@@ -84,6 +84,8 @@ export async function runDemo(store: Store, opts: DemoOptions): Promise<DemoResu
       trigger: 'demo',
       exportsRoot: month === endMonth ? exportsDir : undefined,
       documentsRoot: month === endMonth ? documentsRoot : undefined,
+      // the last month's warnings (a decision about a system on no list) are printed
+      log: month === endMonth ? log : undefined,
       city: CITY,
       issuer: `${CITY}数据局`,
     });

@@ -55,10 +55,10 @@ export interface SignedList {
 /** A number format showing `digits` decimals with thousands separators. */
 export const fmt = (digits: number): string => (digits === 0 ? '#,##0' : `#,##0.${'0'.repeat(digits)}`);
 
-const seq: SheetColumn = { key: 'seq', zh: '序号', sql: 'NULL', kind: 'seq', numFmt: '0', width: 6 };
-const idCol = (t: string): SheetColumn => ({ key: 'system_id', zh: '系统编号', sql: `${t}.system_id`, kind: 'text', width: 13 });
-const nameCol = (t: string): SheetColumn => ({ key: 'system_name', zh: '系统名称', sql: `${t}.system_name`, kind: 'text', width: 24 });
-const deptCol = (t: string): SheetColumn => ({ key: 'department', zh: '建设单位', sql: `${t}.department`, kind: 'text', width: 16 });
+const seq: SheetColumn = { key: 'seq', zh: '序号', sql: 'NULL', kind: 'seq', numFmt: '0', width: 5 };
+const idCol = (t: string): SheetColumn => ({ key: 'system_id', zh: '系统编号', sql: `${t}.system_id`, kind: 'text', width: 12 });
+const nameCol = (t: string): SheetColumn => ({ key: 'system_name', zh: '系统名称', sql: `${t}.system_name`, kind: 'text', width: 20 });
+const deptCol = (t: string): SheetColumn => ({ key: 'department', zh: '建设单位', sql: `${t}.department`, kind: 'text', width: 14 });
 const num = (key: string, zh: string, sql: string, digits: number, width = 12): SheetColumn => ({
   key,
   zh,
@@ -68,7 +68,7 @@ const num = (key: string, zh: string, sql: string, digits: number, width = 12): 
   width,
 });
 const text = (key: string, zh: string, sql: string, width: number): SheetColumn => ({ key, zh, sql, kind: 'text', width });
-const notes = (sql: string): SheetColumn => ({ key: 'citations', zh: '依据（见表下注）', sql, kind: 'notes', width: 11 });
+const notes = (sql: string): SheetColumn => ({ key: 'citations', zh: '依据（见表下注）', sql, kind: 'notes', width: 8 });
 
 /** Conditions with their streak and first month, in Chinese: 无业务访问（闲置）（2026-08 起连续 3 个月）. */
 const conditionsZh = (list: string, withFrom: boolean) =>
@@ -78,12 +78,12 @@ const conditionsZh = (list: string, withFrom: boolean) =>
 
 /** The decision columns a person fills in on the elimination list; headers from the contract, so they ingest back. */
 const DECISION_INPUT: SheetColumn[] = [
-  { key: 'in_decision', zh: columnOf('decisions', 'decision').zh, sql: 'NULL', kind: 'text', width: 11, input: 'decision' },
+  { key: 'in_decision', zh: columnOf('decisions', 'decision').zh, sql: 'NULL', kind: 'text', width: 9, input: 'decision' },
   { key: 'in_effective_date', zh: columnOf('decisions', 'effective_date').zh, sql: 'NULL', kind: 'date', width: 11, input: 'field' },
   { key: 'in_until', zh: columnOf('decisions', 'until').zh, sql: 'NULL', kind: 'date', width: 11, input: 'field' },
-  { key: 'in_document_no', zh: columnOf('decisions', 'document_no').zh, sql: 'NULL', kind: 'text', width: 16, input: 'field' },
-  { key: 'in_decided_by', zh: columnOf('decisions', 'decided_by').zh, sql: 'NULL', kind: 'text', width: 9, input: 'field' },
-  { key: 'in_reason', zh: columnOf('decisions', 'reason').zh, sql: 'NULL', kind: 'text', width: 18, input: 'field' },
+  { key: 'in_document_no', zh: columnOf('decisions', 'document_no').zh, sql: 'NULL', kind: 'text', width: 14, input: 'field' },
+  { key: 'in_decided_by', zh: columnOf('decisions', 'decided_by').zh, sql: 'NULL', kind: 'text', width: 7, input: 'field' },
+  { key: 'in_reason', zh: columnOf('decisions', 'reason').zh, sql: 'NULL', kind: 'text', width: 14, input: 'field' },
 ];
 
 /** The decisions the elimination list's drop-down offers (labels, as a person picks them). */
@@ -152,14 +152,14 @@ export const SIGNED_LISTS: Readonly<Record<string, SignedList>> = {
           idCol('e'),
           nameCol('e'),
           deptCol('e'),
-          text('conditions', '淘汰原因（起始月份，连续月数）', conditionsZh('e.conditions', true), 30),
-          num('vcpu', '回收vCPU', 'e.vcpu', 0, 9),
-          num('memory_gb', '回收内存(GB)', 'e.memory_gb', 1, 10),
-          num('storage_gb', '回收存储(GB)', 'e.storage_gb', 1, 10),
-          num('cloud_cost_annual', '年云资源费用(元)', 'e.cloud_cost_annual', 2, 14),
-          text('cost_source', '费用来源', labelSql('cost_source', 'e.cost_source'), 10),
-          text('decision_status', '决定状态', labelSql('decision_status', 'e.decision_status'), 10),
-          text('decision_ref', '现有决定（文号、日期、决定人）', decisionText('e'), 22),
+          text('conditions', '淘汰原因（起始月份，连续月数）', conditionsZh('e.conditions', true), 22),
+          num('vcpu', '回收vCPU', 'e.vcpu', 0, 7),
+          num('memory_gb', '回收内存(GB)', 'e.memory_gb', 1, 8),
+          num('storage_gb', '回收存储(GB)', 'e.storage_gb', 1, 8),
+          num('cloud_cost_annual', '年云资源费用(元)', 'e.cloud_cost_annual', 2, 12),
+          text('cost_source', '费用来源', labelSql('cost_source', 'e.cost_source'), 8),
+          text('decision_status', '决定状态', labelSql('decision_status', 'e.decision_status'), 8),
+          text('decision_ref', '现有决定（文号、日期、决定人）', decisionText('e'), 16),
           notes('e.citations'),
           ...DECISION_INPUT,
         ],

@@ -146,7 +146,8 @@ async function writeSignedSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, data: X
   const meta = `${/^\d{4}$/.test(period) ? '年度' : '月份'}：${period} ｜ 运行编号：${run.run_id} ｜ 政策配置：${run.profile}（内容哈希 ${String(run.profile_sha256).slice(0, 12)}）｜ 运行时间：${when}`;
   let total = 0;
   for (const sheet of data.sheets!) {
-    total += sheet.rows.length;
+    // the rows of the list (the evidence sheet repeats its systems month by month)
+    if (sheet.name !== '证据') total += sheet.rows.length;
     const width = sheet.columns.length;
     const headerRow = sheet.lead ? 5 : 4;
     const ws = wb.addWorksheet(sheet.name, {
@@ -202,6 +203,7 @@ async function writeSignedSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, data: X
     let r = headerRow;
     for (const [i, row] of sheet.rows.entries()) {
       const out = ws.getRow(++r);
+      let lines = 1;
       sheet.columns.forEach((c, k) => {
         const cell = out.getCell(k + 1);
         const v = row[c.key];
@@ -229,6 +231,7 @@ async function writeSignedSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, data: X
         } else {
           cell.value = v === null || v === undefined ? null : safeText(String(v));
         }
+        if (typeof cell.value === 'string') lines = Math.max(lines, linesOf(cell.value, c.width));
         if (c.input) cell.fill = INPUT_FILL;
         if (c.input === 'decision')
           cell.dataValidation = {
@@ -243,6 +246,9 @@ async function writeSignedSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, data: X
             error: '请从下拉列表中选择',
           };
       });
+      // a spreadsheet sizes a row to its wrapped text only when it recalculates; set it, so the
+      // row opens (and prints) whole in any of them
+      out.height = Math.min(409, 4 + 13.5 * lines);
       out.commit();
       if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
     }
@@ -292,6 +298,17 @@ async function writeSignedSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, data: X
   for (const l of lines) about.addRow(l).commit();
   about.commit();
   return total;
+}
+
+/** How many lines a text takes in a column `width` characters wide (a CJK character is two). */
+function linesOf(text: string, width: number): number {
+  let lines = 0;
+  for (const part of text.split('\n')) {
+    let w = 0;
+    for (const ch of part) w += /[\u2e80-\uffff]/.test(ch) ? 2 : 1;
+    lines += Math.max(1, Math.ceil(w / Math.max(1, width - 1)));
+  }
+  return lines;
 }
 
 /** Set every entry of a zip (an XLSX) to 1980-01-01 00:00, the earliest DOS time: the writer stamps the current time. */
