@@ -82,7 +82,8 @@ export async function recordDecision(
       duplicate: o.status === 'duplicate',
       decisionId,
       rejects,
-      warnings: o.warnings,
+      // one decision: the row number of its one-row file means nothing to a person
+      warnings: o.warnings.map((w) => w.replace(/^第 \d+ 行：/, '')),
       outcome: o,
       exitCode: recorded ? (o.warnings.length ? 2 : 0) : o.status === 'duplicate' ? 0 : 1,
     };
