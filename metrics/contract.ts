@@ -1,9 +1,9 @@
-// The input contract (docs/inputs.md §2): the four canonical kinds, their columns, Chinese headers,
-// types and row rules. Everything that reads or writes an input file — ingest, validation SQL,
+// The input contract (docs/inputs.md §2): the canonical kinds — the four inputs and the decision
+// register (§2.6) — their columns, Chinese headers, types and row rules. Everything that reads or writes an input file — ingest, validation SQL,
 // XLSX templates, the sample-city generator, the README — reads it from here.
 
-export type Kind = 'systems' | 'telemetry' | 'catalog' | 'om_report' | 'population' | 'cost_plan';
-export const KINDS: readonly Kind[] = ['systems', 'telemetry', 'catalog', 'om_report', 'population', 'cost_plan'];
+export type Kind = 'systems' | 'telemetry' | 'catalog' | 'om_report' | 'population' | 'cost_plan' | 'decisions';
+export const KINDS: readonly Kind[] = ['systems', 'telemetry', 'catalog', 'om_report', 'population', 'cost_plan', 'decisions'];
 
 export type ColumnType = 'text' | 'int' | 'number' | 'pct' | 'date' | 'enum' | 'bool';
 
@@ -61,6 +61,11 @@ export interface KindSpec {
   setRules?: readonly SetRule[];
   /** sheet names that identify the kind inside an XLSX workbook */
   sheetNames: readonly string[];
+  /**
+   * A row whose columns other than these are all empty is not a record and is skipped, not
+   * rejected (decisions: a row of the elimination list without a decision is no decision).
+   */
+  skipUnless?: readonly string[];
 }
 
 export const STAGES: readonly EnumValue[] = [
@@ -84,6 +89,18 @@ export const UPDATE_CYCLES: readonly EnumValue[] = [
   { code: 'quarterly', label: '每季度' },
   { code: 'yearly', label: '每年' },
 ];
+
+/** What a decision of the register says (docs/inputs.md §2.6); labels are read through metrics/labels.ts. */
+export const DECISIONS: readonly EnumValue[] = [
+  { code: 'exempt', label: '豁免' },
+  { code: 'confirm_shutdown', label: '同意关停' },
+  { code: 'shutdown_done', label: '已关停' },
+  { code: 'reclaimed', label: '已收回资源' },
+  { code: 'rectified', label: '确认整改完成' },
+  { code: 'reject_reply', label: '整改说明不予认可' },
+  { code: 'revoke', label: '撤销决定' },
+];
+export type DecisionCode = 'exempt' | 'confirm_shutdown' | 'shutdown_done' | 'reclaimed' | 'rectified' | 'reject_reply' | 'revoke';
 
 const systems: KindSpec = {
   kind: 'systems',
@@ -254,6 +271,104 @@ const costPlan: KindSpec = {
   ],
 };
 
+/**
+ * The decision register (docs/inputs.md §2.6): append-only, one row per decision. The rules that
+ * need only the row are here; those that need the register or the registry (a unique id, a revoked
+ * id that exists, no more reclaimed than allocated) are SQL in pipelines/ingest/decisions.ts.
+ */
+const decisions: KindSpec = {
+  kind: 'decisions',
+  zh: '处置决定',
+  key: ['decision_id'],
+  // the elimination list's XLSX (dashboards/exports) carries a 决定 column: filled, it is a decisions file
+  sheetNames: ['decisions', '处置决定', '处置决定登记', '淘汰退出清单'],
+  skipUnless: [
+    'decision_id',
+    'decision',
+    'effective_date',
+    'until',
+    'document_no',
+    'decided_by',
+    'reason',
+    'revokes',
+    'reclaimed_vcpu',
+    'reclaimed_memory_gb',
+    'reclaimed_storage_gb',
+  ],
+  columns: [
+    { name: 'decision_id', zh: '决定编号', type: 'text', note: '可留空，导入时自动编号；不得与已有决定重复' },
+    { name: 'system_id', zh: '系统编号', type: 'text', required: true, refSystem: true, note: '须在系统目录中' },
+    {
+      name: 'decision',
+      zh: '决定',
+      type: 'enum',
+      required: true,
+      values: DECISIONS,
+      note: '豁免/同意关停/已关停/已收回资源/确认整改完成/整改说明不予认可/撤销决定',
+    },
+    { name: 'effective_date', zh: '生效日期', type: 'date', required: true, notFuture: true, note: '不得晚于今天' },
+    { name: 'until', zh: '有效期至', type: 'date', note: '豁免必填，不早于生效日期' },
+    { name: 'document_no', zh: '文号', type: 'text', note: '如 临数局〔2026〕12号；豁免、同意关停必填' },
+    { name: 'decided_by', zh: '决定人', type: 'text', required: true, note: '作出决定的负责人' },
+    { name: 'reason', zh: '理由', type: 'text', note: '豁免、整改说明不予认可、撤销决定必填' },
+    { name: 'revokes', zh: '撤销的决定编号', type: 'text', note: '撤销决定必填：已登记的决定编号' },
+    { name: 'reclaimed_vcpu', zh: '收回vCPU', type: 'int', min: 0, note: '已收回资源：收回的 vCPU 数，累计不超过已分配' },
+    { name: 'reclaimed_memory_gb', zh: '收回内存（GB）', type: 'number', min: 0, note: '已收回资源：收回的内存，累计不超过已分配' },
+    { name: 'reclaimed_storage_gb', zh: '收回存储（GB）', type: 'number', min: 0, note: '已收回资源：收回的存储，累计不超过已分配' },
+  ],
+  rules: [
+    {
+      id: 'until_required',
+      column: 'until',
+      broken: "decision = 'exempt' AND until IS NULL",
+      reason: '豁免须填写有效期至',
+    },
+    {
+      id: 'until_not_before_effective',
+      column: 'until',
+      broken: 'until < effective_date',
+      reason: '有效期至早于生效日期',
+    },
+    {
+      id: 'document_required',
+      column: 'document_no',
+      broken: "decision IN ('exempt', 'confirm_shutdown') AND document_no IS NULL",
+      reason: '豁免、同意关停须填写文号',
+    },
+    {
+      id: 'reason_required',
+      column: 'reason',
+      broken: "decision IN ('exempt', 'reject_reply', 'revoke') AND reason IS NULL",
+      reason: '豁免、整改说明不予认可、撤销决定须填写理由',
+    },
+    {
+      id: 'revokes_required',
+      column: 'revokes',
+      broken: "decision = 'revoke' AND revokes IS NULL",
+      reason: '撤销决定须填写撤销的决定编号',
+    },
+    {
+      id: 'revokes_only_for_revoke',
+      column: 'revokes',
+      broken: "decision <> 'revoke' AND revokes IS NOT NULL",
+      reason: '只有“撤销决定”可以填写撤销的决定编号',
+    },
+    {
+      id: 'reclaimed_amount_required',
+      column: 'reclaimed_vcpu',
+      broken:
+        "decision = 'reclaimed' AND coalesce(reclaimed_vcpu, 0) + coalesce(reclaimed_memory_gb, 0) + coalesce(reclaimed_storage_gb, 0) = 0",
+      reason: '已收回资源须填写收回的 vCPU、内存或存储（至少一项大于 0）',
+    },
+    {
+      id: 'reclaimed_only_for_reclaimed',
+      column: 'reclaimed_vcpu',
+      broken: "decision <> 'reclaimed' AND coalesce(reclaimed_vcpu, reclaimed_memory_gb, reclaimed_storage_gb) IS NOT NULL",
+      reason: '收回数量只适用于“已收回资源”',
+    },
+  ],
+};
+
 export const CONTRACT: Readonly<Record<Kind, KindSpec>> = {
   systems,
   telemetry,
@@ -261,6 +376,7 @@ export const CONTRACT: Readonly<Record<Kind, KindSpec>> = {
   om_report: omReport,
   population,
   cost_plan: costPlan,
+  decisions,
 };
 
 export const KIND_ZH: Readonly<Record<Kind, string>> = {
@@ -270,6 +386,7 @@ export const KIND_ZH: Readonly<Record<Kind, string>> = {
   om_report: omReport.zh,
   population: population.zh,
   cost_plan: costPlan.zh,
+  decisions: decisions.zh,
 };
 
 /** Normalise a header for matching: case-insensitive, spaces, full-width brackets and BOM ignored. */

@@ -6,7 +6,7 @@
 // tests/labels.test.ts fails when a code a model can produce has no label.
 
 import { CONDITION_ZH, MONTHLY_METRICS } from './definitions.ts';
-import { SHARE_TYPES, STAGES, UPDATE_CYCLES, type EnumValue } from './contract.ts';
+import { DECISIONS, KIND_ZH, SHARE_TYPES, STAGES, UPDATE_CYCLES, type EnumValue } from './contract.ts';
 import { CONDITION_CODES, type ConditionName } from './profiles/schema.ts';
 import { sqlString } from '../core/sql.ts';
 
@@ -47,7 +47,22 @@ export const LABELS = {
     rightsizing: '有云资源减配建议',
     sharing_withhold: '有系统因数据共享不达标不予安排运维经费',
     long_open_rectification: '有限期整改超过规定月数未完成',
+    shut_down: '已关停',
   },
+  /** the kinds of input files (contract.ts), and FOCUS bills (pipelines/connectors/focus.ts) */
+  input_kind: { ...KIND_ZH, focus: 'FOCUS 云费用账单' },
+  /** the decisions of the register (contract.ts, docs/inputs.md §2.6) */
+  decision: Object.fromEntries(DECISIONS.map((d) => [d.code, d.label])),
+  /** mart_elimination.decision_status (docs/decisions.md §5.7) */
+  decision_status: { pending: '待决定', confirmed: '已同意关停', exempted: '已豁免', shut_down: '已关停' },
+  /** mart_notices.decision_note: what a decision says of a rectification notice */
+  notice_decision: {
+    rectified: '已确认整改',
+    rectified_not_held: '已确认整改，但问题仍存在，重新打开',
+    reply_rejected: '整改说明不予认可',
+  },
+  /** where an exemption comes from (mart_elimination.exempt_source) */
+  exempt_source: { registry: '系统目录', decision: '处置决定', both: '系统目录和处置决定' },
   /** mart_calendar.status */
   calendar_status: { done: '已完成', due: '未到期', overdue: '已逾期' },
   /** mart_calendar.note */

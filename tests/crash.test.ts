@@ -8,7 +8,8 @@
 // an uninterrupted one gives. The inbox scan, killed the same way, must never lose or duplicate a
 // file. The archive may hold the file of a killed ingest: it is copied there before parsing, by
 // design (docs/inputs.md §3 "archived before it is parsed"); a kill during the copy can leave a
-// `.incoming-…` temporary file, never a partial file under a hash name.
+// `.incoming-…` temporary file, never a partial file under a hash name. The decision register too:
+// `govmon decide` and the ingest of a decisions file, killed the same way, leave it as before or as after.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,7 +22,7 @@ import { exportRows } from '../dashboards/exports/write.ts';
 import { inboxJob } from '../apps/daemon/jobs.ts';
 import { loadConfig } from '../apps/jobs/config.ts';
 import { memoryLog } from '../core/log.ts';
-import { addMonths, lastFullMonth, monthEnd } from '../core/clock.ts';
+import { addMonths, lastFullMonth, monthEnd, shanghaiDate } from '../core/clock.ts';
 import { loadProfile } from '../pipelines/profiles.ts';
 import { generateBenchCity } from '../apps/bench/city.ts';
 import { sqlString } from '../core/sql.ts';
@@ -422,4 +423,96 @@ describe('the inbox scan killed with SIGKILL at random points', () => {
       outcomes.join(' '),
     ).toBe(true);
   });
+});
+
+describe('the decision register (docs/inputs.md §2.6) under SIGKILL', () => {
+  // `govmon decide` commits its one-row decisions file, then previews the month inside a transaction
+  // it rolls back: a kill leaves the register as before, or with the decision recorded and nothing
+  // else. The ingest of a decisions file: as before, or with every decision of the file.
+  const KILLS = 8;
+  // the one-row file of `decide` is written in a temporary folder of its own: its path differs
+  const DECIDE_VOLATILE = { ...VOLATILE, files: [...VOLATILE.files, 'source_path'] };
+  const today = shanghaiDate(new Date());
+
+  async function registerFingerprints(dbFile: string): Promise<{ exact: Record<string, string>; loose: Record<string, string> }> {
+    const store = await Store.open(dbFile);
+    try {
+      const strip = (fp: Record<string, string>) => Object.fromEntries(Object.entries(fp).filter(([k]) => !k.startsWith('sequence ')));
+      return { exact: strip(await fingerprint(store)), loose: strip(await fingerprint(store, DECIDE_VOLATILE, RAW_ORDER)) };
+    } finally {
+      store.close();
+    }
+  }
+
+  async function killsLeaveBeforeOrAfter(base: string, name: string, args: (dir: string) => string[]): Promise<string[]> {
+    const dbOf = (dir: string) => path.join(dir, 'g.duckdb');
+    const { exact: before } = await registerFingerprints(dbOf(base));
+    const ref = copyBase(base, `${name}-ref`);
+    const r = await reference(args(ref), dbOf(ref));
+    expect([0, 2], r.stderr).toContain(r.code);
+    const { loose: after } = await registerFingerprints(dbOf(ref));
+    expect(after['table raw_decisions']).not.toBe(before['table raw_decisions']);
+    const rand = prng(testSeed(`${name} kill points`));
+    const delays = Array.from({ length: KILLS }, () => Math.round(rand() * r.window));
+    const outcomes: string[] = [];
+    await inParallel(KILLS, 2, async (i) => {
+      const dir = copyBase(base, `${name}-kill-${i}`);
+      const k = await killAfter(args(dir), dbOf(dir), delays[i]);
+      const now = await registerFingerprints(dbOf(dir));
+      const state = same(now.exact, before) ? 'before' : same(now.loose, after) ? 'after' : 'MIXED';
+      outcomes[i] = `${delays[i]}ms:${k.killed ? 'killed' : `exit ${k.code}`}:${state}`;
+      expect(
+        state,
+        `kill ${i} after ${delays[i]} ms: neither before (${diff(now.exact, before)}) nor after (${diff(now.loose, after)})`,
+      ).not.toBe('MIXED');
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    console.log(`${name} (holds the database ${Math.round(r.window)} ms): ${outcomes.join(' ')}`);
+    return outcomes;
+  }
+
+  it(`govmon decide killed at ${KILLS} points leaves the register as before, or with the decision recorded`, async () => {
+    const base = await makeBase('decide-base', async (store, archiveDir) => {
+      for (const f of [city.systemsCsv, city.telemetryCsv])
+        expect((await ingestFile(store, f, { now: NOW(), archiveDir })).status).toBe('loaded');
+      await runMonth(store, { month: MONTH, profile, now: NOW(), trigger: 'cli' });
+    });
+    const id = String(fs.readFileSync(city.systemsCsv, 'utf8').split('\n')[1].split(',')[0]);
+    const args = (dir: string) => [
+      '--db',
+      path.join(dir, 'g.duckdb'),
+      'decide',
+      id,
+      '同意关停',
+      '--date',
+      today,
+      '--by',
+      '王立新',
+      '--doc',
+      '临数局〔2026〕99号',
+    ];
+    const outcomes = await killsLeaveBeforeOrAfter(base, 'decide', args);
+    expect(outcomes.some((o) => o.includes(':killed:'))).toBe(true);
+  }, 600_000);
+
+  it(`the ingest of a decisions file killed at ${KILLS} points leaves the register as before, or with every decision of the file`, async () => {
+    const base = await makeBase('decisions-base', async (store, archiveDir) => {
+      expect((await ingestFile(store, city.systemsCsv, { now: NOW(), archiveDir })).status).toBe('loaded');
+    });
+    const ids = fs
+      .readFileSync(city.systemsCsv, 'utf8')
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((l) => l.split(',')[0]);
+    const file = path.join(root, 'decisions.csv');
+    fs.writeFileSync(
+      file,
+      `decision_id,system_id,decision,effective_date,until,document_no,decided_by,reason\n${ids
+        .map((s, i) => `JD-${i},${s},exempt,${today},2099-12-31,临数局〔2026〕${i}号,王立新,批量豁免`)
+        .join('\n')}\n`,
+    );
+    const outcomes = await killsLeaveBeforeOrAfter(base, 'decisions-ingest', (dir) => ['--db', path.join(dir, 'g.duckdb'), 'ingest', file]);
+    expect(outcomes.some((o) => o.includes(':killed:before'))).toBe(true);
+  }, 600_000);
 });

@@ -197,6 +197,8 @@ const POINTS = MONTHS.map((month, i) => ({
   exempted: i === 5 ? null : i === 11 ? 1 : 0,
   reclaim_vcpu: i === 5 ? null : 4 + i,
   reclaim_cost_annual: i === 5 ? null : 12000 + i * 1000.5,
+  reclaimed_vcpu: i === 5 ? null : i === 9 ? 14 : i === 11 ? 8 : 0,
+  reclaimed_cost_annual: i === 5 ? null : i === 9 ? 87500 : i === 11 ? 24000 : 0,
 }));
 
 const specs: Record<string, () => unknown> = {

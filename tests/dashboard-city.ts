@@ -239,6 +239,9 @@ export async function kpisFromExports(store: Store, month: string): Promise<Reco
   const rs = await rows('rightsizing');
   const sharing = await rows('sharing');
   const listed = elim.filter((r) => r.exempt === false);
+  // 可收回: the listed systems not shut down yet (docs/decisions.md §5.7), and right-sizing
+  const reclaimable = listed.filter((r) => r.decision_status !== 'shut_down');
+  const reclaimed = await rows('reclaimed');
   const sum = (xs: Record<string, unknown>[], k: string) => xs.reduce((a, r) => a + Number(r[k] ?? 0), 0);
   const shareable = sum(sharing, 'shareable');
   return {
@@ -247,8 +250,10 @@ export async function kpisFromExports(store: Store, month: string): Promise<Reco
     rectification: rect.filter((r) => r.status === 'issued' || r.status === 'open').length,
     elimination: listed.length,
     exempted: elim.length - listed.length,
-    reclaim_vcpu: sum(listed, 'vcpu') + sum(rs, 'reclaim_vcpu'),
-    reclaim_cost_annual: sum(listed, 'cloud_cost_annual') + sum(rs, 'reclaim_cost_annual'),
+    reclaim_vcpu: sum(reclaimable, 'vcpu') + sum(rs, 'reclaim_vcpu'),
+    reclaim_cost_annual: sum(reclaimable, 'cloud_cost_annual') + sum(rs, 'reclaim_cost_annual'),
+    reclaimed_vcpu: sum(reclaimed, 'vcpu'),
+    reclaimed_cost_annual: sum(reclaimed, 'cloud_cost_annual'),
     sharing_completeness_pct: shareable > 0 ? (100 * sum(sharing, 'timely')) / shareable : null,
   };
 }

@@ -3,7 +3,8 @@
 // of dashboard-city.ts if the generator is absent) with one system and department whose names
 // carry HTML. Checks: every page loads with no console error and asks for nothing outside the
 // site; the overview shows the exports' numbers; the elimination list filters (and prints whole,
-// on A4); a system page draws its charts; markup in a name stays text. Times the build (< 20 s)
+// on A4); both lists print with numbered notes, page numbers and the signature block on the page of
+// the table's end (read back with pdftotext); a system page draws its charts; markup in a name stays text. Times the build (< 20 s)
 // and reports the site's size; writes the screenshots docs/screenshots/overview.png and
 // docs/screenshots/system.png.
 
@@ -253,6 +254,41 @@ describe('the dashboard in Chromium', () => {
     expect(await page.locator('#exempted').isVisible()).toBe(true);
     expect(await page.locator('.signatures').isVisible()).toBe(true);
     await page.close();
+  }, 120_000);
+
+  it('prints both lists on A4: articles as numbered notes, page numbers, the signature block on the page of the table’s end', async () => {
+    const out = tempDir('govmon-print-');
+    for (const [rel, lastRow] of [
+      [PAGES.rectification.file, '#rect-table tbody tr:last-child td.c-id'],
+      [PAGES.elimination.file, '#exempt-table tbody tr:last-child td.c-id, #elim-table tbody tr:last-child td.c-id'],
+    ] as const) {
+      const page = await browser.newPage();
+      await open(page, rel);
+      await page.emulateMedia({ media: 'print' });
+      // the articles: a note number in the row, the article in a numbered note under the table
+      expect(await page.locator('table.data td.c-ref .note-refs').first().isVisible(), rel).toBe(true);
+      expect(await page.locator('table.data td.c-ref .screen-only').first().isVisible(), rel).toBe(false);
+      const ids = await page.$$eval(lastRow, (tds) => tds.map((td) => td.textContent ?? ''));
+      const last = ids[0];
+      const file = path.join(out, `${path.basename(rel, '.html')}.pdf`);
+      fs.writeFileSync(file, await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true }));
+      await page.close();
+      const pages = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' })
+        .split('\f')
+        .filter((p) => p.trim() !== '');
+      expect(pages.length, rel).toBeGreaterThan(0);
+      // page numbers on every page
+      for (const [i, p] of pages.entries()) expect(p, `${rel} page ${i + 1}`).toContain(`第 ${i + 1} 页，共 ${pages.length} 页`);
+      const all = pages.join('\n');
+      expect(all).toContain('注（依据）：');
+      expect(all).toMatch(/\[1\]\s*《[^》]+》第/);
+      // the signature block shares its page with the last row of the table before it
+      const sig = pages.findIndex((p) => p.includes('审核人（签字）'));
+      expect(sig, rel).toBeGreaterThanOrEqual(0);
+      expect(pages[sig], `${rel}: the last row ${last} and the signature block on page ${sig + 1}`).toContain(last);
+      expect(pages[sig]).toContain('批准人（签字）');
+    }
+    fs.rmSync(out, { recursive: true, force: true });
   }, 120_000);
 
   it('shows a system page with its charts, and the interactive chart follows the metric picker', async () => {

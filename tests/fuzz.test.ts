@@ -529,6 +529,8 @@ describe('ingest of broken input files (fast-check)', () => {
           parquet: [],
         };
         const file = await render(c, dir, n++);
+        // the register is append-only and its ids unique: each decisions file starts from an empty one
+        if (kind === 'decisions') await store.run('DELETE FROM raw_decisions');
         // same bytes as an earlier test file are a duplicate: that is a load too
         const o = await ingestFile(store, file, { now: NOW, archiveDir });
         expect(['loaded', 'duplicate'], `${kind} ${format}: ${formatOutcome(o)}`).toContain(o.status);

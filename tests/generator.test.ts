@@ -199,6 +199,8 @@ describe('the planted expectations of the end month (hand-derived)', () => {
 
   it('eliminates, escalates, exempts and resolves exactly the planted systems', () => {
     const elim = Object.fromEntries(planted.month.elimination.map((x) => [x.system_id, x.conditions]));
+    // EXEMPT_EXPIRED: its registry exemption ended on 2026-10-15, but decision YC-JD-007 exempts it
+    // until 2027-04-30 (docs/decisions.md §5.7): exempted, not eliminated
     expect(elim).toEqual({
       [idOf('INACT3')]: ['inactive'],
       [idOf('INACT4')]: ['inactive'],
@@ -207,12 +209,11 @@ describe('the planted expectations of the end month (hand-derived)', () => {
       [idOf('UNUS3')]: ['unusable'],
       [idOf('SEC3')]: ['security'],
       [idOf('MULTI_ELIM')]: ['unusable'],
-      [idOf('EXEMPT_EXPIRED')]: ['inactive'],
     });
     expect(planted.month.escalated.map((x) => x.system_id).sort()).toEqual(
       ['INACT3', 'LOW6', 'UNUS3', 'SEC3', 'MULTI_ELIM', 'EXEMPT_A'].map(idOf).sort(),
     );
-    expect(planted.month.exempted.map((x) => x.system_id).sort()).toEqual(['EXEMPT_A', 'EXEMPT_B'].map(idOf).sort());
+    expect(planted.month.exempted.map((x) => x.system_id).sort()).toEqual(['EXEMPT_A', 'EXEMPT_B', 'EXEMPT_EXPIRED'].map(idOf).sort());
     expect(planted.month.resolved.map((x) => x.system_id).sort()).toEqual(['RESOLVED', 'SEC_RESOLVED'].map(idOf).sort());
   });
 
@@ -224,7 +225,8 @@ describe('the planted expectations of the end month (hand-derived)', () => {
       [idOf('RS3')]: [4, 1],
       [idOf('RS4')]: [12, 6],
       [idOf('LOW3')]: [8, 1],
-      [idOf('LOW5')]: [16, 2],
+      // 14 of its 16 vCPU reclaimed in August (YC-JD-001): ceil(2 × 6 / 60) = 1
+      [idOf('LOW5')]: [2, 1],
       [idOf('LOW_HALF')]: [8, 2],
       [idOf('MULTI')]: [16, 2],
       [idOf('EXEMPT_B')]: [8, 1],
@@ -332,6 +334,57 @@ describe('the planted seasons and cost sharing (hand-derived)', () => {
         .map((k) => ({ system_id: idOf(k), status: 'missing_plan' }))
         .sort((a, b) => (a.system_id < b.system_id ? -1 : 1)),
     );
+  });
+});
+
+describe('the planted decisions (hand-derived, docs/decisions.md §5.7)', () => {
+  const d = () => planted.decisions!;
+
+  it('writes the register as a CSV with Chinese headers and labels, ingested after the other inputs', () => {
+    expect(d().file).toBe('08_处置决定.csv');
+    expect(planted.files.at(-1)).toBe('08_处置决定.csv');
+    const text = fs.readFileSync(path.join(dirA, d().file), 'utf8');
+    expect(text.startsWith('\uFEFF决定编号,系统编号,决定,生效日期,有效期至,文号,决定人,理由,撤销的决定编号,收回vCPU')).toBe(true);
+    expect(text).toContain(',同意关停,2026-10-12,');
+    expect(d().rows.map((r) => r.decision_id)).toEqual(Array.from({ length: 12 }, (_, i) => `YC-JD-${String(i + 1).padStart(3, '0')}`));
+  });
+
+  it('gives each elimination row of October its decision status', () => {
+    expect(Object.fromEntries(d().elimination.map((x) => [x.system_id, [x.status, x.decision_id]]))).toEqual({
+      [idOf('INACT3')]: ['pending', null],
+      [idOf('INACT4')]: ['confirmed', 'YC-JD-008'],
+      [idOf('LOW6')]: ['pending', null],
+      [idOf('LOW7')]: ['shut_down', 'YC-JD-012'],
+      [idOf('UNUS3')]: ['pending', null],
+      // exempted on 10-03, the exemption revoked on 10-16 (YC-JD-009)
+      [idOf('SEC3')]: ['pending', null],
+      [idOf('MULTI_ELIM')]: ['pending', null],
+      [idOf('EXEMPT_A')]: ['exempted', 'YC-JD-005'],
+      [idOf('EXEMPT_B')]: ['exempted', null],
+      [idOf('EXEMPT_EXPIRED')]: ['exempted', 'YC-JD-007'],
+    });
+    // EXEMPT_A: the registry's exemption ends 2026-10-31, the decision's 2027-01-31: the later wins
+    expect(planted.month.exempted.find((x) => x.system_id === idOf('EXEMPT_A'))).toMatchObject({
+      exempt_until: '2027-01-31',
+      exempt_reason: '换届选举保障任务延长',
+    });
+  });
+
+  it('notes the decisions on notices, re-opening a rectification that did not hold', () => {
+    expect(Object.fromEntries(d().notices.map((x) => [x.system_id, [x.status, x.note]]))).toEqual({
+      [idOf('SEC2')]: ['open', 'rectified_not_held'],
+      [idOf('NODATA3')]: ['open', 'rectified'],
+      [idOf('MULTI')]: ['open', 'reply_rejected'],
+    });
+  });
+
+  it('counts what was reclaimed in its month, and warns of the decision about a system on no list', () => {
+    expect(d().reclaimed.map((r) => [r.month, r.system_id, r.vcpu])).toEqual([
+      ['2026-08', idOf('LOW5'), 14],
+      ['2026-10', idOf('LOW7'), planted.month.elimination.find((e) => e.system_id === idOf('LOW7'))!.vcpu],
+    ]);
+    expect(d().unmatched).toEqual(['YC-JD-006']);
+    expect(planted.cases.find((c) => c.tags[0] === 'DECISION_UNMATCHED')!.description).toContain('导入和月度运行给出警告');
   });
 });
 

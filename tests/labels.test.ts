@@ -128,7 +128,13 @@ describe('the codes the models can produce', () => {
     expect(seen('mart_departments', 'reasons')).toEqual(['long_open_rectification', 'sharing_withhold']);
     expect(seen('mart_calendar', 'status')).toEqual(['done', 'due', 'overdue']);
     // ('annual_report:' || year is not a literal value: tests/models.test.ts checks it on the data)
-    expect(seen('mart_calendar', 'obligation')).toEqual(['catalog', 'completion_acceptance', 'cost_plan', 'population:', 'self_evaluation']);
+    expect(seen('mart_calendar', 'obligation')).toEqual([
+      'catalog',
+      'completion_acceptance',
+      'cost_plan',
+      'population:',
+      'self_evaluation',
+    ]);
     expect(seen('mart_scores', 'grade')).toEqual(['优', '良', '中', '差'].sort());
     expect(seen('stg_systems', 'cost_source')).toEqual(['registry']);
   });

@@ -244,34 +244,52 @@ describe('writeExport(store, kind, { month }, file)', () => {
   });
 
   describe('XLSX', () => {
-    async function sheetOf(kind: Kind): Promise<{ header: string[]; rows: Record<string, ExcelJS.CellValue>[] }> {
+    // metrics is a plain table (header in row 1, one column per CSV column); the lists people sign
+    // (rectification, elimination, right-sizing) are documents with title rows above the header and
+    // columns of their own (docs/outputs.md §7.4; tests/signed-xlsx.test.ts reads them in full).
+    async function sheetOf(kind: Kind, sheet?: string): Promise<{ header: string[]; rows: Record<string, ExcelJS.CellValue>[] }> {
       const wb = new ExcelJS.Workbook();
       await wb.xlsx.readFile(file(kind, 'xlsx'));
-      const ws = wb.worksheets[0];
+      const ws = sheet ? wb.getWorksheet(sheet)! : wb.worksheets[0];
       const values = (n: number) => (ws.getRow(n).values as ExcelJS.CellValue[]).slice(1);
-      const header = values(1).map(String);
-      const english = readCsv(file(kind, 'csv')).header;
+      let h = 1;
+      while (h < 10 && !['系统编号', '序号'].includes(String(values(h)[0]))) h++;
+      const header = values(h).map(String);
+      const keys = kind === 'metrics' ? readCsv(file(kind, 'csv')).header : header;
       const rows: Record<string, ExcelJS.CellValue>[] = [];
-      for (let n = 2; n <= ws.rowCount; n++) {
+      for (let n = h + 1; n <= ws.rowCount; n++) {
         const v = values(n);
-        if (v.length) rows.push(Object.fromEntries(english.map((h, i) => [h, v[i] ?? null])));
+        if (!v.length || (kind !== 'metrics' && typeof v[0] !== 'number')) break;
+        rows.push(Object.fromEntries(keys.map((k, i) => [k, v[i] ?? null])));
       }
       return { header, rows };
     }
 
-    it.each(KINDS)('writes %s with Chinese headers, one per CSV column', async (kind) => {
-      const { header } = await sheetOf(kind);
-      expect(header.length).toBe(readCsv(file(kind, 'csv')).header.length);
+    it('writes metrics with Chinese headers, one per CSV column', async () => {
+      const { header } = await sheetOf('metrics');
+      expect(header.length).toBe(readCsv(file('metrics', 'csv')).header.length);
       for (const h of header) expect(h).toMatch(/[\u4e00-\u9fff]/);
       expect(header[0]).toBe('系统编号'); // system_id's Chinese name in the input contract (§2.1)
     });
 
+    it.each(['rectification', 'elimination', 'rightsizing'] as const)(
+      'writes %s as a list to sign: Chinese headers, 序号 then 系统编号',
+      async (kind) => {
+        const { header, rows } = await sheetOf(kind);
+        for (const h of header) expect(h).toMatch(/[\u4e00-\u9fff]/);
+        expect(header.slice(0, 2)).toEqual(['序号', '系统编号']);
+        expect(rows.length).toBeGreaterThan(0);
+      },
+    );
+
     it('neutralises formula-like text and keeps numbers as numbers', async () => {
-      const rows = byId((await sheetOf('elimination')).rows);
-      expect(rows.X.system_name).toBe(`'${HYPERLINK}`);
-      expect(rows.X.department).toBe("'@信息中心");
-      expect(rows.E.exempt_reason).toBe("'+并入新平台");
-      expect([rows.X.vcpu, rows.X.memory_gb, rows.X.storage_gb, rows.X.cloud_cost_annual]).toEqual([8, 32, 500, 24000]);
+      const x = (await sheetOf('elimination')).rows.find((r) => r['系统编号'] === 'X')!;
+      expect(x['系统名称']).toBe(`'${HYPERLINK}`);
+      expect(x['建设单位']).toBe("'@信息中心");
+      expect([x['回收vCPU'], x['回收内存(GB)'], x['回收存储(GB)'], x['年云资源费用(元)']]).toEqual([8, 32, 500, 24000]);
+      // E, exempt, is on the sheet of the exempted systems
+      const e = (await sheetOf('elimination', '豁免')).rows.find((r) => r['系统编号'] === 'E')!;
+      expect(e['豁免理由']).toBe("'+并入新平台");
       const metrics = byId((await sheetOf('metrics')).rows);
       expect(metrics.AV.availability_pct).toBe(AV_MEAN);
     });

@@ -48,6 +48,7 @@ const SHEET: Record<Kind, string> = {
   om_report: '年度运维服务情况报表',
   population: '常住人口',
   cost_plan: '云资源费用分摊方案',
+  decisions: '处置决定',
 };
 
 describe('writeTemplate(kind, outFile)', () => {
@@ -388,9 +389,7 @@ describe('govmon template KIND --out FILE.xlsx', () => {
       await expect(run('om_report', '--out', path.join(dir, 'a.xlsx'), '--year', '2025')).rejects.toThrow(
         '--year 需与 --department 一起使用',
       );
-      await expect(run('budget', '--out', path.join(dir, 'a.xlsx'))).rejects.toThrow(
-        '类型应为 systems、telemetry、catalog、om_report、population、cost_plan 之一',
-      );
+      await expect(run('budget', '--out', path.join(dir, 'a.xlsx'))).rejects.toThrow(`类型应为 ${KINDS.join('、')} 之一`);
       await expect(run('systems', '--out', path.join(dir, 'a.csv'))).rejects.toThrow('--out 应为 .xlsx 文件');
       await expect(run('systems', '--out', path.join(dir, 'a.xlsx'), '--department', '市数据局')).rejects.toThrow(
         '--department 和 --year 只适用于 om_report（年度运维服务情况报表）',

@@ -31,12 +31,14 @@ const EXPORT_KINDS = [
   'rectification',
   'elimination',
   'rightsizing',
+  'reclaimed',
   'rejects',
   'sharing',
   'scores',
   'budget',
   'calendar',
   'costshare',
+  'decisions',
 ];
 
 export function buildProgram(): Command {
@@ -65,7 +67,7 @@ export function buildProgram(): Command {
 
   program
     .command('ingest')
-    .description('导入文件或文件夹 / ingest files or folders (systems, telemetry, catalog, om_report)')
+    .description('导入文件或文件夹 / ingest files or folders (systems, telemetry, catalog, om_report, decisions)')
     .argument('<paths...>', '文件或文件夹 / files or folders')
     .option('--kind <kind>', `强制指定类型 / force the kind: ${KINDS.join(' | ')}`)
     .option('--force', '即使相同内容已导入也再次导入 / ingest again even if the same bytes were ingested')
@@ -82,6 +84,7 @@ export function buildProgram(): Command {
     .option('--month <YYYY-MM>', '月份 / month')
     .option('--no-exports', '不写出清单文件 / do not write the export files')
     .option('--no-dashboard', '不生成看板 / do not build the dashboard')
+    .option('--documents', '同时生成本月文书（Word）/ also write the month’s documents')
     .action(lazy(runs, (m) => m.run, program));
 
   program
@@ -99,6 +102,48 @@ export function buildProgram(): Command {
     .option('--run <id>', '指定运行编号（默认为该期最新一次）/ a specific run')
     .option('--out <file>', '输出文件，格式由扩展名决定 / output file')
     .action(lazy(runs, (m) => m.exportKind, program));
+
+  program
+    .command('decide')
+    .description('登记一项处置决定，并显示其对最近一个月清单的影响 / record one decision and show what it changes in the latest month')
+    .argument('<system_id>', '系统编号 / system id')
+    .argument(
+      '<decision>',
+      '决定 / decision: 豁免 exempt | 同意关停 confirm_shutdown | 已关停 shutdown_done | 已收回资源 reclaimed | 确认整改完成 rectified | 整改说明不予认可 reject_reply | 撤销决定 revoke',
+    )
+    .option('--date <YYYY-MM-DD>', '生效日期（必填，不晚于今天）/ effective date')
+    .option('--by <name>', '决定人（必填）/ decided by')
+    .option('--doc <no>', '文号，如 临数局〔2026〕12号（豁免、同意关停必填）/ document number')
+    .option('--reason <text>', '理由（豁免、整改说明不予认可、撤销决定必填）/ reason')
+    .option('--until <YYYY-MM-DD>', '有效期至（豁免必填）/ valid until')
+    .option('--revokes <id>', '撤销的决定编号（撤销决定必填）/ the decision revoked')
+    .option('--vcpu <n>', '收回 vCPU（已收回资源）/ reclaimed vCPU')
+    .option('--memory <gb>', '收回内存 GB（已收回资源）/ reclaimed memory')
+    .option('--storage <gb>', '收回存储 GB（已收回资源）/ reclaimed storage')
+    .option('--id <id>', '决定编号（默认自动编号）/ decision id (assigned when absent)')
+    .action(
+      lazy(
+        () => import('./commands/decide.ts'),
+        (m) => m.decide,
+        program,
+      ),
+    );
+
+  program
+    .command('notices')
+    .description('生成某月的文书（Word，按 GB/T 9704）：限期整改通知书、整改到期提醒、淘汰退出清单报批稿 / the month’s documents (.docx)')
+    .option('--month <YYYY-MM>', '月份（须已运行）/ month (already run)')
+    .option('--out <dir>', '输出文件夹 / output folder')
+    .option('--doc-prefix <prefix>', '文号前缀，如 临数局〔2026〕（默认留空待填）/ document number prefix')
+    .option('--date <YYYY-MM-DD>', '文书日期，到期提醒自该日起算 15 日（默认今天）/ the documents’ date (default today)')
+    .option('--issuer <name>', '发文机关（默认 govmon.config.json 的 issuer 或 city + 数据局）/ issuing authority')
+    .action(
+      lazy(
+        () => import('./commands/notices.ts'),
+        (m) => m.notices,
+        program,
+      ),
+    );
 
   program
     .command('dashboard')

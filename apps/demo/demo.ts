@@ -1,6 +1,6 @@
 // `govmon demo` (what `npm start` runs): the fictional sample city, ingested (its planted rejects
-// reported), every month run, every year with data evaluated, the last month's exports and
-// dashboard built. It writes into the given database only if that database is empty or was made
+// reported, its decision register among the inputs), every month run, every year with data
+// evaluated, the last month's exports, documents (docs/outputs.md §7.4) and dashboard built. It writes into the given database only if that database is empty or was made
 // by an earlier demo, so a bureau's real database is never mixed with sample data.
 
 import path from 'node:path';
@@ -19,6 +19,7 @@ import type { LoadedProfile } from '../../pipelines/profiles.ts';
 import { generateSampleCity } from '../sample/generate.ts';
 import { LABELS, label } from '../../metrics/labels.ts';
 import { publishProvince } from './province.ts';
+import { CITY } from '../sample/names.ts';
 
 export interface DemoOptions {
   now: Date;
@@ -36,6 +37,7 @@ export interface DemoResult {
   /** the province roll-up of the sample city and the second sample city (docs/province.md §10) */
   provinceDb: string;
   provinceSite: string;
+  documentsDir: string;
   months: string[];
   years: number[];
   rejects: number;
@@ -71,25 +73,34 @@ export async function runDemo(store: Store, opts: DemoOptions): Promise<DemoResu
 
   const months = monthsBetween(city.planted.firstMonth, endMonth);
   const exportsDir = path.join(home, 'exports');
+  const documentsRoot = path.join(home, 'documents');
+  let documents: { dir: string; files: { kind: string }[] } | undefined;
   log.info(`③ 月度运行 ${months[0]} 至 ${endMonth}（${months.length} 个月，政策配置 ${opts.profile.profile.name}）`);
   const bar = createProgress('月度运行', months.length, opts.progress ?? false);
   let last: MonthRunResult | undefined;
   for (const [i, month] of months.entries()) {
     bar.update(i, month);
-    // the last month's lists are exported as the daemon would; the site comes after the evaluation
+    // the last month's lists are exported and its documents written as the daemon would; the site
+    // comes after the evaluation
     const job = await monthJob(store, {
       month,
       profile: opts.profile,
       now,
       trigger: 'demo',
       exportsRoot: month === endMonth ? exportsDir : undefined,
+      documentsRoot: month === endMonth ? documentsRoot : undefined,
+      // the last month's warnings (a decision about a system on no list) are printed
+      log: month === endMonth ? log : undefined,
+      city: CITY,
+      issuer: `${CITY}数据局`,
     });
     last = job.run;
+    if (job.documents) documents = job.documents;
   }
   bar.stop();
   if (last)
     log.info(
-      `   ${endMonth}：限期整改 ${last.counts.rectification} 个，淘汰退出 ${last.counts.elimination} 个（豁免 ${last.counts.exempted} 个），减配建议 ${last.counts.rightsizing} 个`,
+      `   ${endMonth}：限期整改 ${last.counts.rectification} 个，淘汰退出 ${last.counts.elimination} 个（豁免 ${last.counts.exempted} 个），减配建议 ${last.counts.rightsizing} 个；可收回 vCPU ${last.counts.reclaim_vcpu} 个，本月已收回 vCPU ${last.counts.reclaimed_vcpu} 个`,
     );
 
   // complete years only (their December is in the data); the scheduled September evaluation
@@ -99,7 +110,7 @@ export async function runDemo(store: Store, opts: DemoOptions): Promise<DemoResu
   );
   log.info(`④ 年度评价：${years.join('、')}`);
   for (const year of years) {
-    const { run: r } = await yearJob(store, { year, profile: opts.profile, now, trigger: 'demo', exportsRoot: exportsDir });
+    const { run: r } = await yearJob(store, { year, profile: opts.profile, now, trigger: 'demo', exportsRoot: exportsDir, city: CITY });
     log.info(
       `   ${year}${r.asOfMonth.endsWith('-12') ? '' : `（截至 ${r.asOfMonth}）`}：参评 ${r.counts.scored} 个，${Object.keys(
         LABELS.recommendation,
@@ -110,10 +121,14 @@ export async function runDemo(store: Store, opts: DemoOptions): Promise<DemoResu
   }
 
   log.info(`⑤ 清单已导出 → ${exportsDir}`);
+  if (documents)
+    log.info(
+      `   文书（Word）→ ${documents.dir}：限期整改通知书 ${documents.files.filter((f) => f.kind === 'notice').length} 份，整改到期提醒 ${documents.files.filter((f) => f.kind === 'reminder').length} 份，淘汰退出清单（报批稿）1 份`,
+    );
 
   const siteDir = path.join(home, 'site', endMonth);
   log.info(`⑥ 生成看板 → ${siteDir}`);
-  const site = await siteJob(store, { month: endMonth, outDir: siteDir, profile: opts.profile, now, log, trigger: 'demo' });
+  const site = await siteJob(store, { month: endMonth, outDir: siteDir, profile: opts.profile, now, log, trigger: 'demo', city: CITY });
   log.info(`   ${site.pages} 个页面，${(site.bytes / 2 ** 20).toFixed(1)} MB，用时 ${(site.ms / 1000).toFixed(1)} 秒`);
 
   const province = await publishProvince(store, { home, endMonth, profile: opts.profile, now, log, progress: opts.progress });
@@ -129,5 +144,15 @@ export async function runDemo(store: Store, opts: DemoOptions): Promise<DemoResu
   log.info(
     `\n完成（${((performance.now() - t0) / 1000).toFixed(0)} 秒）。用浏览器打开 ${path.join(siteDir, 'index.html')}，或运行 govmon serve --dir ${siteDir}`,
   );
-  return { sampleDir, siteDir, exportsDir, provinceDb: province.db, provinceSite: province.page, months, years, rejects };
+  return {
+    sampleDir,
+    siteDir,
+    exportsDir,
+    documentsDir: documents?.dir ?? path.join(documentsRoot, endMonth),
+    provinceDb: province.db,
+    provinceSite: province.page,
+    months,
+    years,
+    rejects,
+  };
 }

@@ -32,6 +32,14 @@ export const Config = z.strictObject({
   inbox_dir: z.string().default('inbox'),
   site_dir: z.string().default('site'),
   exports_dir: z.string().default('exports'),
+  /** where the month job writes the month's documents (docs/outputs.md §7.4) */
+  documents_dir: z.string().default('documents'),
+  /** the city named in the titles of the lists and documents, e.g. 云川市 */
+  city: z.string().min(1).optional(),
+  /** the issuing authority of the documents (发文机关); defaults to the city's 数据局 */
+  issuer: z.string().min(1).optional(),
+  /** the 文号 prefix of the documents, e.g. 临数局〔2026〕; a placeholder when absent */
+  doc_prefix: z.string().min(1).optional(),
   /** a file in the inbox is taken only when unchanged for this long (still being copied otherwise) */
   stable_seconds: z.number().min(0).max(3600).default(5),
   /** seconds a stopping daemon waits for the current job before interrupting it (it then rolls back) */
@@ -63,6 +71,9 @@ export interface ResolvedConfig extends Config {
   sitePath: string;
   exportsPath: string;
   logJsonPath: string | null;
+  documentsPath: string;
+  /** the issuing authority: `issuer`, else `city` + 数据局, else 市数据局 */
+  issuerName: string;
 }
 
 export const CONFIG_NAME = 'govmon.config.json';
@@ -92,5 +103,7 @@ export function loadConfig(home: string, file?: string): ResolvedConfig {
     sitePath: abs(c.site_dir),
     exportsPath: abs(c.exports_dir),
     logJsonPath: c.log_json === null ? null : abs(c.log_json),
+    documentsPath: abs(c.documents_dir),
+    issuerName: c.issuer ?? (c.city ? `${c.city}数据局` : '市数据局'),
   };
 }

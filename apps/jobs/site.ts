@@ -16,6 +16,8 @@ export interface SiteJobOptions {
   log?: Log;
   trigger?: RunTrigger;
   onProgress?: (p: BuildProgress) => void;
+  /** the city named in the titles of the XLSX downloads */
+  city?: string;
 }
 
 export type SiteJobResult = BuildResult;
@@ -31,6 +33,7 @@ export async function siteJob(store: Store, o: SiteJobOptions): Promise<SiteJobR
       now: o.now,
       log: o.log,
       onProgress: o.onProgress,
+      city: o.city,
     });
     await store.tx(async () => {
       const runId = await startRun(store, { job: 'dashboard', period: o.month, profile: r.profile, now: o.now, trigger });

@@ -8,6 +8,8 @@ import { YEAR_EXPORTS, writePeriodExports } from '../../dashboards/exports/perio
 export interface YearJobOptions extends YearRunOptions {
   /** the exports' root folder (the year's go to <root>/<YYYY>/); none when absent */
   exportsRoot?: string;
+  /** the city named in the titles of the XLSX lists (govmon.config.json `city`) */
+  city?: string;
 }
 
 export interface YearJobResult {
@@ -18,6 +20,6 @@ export interface YearJobResult {
 export async function yearJob(store: Store, o: YearJobOptions): Promise<YearJobResult> {
   const run = await evaluateYear(store, o);
   const out: YearJobResult = { run };
-  if (o.exportsRoot) out.exportsDir = await writePeriodExports(store, o.exportsRoot, { year: o.year }, YEAR_EXPORTS);
+  if (o.exportsRoot) out.exportsDir = await writePeriodExports(store, o.exportsRoot, { year: o.year }, YEAR_EXPORTS, { city: o.city });
   return out;
 }

@@ -15,6 +15,7 @@ import { DEPARTMENTS } from './names.ts';
 import { planReports, reportYears, setSelfScores, type PlannedReport } from './reports.ts';
 import type { Planted, PlantedCase, Stage } from './types.ts';
 import { label } from '../../metrics/labels.ts';
+import { applyDecisions, decisionCases, plantDecisions, writeDecisions } from './decisions.ts';
 
 export type { Planted, PlantedCase, PlantedReject, RejectKind } from './types.ts';
 
@@ -47,7 +48,7 @@ export interface SampleResult {
 }
 
 /** Files this generator writes into outDir; earlier ones are removed before writing. */
-const OWN_FILE = /^(0[1-7]_.+\.(csv|xlsx|parquet|ndjson)|\.planted\.json)$/;
+const OWN_FILE = /^(0[1-8]_.+\.(csv|xlsx|parquet|ndjson)|\.planted\.json)$/;
 
 export async function generateSampleCity(opts: SampleOptions): Promise<SampleResult> {
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.endMonth)) throw new Error(`invalid end month ${opts.endMonth} (YYYY-MM)`);
@@ -76,6 +77,10 @@ export async function generateSampleCity(opts: SampleOptions): Promise<SampleRes
     const cat = await writeCatalog(city, opts.outDir, catalog, new Set(supplementSystems(city).map((s) => s.row.system_id)));
 
     const month = monthExpectations(city, telemetry.aggs);
+    // the decision register: written with the other inputs, its effect applied to the month's lists
+    const decisions = plantDecisions(city);
+    const decisionFiles = writeDecisions(opts.outDir, decisions);
+    const decided = applyDecisions(city, month.planted, decisions);
     const sharing = { month: sharingAt(city, catalog, ctx.m), year: sharingAt(city, catalog, `${ctx.Y}-12`) };
 
     // Reports: scores first (they do not depend on the self-score), then the self-scores.
@@ -90,7 +95,14 @@ export async function generateSampleCity(opts: SampleOptions): Promise<SampleRes
     for (const y of years) reportFiles.push(await writeReports(city, opts.outDir, y, reports.get(y)!));
 
     const costInputs = await writeCostShareInputs(city, opts.outDir, documentDate(city));
-    const names = [...registry.files, ...telemetry.files, ...cat.files, ...reportFiles.flatMap((r) => r.files), ...costInputs.files].sort();
+    const names = [
+      ...registry.files,
+      ...telemetry.files,
+      ...cat.files,
+      ...reportFiles.flatMap((r) => r.files),
+      ...costInputs.files,
+      ...decisionFiles,
+    ].sort();
     const rejects = [registry, telemetry, cat, ...reportFiles, costInputs]
       .flatMap((x) => x.rejects)
       .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.row - b.row));
@@ -128,8 +140,9 @@ export async function generateSampleCity(opts: SampleOptions): Promise<SampleRes
       budget: budgetExpectations(city, month.histories, year, sharing.year),
       rejects,
       classified: city.systems.filter((s) => s.row.classified).map((s) => ({ system_id: s.row.system_id, system_name: s.row.system_name })),
+      decisions: decided,
     };
-    planted.cases = cases(city, planted);
+    planted.cases = decisionCases(city, cases(city, planted), decisions, decided);
     checkBackgroundIsQuiet(city, planted);
     fs.writeFileSync(path.join(opts.outDir, PLANTED_FILE), JSON.stringify(planted, null, 2) + '\n');
     return { files: names.map((n) => path.join(opts.outDir, n)), planted, telemetryRows: telemetry.rows };

@@ -314,4 +314,45 @@ export interface Planted {
     rows: { system_id: string; county: string; basis: 'population' | 'plan'; share_pct: number; amount: string }[];
     missing: { system_id: string; status: 'missing_plan' | 'missing_population' }[];
   };
+  /** the decision register (docs/decisions.md §5.7) and its effect on the end month */
+  decisions?: PlantedDecisions;
+}
+
+/** The decision register planted in the sample city (apps/sample/decisions.ts) and what govmon must conclude in the end month. */
+export interface PlantedDecisions {
+  /** the decisions file inside outDir */
+  file: string;
+  rows: {
+    decision_id: string;
+    system_id: string;
+    decision: string;
+    effective_date: string;
+    until: string | null;
+    document_no: string | null;
+    decided_by: string;
+    reason: string | null;
+    revokes: string | null;
+    reclaimed_vcpu: number | null;
+  }[];
+  /** the decision status of every elimination row of the end month (exempted section included) */
+  elimination: { system_id: string; status: 'pending' | 'confirmed' | 'exempted' | 'shut_down'; decision_id: string | null }[];
+  /** the note a decision puts on a notice of the end month */
+  notices: {
+    system_id: string;
+    status: 'issued' | 'open';
+    note: 'rectified' | 'rectified_not_held' | 'reply_rejected';
+    decision_id: string;
+  }[];
+  /** what decisions took back (已收回), by month */
+  reclaimed: {
+    month: string;
+    system_id: string;
+    decision_id: string;
+    vcpu: number;
+    memory_gb: number | null;
+    storage_gb: number | null;
+    cloud_cost_annual: number;
+  }[];
+  /** decisions of the end month about systems on no list: stored, and warned */
+  unmatched: string[];
 }

@@ -1,6 +1,7 @@
 // What an export is (docs/outputs.md): a kind, its Chinese name, the period it reads, and its
 // columns — English name (CSV/JSON/Parquet header), Chinese label (XLSX header), SQL, type.
 
+import type { LabelKind } from '../../metrics/labels.ts';
 import type { Period, Results } from '../../pipelines/read.ts';
 
 export type { Period };
@@ -13,6 +14,8 @@ export interface ExportColumn {
   sql: string;
   type: ColType;
   width?: number;
+  /** a code column: a Chinese sheet shows its label (metrics/labels.ts), never the code */
+  label?: LabelKind;
 }
 
 export interface ExportKind {
@@ -28,5 +31,12 @@ export interface ExportKind {
   resolveRun: (r: Results, period: Period) => Promise<number | null>;
 }
 
-/** A column: name, Chinese label, type, the SQL that computes it (the name by default), width. */
-export const col = (name: string, zh: string, type: ColType, sql = name, width?: number): ExportColumn => ({ name, zh, sql, type, width });
+/** A column: name, Chinese label, type, the SQL that computes it (the name by default), width, label table of a code column. */
+export const col = (name: string, zh: string, type: ColType, sql = name, width?: number, label?: LabelKind): ExportColumn => ({
+  name,
+  zh,
+  sql,
+  type,
+  width,
+  label,
+});

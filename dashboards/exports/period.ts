@@ -6,13 +6,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { currentMonthRun, incompleteMonthNote, monthRunAsOf, type Results } from '../../pipelines/read.ts';
-import { prepareXlsxExport, writeExport, writeXlsxExport, type Period, type XlsxData } from './write.ts';
+import { prepareXlsxExport, writeExport, writeXlsxExport, type ExportOptions, type Period, type XlsxData } from './write.ts';
 
-export const MONTH_EXPORTS = ['metrics', 'rectification', 'elimination', 'rightsizing', 'sharing', 'calendar', 'costshare'] as const;
+export const MONTH_EXPORTS = [
+  'metrics',
+  'rectification',
+  'elimination',
+  'rightsizing',
+  'reclaimed',
+  'sharing',
+  'calendar',
+  'costshare',
+] as const;
 export const YEAR_EXPORTS = ['scores', 'budget', 'sharing', 'calendar', 'costshare'] as const;
 /** The lists a person reads, signs or forwards also get an XLSX; the rest (one row per system,
  *  tens of thousands in a large city) are CSV, which any spreadsheet opens. */
-export const XLSX_EXPORTS: ReadonlySet<string> = new Set(['rectification', 'elimination', 'rightsizing', 'budget', 'costshare']);
+export const XLSX_EXPORTS: ReadonlySet<string> = new Set(['rectification', 'elimination', 'rightsizing', 'scores', 'budget', 'costshare']);
 
 /** The note beside the exports of a month that has not ended. */
 export const INCOMPLETE_NOTE_FILE = '本月尚未结束.txt';
@@ -35,14 +44,21 @@ export async function replaceDirAtomically(dir: string, fill: (tmp: string) => P
   }
 }
 
-export async function writePeriodExports(store: Results, exportsRoot: string, period: Period, kinds: readonly string[]): Promise<string> {
+export async function writePeriodExports(
+  store: Results,
+  exportsRoot: string,
+  period: Period,
+  kinds: readonly string[],
+  opts: ExportOptions = {},
+): Promise<string> {
   const name = period.month ?? String(period.year);
   const dir = path.join(exportsRoot, name);
   await replaceDirAtomically(dir, async (tmp) => {
     // The XLSX files are written in JavaScript while DuckDB writes the CSVs on its own threads:
     // their rows are read first, then both go on at once.
     const xlsx: [XlsxData, string][] = [];
-    for (const k of kinds) if (XLSX_EXPORTS.has(k)) xlsx.push([await prepareXlsxExport(store, k, period), path.join(tmp, `${k}.xlsx`)]);
+    for (const k of kinds)
+      if (XLSX_EXPORTS.has(k)) xlsx.push([await prepareXlsxExport(store, k, period, opts), path.join(tmp, `${k}.xlsx`)]);
     const csv = (async () => {
       for (const k of kinds) await writeExport(store, k, period, path.join(tmp, `${k}.csv`));
     })();

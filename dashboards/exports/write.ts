@@ -13,6 +13,7 @@ import type { Results, Row } from '../../pipelines/read.ts';
 import { EXPORTS } from './kinds.ts';
 import type { ExportColumn, ExportKind, Period } from './kind.ts';
 import { writeXlsx, type XlsxData } from './xlsx.ts';
+import { SIGNED_LISTS, readSignedSheets } from './signed.ts';
 import { safeText } from './safe-text.ts';
 
 export { safeText };
@@ -21,6 +22,11 @@ export { EXPORTS };
 export type { Period, XlsxData };
 
 export type ExportFormat = 'csv' | 'xlsx' | 'parquet' | 'json';
+
+/** What an export says of where it comes from: the city named in an XLSX list's title (govmon.config.json `city`). */
+export interface ExportOptions {
+  city?: string;
+}
 
 export function formatOf(file: string): ExportFormat {
   const ext = path.extname(file).toLowerCase();
@@ -71,7 +77,13 @@ export async function exportRows(
   return { rows: await store.all(q.sql), spec: q.spec, runId: q.runId };
 }
 
-export async function writeExport(store: Results, kind: string, period: Period, outFile: string): Promise<ExportResult> {
+export async function writeExport(
+  store: Results,
+  kind: string,
+  period: Period,
+  outFile: string,
+  opts: ExportOptions = {},
+): Promise<ExportResult> {
   const format = formatOf(outFile);
   const neutralise = format === 'csv' || format === 'xlsx';
   const q = await exportQuery(store, kind, period, neutralise);
@@ -79,7 +91,7 @@ export async function writeExport(store: Results, kind: string, period: Period, 
   const tmp = path.join(path.dirname(path.resolve(outFile)), `.${path.basename(outFile)}.${crypto.randomBytes(4).toString('hex')}.tmp`);
   let rows: number;
   try {
-    if (format === 'xlsx') rows = await writeXlsx(await readXlsx(store, q), tmp);
+    if (format === 'xlsx') rows = await writeXlsx(await readXlsx(store, q, opts), tmp);
     else if (format === 'csv') {
       const body = path.join(os.tmpdir(), `govmon-${process.pid}-${crypto.randomBytes(6).toString('hex')}.csv`);
       try {
@@ -99,9 +111,12 @@ export async function writeExport(store: Results, kind: string, period: Period, 
   return { file: outFile, rows, runId: q.runId };
 }
 
-/** What an XLSX export holds: its rows and the run they come from, read from the database. */
-async function readXlsx(store: Results, q: { sql: string; spec: ExportKind; runId: number | null }): Promise<XlsxData> {
-  const rows = await store.all(q.sql);
+/** What an XLSX export holds: its rows (a signed list: its sheets) and the run they come from, read from the database. */
+async function readXlsx(
+  store: Results,
+  q: { sql: string; spec: ExportKind; runId: number | null },
+  opts: ExportOptions,
+): Promise<XlsxData> {
   const run =
     q.runId !== null
       ? await store.one<Row>(
@@ -110,12 +125,15 @@ async function readXlsx(store: Results, q: { sql: string; spec: ExportKind; runI
           [q.runId],
         )
       : undefined;
-  return { spec: q.spec, rows, run };
+  const signed = SIGNED_LISTS[q.spec.kind];
+  if (signed && q.runId !== null && run)
+    return { spec: q.spec, rows: [], run, sheets: await readSignedSheets(store, signed, q.runId), city: opts.city };
+  return { spec: q.spec, rows: await store.all(q.sql), run, city: opts.city };
 }
 
 /** Read an XLSX export's data now, write the file later (the run writes its CSVs meanwhile). */
-export async function prepareXlsxExport(store: Results, kind: string, period: Period): Promise<XlsxData> {
-  return readXlsx(store, await exportQuery(store, kind, period, true));
+export async function prepareXlsxExport(store: Results, kind: string, period: Period, opts: ExportOptions = {}): Promise<XlsxData> {
+  return readXlsx(store, await exportQuery(store, kind, period, true), opts);
 }
 
 /** Write a prepared XLSX export: JavaScript work only, the database is not touched. */

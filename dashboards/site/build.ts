@@ -45,6 +45,8 @@ export interface BuildOptions {
   now: Date;
   log?: Log;
   onProgress?: (p: BuildProgress) => void;
+  /** the city named in the titles of the XLSX downloads */
+  city?: string;
 }
 
 export interface BuildResult {
@@ -183,13 +185,13 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
     let done = 0;
     for (const kind of monthly) {
       const rel = `downloads/${kind}-${data.month}.xlsx`;
-      await writeExport(store, kind, { month: data.month }, path.join(tmp, rel));
+      await writeExport(store, kind, { month: data.month }, path.join(tmp, rel), { city: opts.city });
       downloads[kind] = rel;
       progress({ phase: 'exports', label: '导出 XLSX', done: ++done, total });
     }
     for (const kind of annual) {
       const rel = `downloads/${kind}-${data.year!.year}.xlsx`;
-      await writeExport(store, kind, { year: data.year!.year }, path.join(tmp, rel));
+      await writeExport(store, kind, { year: data.year!.year }, path.join(tmp, rel), { city: opts.city });
       downloads[kind] = rel;
       progress({ phase: 'exports', label: '导出 XLSX', done: ++done, total });
     }

@@ -15,6 +15,8 @@ export interface Column<T> {
   num?: boolean;
   /** shown on screen only (hidden when printed) */
   screenOnly?: boolean;
+  /** a class of its cells: c-id, c-date, c-status, c-ref (fixed widths when printed, assets/print.css) */
+  className?: string;
 }
 
 export interface TableOptions<T> {
@@ -37,7 +39,7 @@ function filterAttrs(f: Record<string, string> | undefined): Html {
 
 export function table<T>(id: string, cols: readonly Column<T>[], rows: readonly T[], o: TableOptions<T> = {}): Html {
   if (!rows.length) return html`<p class="empty">${o.empty ?? '无'}</p>`;
-  const cls = (c: Column<T>) => [c.num ? 'num' : '', c.screenOnly ? 'screen-only' : ''].filter(Boolean).join(' ');
+  const cls = (c: Column<T>) => [c.num ? 'num' : '', c.screenOnly ? 'screen-only' : '', c.className ?? ''].filter(Boolean).join(' ');
   const head = cols.map(
     (c, i) =>
       html`<th scope="col" class="${cls(c)}"${c.sort ? html` data-sort-col="${i}" aria-sort="none"` : ''}>${c.sort ? html`<button type="button">${c.head}</button>` : c.head}</th>`,
@@ -126,6 +128,33 @@ export function conditionBadge(c: string, streak?: number, extra = ''): Html {
 export function citations(list: readonly string[]): Html {
   if (!list.length) return html`<span class="muted">—</span>`;
   return html`<ul class="cites">${list.map((c) => html`<li>${c}</li>`)}</ul>`;
+}
+
+/**
+ * Citations as numbered notes (docs/outputs.md §7.4): a row's cell shows the numbers ([1][3]) when
+ * printed and the articles on screen; the notes, numbered in order of first appearance, go under
+ * the table (printed only: the screen shows the articles in the rows).
+ */
+export function citationNotes<T>(rows: readonly T[], of: (r: T) => readonly string[]): { cell: (r: T) => Html; notes: Html } {
+  const no = new Map<string, number>();
+  for (const r of rows) for (const c of of(r)) if (!no.has(c)) no.set(c, no.size + 1);
+  return {
+    cell: (r) =>
+      html`<span class="screen-only">${citations(of(r))}</span><span class="print-only note-refs">${of(r)
+        .map((c) => `[${no.get(c)}]`)
+        .join('')}</span>`,
+    notes: no.size
+      ? html`<div class="notes print-only"><p class="notes-head">注（依据）：</p><ol>${[...no.keys()].map((c) => html`<li>${c}</li>`)}</ol></div>`
+      : html``,
+  };
+}
+
+/** The signature block (审核人、批准人、日期), kept on the page with the end of the table before it when printed. */
+export function signatureBlock(summary: Interpolation, roles: readonly string[] = ['审核人', '批准人']): Html {
+  return html`<div class="signatures">
+  ${summary ? html`<p>${summary}</p>` : ''}
+  ${roles.map((r) => html`<div class="sig"><span>${r}（签字）：</span><span class="line"></span><span>日期：</span><span class="line short"></span></div>`)}
+</div>`;
 }
 
 export function section(title: string, body: Interpolation, id?: string): Html {

@@ -7,6 +7,7 @@ import type {
   BudgetRow,
   CalendarRow,
   CostShareRow,
+  DecisionRow,
   DepartmentRow,
   EliminationRow,
   MetricRow,
@@ -49,6 +50,8 @@ export interface SiteContext {
   seasonSuggestion: Map<string, SeasonSuggestion>;
   /** each system's cost sharing of the month's year (docs/decisions.md §5.8) */
   costSharesOf: Map<string, CostShareRow[]>;
+  /** each system's decisions (docs/inputs.md §2.6), in arrival order */
+  decisionsOf: Map<string, DecisionRow[]>;
   /** XLSX downloads written into the site: kind → relative path */
   downloads: Record<string, string>;
 }
@@ -98,6 +101,7 @@ export function buildContext(
     departmentRows: new Map((y?.departments ?? []).map((r) => [r.department, r])),
     seasonSuggestion: new Map(data.seasonSuggestions.map((r) => [r.system_id, r])),
     costSharesOf: groupBy(data.costShares, (r) => r.system_id),
+    decisionsOf: groupBy(data.decisions, (r) => r.system_id),
     downloads,
   };
 }

@@ -99,6 +99,13 @@ export interface NoticeRow {
   deadline: string | null;
   conditions: NoticeCondition[];
   citations: string[];
+  /** a decision's note on the notice (docs/decisions.md §5.7) */
+  decision_note: 'rectified' | 'rectified_not_held' | 'reply_rejected' | null;
+  decision_id: string | null;
+  decision_document_no: string | null;
+  decision_date: string | null;
+  decided_by: string | null;
+  decision_reason: string | null;
 }
 
 export interface EvidenceMonth {
@@ -120,6 +127,49 @@ export interface EliminationRow {
   exempt: boolean;
   exempt_until: string | null;
   exempt_reason: string | null;
+  /** docs/decisions.md §5.7: pending | confirmed | exempted | shut_down, and the decision it rests on */
+  decision_status: string;
+  decision_id: string | null;
+  decision_document_no: string | null;
+  decision_date: string | null;
+  decided_by: string | null;
+  exempt_source: string | null;
+  registry_exempt_until: string | null;
+  registry_exempt_reason: string | null;
+  exempt_decision_id: string | null;
+  exempt_decision_until: string | null;
+  exempt_document_no: string | null;
+  exempt_decided_by: string | null;
+}
+
+/** A decision of the register (docs/inputs.md §2.6), with its revocation. */
+export interface DecisionRow {
+  decision_id: string;
+  system_id: string;
+  decision: string;
+  effective_date: string;
+  until: string | null;
+  document_no: string | null;
+  decided_by: string;
+  reason: string | null;
+  revokes: string | null;
+  reclaimed_vcpu: number | null;
+  reclaimed_memory_gb: number | null;
+  reclaimed_storage_gb: number | null;
+  revoked_by: string | null;
+  revoked_date: string | null;
+}
+
+/** What a decision of the month took back (已收回). */
+export interface ReclaimedRow {
+  system_id: string;
+  decision_id: string;
+  decision: string;
+  effective_date: string;
+  vcpu: number | null;
+  memory_gb: number | null;
+  storage_gb: number | null;
+  cloud_cost_annual: number | null;
 }
 
 export interface RightsizingRow {
@@ -175,6 +225,9 @@ export interface ListTrend {
   exempted: number | null;
   reclaim_vcpu: number | null;
   reclaim_cost_annual: number | null;
+  /** 已收回 in the month (docs/decisions.md §5.7) */
+  reclaimed_vcpu: number | null;
+  reclaimed_cost_annual: number | null;
 }
 
 export type ScoreRow = Row & {
@@ -248,6 +301,10 @@ export interface SiteData {
   seasonSuggestions: SeasonSuggestion[];
   /** the cost sharing of the month's year (docs/decisions.md §5.8) */
   costShares: CostShareRow[];
+  /** the decision register (every decision, revoked ones too, of the visible systems), in arrival order */
+  decisions: DecisionRow[];
+  /** what decisions of the month took back */
+  reclaimed: ReclaimedRow[];
   year: YearData | null;
   /** systems in this run's results that the registry marks classified now (the month needs a re-run) */
   classifiedSinceRun: number;
@@ -298,7 +355,8 @@ export async function loadSiteData(store: Results, month: string): Promise<SiteD
 
   const notices = await store.all<NoticeRow>(
     `SELECT system_id, system_name, department, strftime(month, '%Y-%m') AS month, status,
-       strftime(issued_month, '%Y-%m') AS issued_month, months_open, deadline, conditions, citations
+       strftime(issued_month, '%Y-%m') AS issued_month, months_open, deadline, conditions, citations,
+       decision_note, decision_id, decision_document_no, decision_date, decided_by, decision_reason
      FROM res_notices WHERE run_id = $1 AND ${VISIBLE} ORDER BY system_id, month`,
     [runId],
   );
@@ -307,7 +365,9 @@ export async function loadSiteData(store: Results, month: string): Promise<SiteD
     await store.all<Row>(
       `SELECT system_id, system_name, department,
          list_transform(conditions, lambda x: {'condition': x.condition, 'streak': x.streak, 'from_month': strftime(x.from_month, '%Y-%m')}) AS conditions,
-         CAST(evidence AS VARCHAR) AS evidence, citations, vcpu, memory_gb, storage_gb, cloud_cost_annual, exempt, exempt_until, exempt_reason
+         CAST(evidence AS VARCHAR) AS evidence, citations, vcpu, memory_gb, storage_gb, cloud_cost_annual, exempt, exempt_until, exempt_reason,
+         coalesce(decision_status, 'pending') AS decision_status, decision_id, decision_document_no, decision_date, decided_by,
+         exempt_source, registry_exempt_until, registry_exempt_reason, exempt_decision_id, exempt_decision_until, exempt_document_no, exempt_decided_by
        FROM res_elimination WHERE run_id = $1 AND ${VISIBLE} ORDER BY exempt, department, system_id`,
       [runId],
     )
@@ -341,16 +401,21 @@ export async function loadSiteData(store: Results, month: string): Promise<SiteD
      ), runs AS (
        SELECT m.month, r.run_id FROM months m LEFT JOIN month_runs r USING (month)
      ), elim AS (
+       -- what can still be reclaimed: listed, not exempt, not shut down already (that is reclaimed)
        SELECT r.month,
          count(e.system_id) FILTER (WHERE NOT e.exempt) AS elimination,
          count(e.system_id) FILTER (WHERE e.exempt) AS exempted,
-         coalesce(sum(e.vcpu) FILTER (WHERE NOT e.exempt), 0) AS vcpu,
-         coalesce(sum(e.cloud_cost_annual) FILTER (WHERE NOT e.exempt), 0) AS cost
+         coalesce(sum(e.vcpu) FILTER (WHERE NOT e.exempt AND e.decision_status IS DISTINCT FROM 'shut_down'), 0) AS vcpu,
+         coalesce(sum(e.cloud_cost_annual) FILTER (WHERE NOT e.exempt AND e.decision_status IS DISTINCT FROM 'shut_down'), 0) AS cost
        FROM runs r LEFT JOIN res_elimination e ON e.run_id = r.run_id AND e.${VISIBLE}
        GROUP BY r.month
      ), rs AS (
        SELECT r.month, coalesce(sum(x.reclaim_vcpu), 0) AS vcpu, coalesce(sum(x.reclaim_cost_annual), 0) AS cost
        FROM runs r LEFT JOIN res_rightsizing x ON x.run_id = r.run_id AND x.${VISIBLE}
+       GROUP BY r.month
+     ), back AS (
+       SELECT r.month, coalesce(sum(x.vcpu), 0) AS vcpu, coalesce(sum(x.cloud_cost_annual), 0) AS cost
+       FROM runs r LEFT JOIN res_reclaimed x ON x.run_id = r.run_id AND x.${VISIBLE}
        GROUP BY r.month
      ), rect AS (
        SELECT strftime(month, '%Y-%m') AS month, count(*) AS n FROM res_notices
@@ -360,8 +425,10 @@ export async function loadSiteData(store: Results, month: string): Promise<SiteD
        CASE WHEN r.run_id IS NOT NULL THEN elim.elimination END AS elimination,
        CASE WHEN r.run_id IS NOT NULL THEN elim.exempted END AS exempted,
        CASE WHEN r.run_id IS NOT NULL THEN elim.vcpu + rs.vcpu END AS reclaim_vcpu,
-       CASE WHEN r.run_id IS NOT NULL THEN elim.cost + rs.cost END AS reclaim_cost_annual
-     FROM runs r JOIN elim USING (month) JOIN rs USING (month) LEFT JOIN rect USING (month)
+       CASE WHEN r.run_id IS NOT NULL THEN elim.cost + rs.cost END AS reclaim_cost_annual,
+       CASE WHEN r.run_id IS NOT NULL THEN back.vcpu END AS reclaimed_vcpu,
+       CASE WHEN r.run_id IS NOT NULL THEN back.cost END AS reclaimed_cost_annual
+     FROM runs r JOIN elim USING (month) JOIN rs USING (month) JOIN back USING (month) LEFT JOIN rect USING (month)
      ORDER BY r.month`,
     [runId, from, monthStart(month)],
   );
@@ -378,12 +445,24 @@ export async function loadSiteData(store: Results, month: string): Promise<SiteD
      FROM res_cost_shares WHERE run_id = $1 AND ${VISIBLE} ORDER BY status <> 'shared', department, system_id, county`,
     [runId],
   );
+  // the register as a person reads it: every decision of a visible system, with its revocation
+  const decisions = await store.all<DecisionRow>(
+    `SELECT decision_id, system_id, decision, effective_date, until, document_no, decided_by, reason, revokes,
+       reclaimed_vcpu, reclaimed_memory_gb, reclaimed_storage_gb, revoked_by, revoked_date
+     FROM decision_register WHERE ${VISIBLE} ORDER BY arrival`,
+  );
+  const reclaimed = await store.all<ReclaimedRow>(
+    `SELECT system_id, decision_id, decision, effective_date, vcpu, memory_gb, storage_gb, cloud_cost_annual
+     FROM res_reclaimed WHERE run_id = $1 AND ${VISIBLE} ORDER BY effective_date, system_id`,
+    [runId],
+  );
 
   const year = await loadYear(store, Number(month.slice(0, 4)));
   const classifiedSinceRun = await store.value<number>(
     `SELECT count(DISTINCT system_id) FROM (
        SELECT system_id FROM res_metrics WHERE run_id = $1 UNION ALL SELECT system_id FROM res_notices WHERE run_id = $1
        UNION ALL SELECT system_id FROM res_elimination WHERE run_id = $1 UNION ALL SELECT system_id FROM res_rightsizing WHERE run_id = $1
+       UNION ALL SELECT system_id FROM res_reclaimed WHERE run_id = $1
        UNION ALL SELECT system_id FROM res_sharing WHERE run_id = $1 UNION ALL SELECT system_id FROM res_calendar WHERE run_id = $1
        UNION ALL SELECT system_id FROM res_cost_shares WHERE run_id = $1
        UNION ALL SELECT system_id FROM res_scores WHERE run_id = $2 UNION ALL SELECT system_id FROM res_budget WHERE run_id = $2
@@ -404,6 +483,8 @@ export async function loadSiteData(store: Results, month: string): Promise<SiteD
     trends,
     seasonSuggestions,
     costShares,
+    decisions,
+    reclaimed,
     year,
     classifiedSinceRun,
   };

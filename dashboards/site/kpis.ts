@@ -3,8 +3,10 @@
 //   monitored: systems with a metrics row in the month (in operation, not classified);
 //   flagged: of those, any condition holds; rectification: notices issued or open in the month;
 //   elimination: listed and not exempt; exempted: listed but exempt (shown apart);
-//   reclaim: vCPU and yearly cloud cost of the elimination list plus right-sizing (as the run's
-//   own counts); sharing: 100 × Σ timely ÷ Σ shareable over the month's sharing rows.
+//   reclaim (可收回): vCPU and yearly cloud cost of the elimination list (not exempt, not shut down
+//   already) plus right-sizing, as the run's own counts; reclaimed (已收回): what the month's
+//   decisions took back (docs/decisions.md §5.7); sharing: 100 × Σ timely ÷ Σ shareable over the
+//   month's sharing rows.
 
 import type { SiteContext } from './context.ts';
 import { CONDITION_CODES } from '../../metrics/labels.ts';
@@ -24,6 +26,10 @@ export interface Kpis {
   rightsizing: number;
   reclaimVcpu: number;
   reclaimCostAnnual: number;
+  reclaimedVcpu: number;
+  reclaimedCostAnnual: number;
+  /** elimination rows awaiting a decision (待决定) */
+  pendingDecisions: number;
   sharingSystems: number;
   sharingCompletenessPct: number | null;
   sharingFailures: number;
@@ -35,6 +41,7 @@ export function computeKpis(ctx: SiteContext): Kpis {
   const now = [...ctx.now.values()];
   const notices = [...ctx.noticeNow.values()];
   const elim = ctx.data.elimination.filter((e) => !e.exempt);
+  const reclaimable = elim.filter((e) => e.decision_status !== 'shut_down');
   const sharing = [...ctx.sharingNow.values()];
   const shareable = sharing.reduce((a, s) => a + s.shareable, 0);
   const timely = sharing.reduce((a, s) => a + s.timely, 0);
@@ -51,9 +58,13 @@ export function computeKpis(ctx: SiteContext): Kpis {
     elimination: elim.length,
     exempted: ctx.data.elimination.length - elim.length,
     rightsizing: ctx.data.rightsizing.length,
-    reclaimVcpu: elim.reduce((a, e) => a + (e.vcpu ?? 0), 0) + ctx.data.rightsizing.reduce((a, r) => a + r.reclaim_vcpu, 0),
+    reclaimVcpu: reclaimable.reduce((a, e) => a + (e.vcpu ?? 0), 0) + ctx.data.rightsizing.reduce((a, r) => a + r.reclaim_vcpu, 0),
     reclaimCostAnnual:
-      elim.reduce((a, e) => a + (e.cloud_cost_annual ?? 0), 0) + ctx.data.rightsizing.reduce((a, r) => a + (r.reclaim_cost_annual ?? 0), 0),
+      reclaimable.reduce((a, e) => a + (e.cloud_cost_annual ?? 0), 0) +
+      ctx.data.rightsizing.reduce((a, r) => a + (r.reclaim_cost_annual ?? 0), 0),
+    reclaimedVcpu: ctx.data.reclaimed.reduce((a, r) => a + (r.vcpu ?? 0), 0),
+    reclaimedCostAnnual: ctx.data.reclaimed.reduce((a, r) => a + (r.cloud_cost_annual ?? 0), 0),
+    pendingDecisions: elim.filter((e) => e.decision_status === 'pending').length,
     sharingSystems: sharing.length,
     sharingCompletenessPct: shareable > 0 ? (100 * timely) / shareable : null,
     sharingFailures: sharing.filter((s) => s.sharing_failure).length,

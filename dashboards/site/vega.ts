@@ -112,20 +112,34 @@ export interface ReclaimPoint {
   month: string;
   reclaim_vcpu: number | null;
   reclaim_cost_annual: number | null;
+  reclaimed_vcpu: number | null;
+  reclaimed_cost_annual: number | null;
 }
 
-/** Overview: reclaimable vCPU per month, the yearly cost in the tooltip. */
+/**
+ * Overview: reclaimable (可收回) and reclaimed (已收回, docs/decisions.md §5.7) vCPU per month, side by
+ * side, the yearly cost in the tooltip; each month from its own run (a month not run stays empty).
+ */
 export function reclaimTrendSpec(points: readonly ReclaimPoint[]): VlSpec {
-  return base('可回收 vCPU（近 12 个月）', {
-    data: { values: points.map((p) => ({ ...p })) },
-    mark: { type: 'bar', color: '#1f4e79' },
+  const values = points.flatMap((p) => [
+    { month: p.month, kind: '可收回', vcpu: p.reclaim_vcpu, cost: p.reclaim_cost_annual },
+    { month: p.month, kind: '已收回', vcpu: p.reclaimed_vcpu, cost: p.reclaimed_cost_annual },
+  ]);
+  return base('可收回与已收回 vCPU（近 12 个月）', {
+    data: { values },
+    params: [{ name: 'pick', select: { type: 'point', fields: ['kind'] }, bind: 'legend' }],
+    mark: { type: 'bar' },
     encoding: {
       x: { ...MONTH_AXIS, scale: { domain: points.map((p) => p.month) } },
-      y: { field: 'reclaim_vcpu', type: 'quantitative', title: 'vCPU', axis: { tickMinStep: 1 } },
+      xOffset: { field: 'kind', type: 'nominal', sort: ['可收回', '已收回'] },
+      y: { field: 'vcpu', type: 'quantitative', title: 'vCPU', axis: { tickMinStep: 1 } },
+      color: { field: 'kind', type: 'nominal', title: '', scale: { domain: ['可收回', '已收回'], range: ['#1f4e79', '#27ae60'] } },
+      opacity: { condition: { param: 'pick', value: 1 }, value: 0.15 },
       tooltip: [
         { field: 'month', title: '月份' },
-        { field: 'reclaim_vcpu', title: '可回收 vCPU', format: ',d' },
-        { field: 'reclaim_cost_annual', title: '年云资源费用（元）', format: ',.0f' },
+        { field: 'kind', title: '' },
+        { field: 'vcpu', title: 'vCPU', format: ',d' },
+        { field: 'cost', title: '年云资源费用（元）', format: ',.0f' },
       ],
     },
   });

@@ -21,7 +21,7 @@ WITH p AS (
   SELECT CAST(unnest(generate_series(p.first_month::TIMESTAMP, p.month::TIMESTAMP, INTERVAL 1 MONTH)) AS DATE) AS month
   FROM p WHERE p.first_month IS NOT NULL
 ), sys AS (
-  SELECT s.system_id, s.system_name, s.department, s.stage, s.initial_acceptance_date,
+  SELECT s.system_id, s.system_name, s.department, s.stage, s.initial_acceptance_date, s.retired_from,
     due.date AS catalog_due_date
   FROM stg_systems s
   LEFT JOIN work_calendar d0 ON d0.date = s.initial_acceptance_date
@@ -36,7 +36,9 @@ WITH p AS (
 ), first_cataloged AS (
   SELECT system_id, min(cataloged_date) AS first_cataloged_date FROM cat GROUP BY system_id
 ), grid AS (
-  SELECT sys.*, m.month, last_day(m.month) AS month_end FROM sys CROSS JOIN months m
+  -- a system shut down by a decision counts as retired from the month after (docs/decisions.md §5.7)
+  SELECT sys.* EXCLUDE (retired_from), m.month, last_day(m.month) AS month_end FROM sys CROSS JOIN months m
+  WHERE sys.retired_from IS NULL OR m.month < sys.retired_from
 ), counted AS (
   SELECT g.system_id, g.month,
     count(c.resource_id) FILTER (WHERE c.cataloged_date <= g.month_end) AS cataloged,

@@ -22,7 +22,9 @@
 WITH p AS (
   SELECT * FROM run_params
 ), sys AS (
+  -- a system shut down by a decision has no obligations from the month after (docs/decisions.md §5.7)
   SELECT * FROM stg_systems WHERE stage IN ('construction', 'trial', 'operation')
+    AND (retired_from IS NULL OR retired_from > (SELECT month FROM run_params))
 ), sharing_now AS (
   SELECT system_id, catalog_due_date FROM int_sharing WHERE month = (SELECT month FROM p)
 ), first_cataloged AS (

@@ -20,6 +20,8 @@ import { ENCODING_ZH } from './encoding.ts';
 import { FORMAT_ZH, cleanup, csvColumns, csvOptions, loadRaw, sniff, sniffInStore, type Sniffed } from './readers.ts';
 import { DEPARTMENT_PARAM, SQL_TYPE, stageSql, typedViolation } from './validate.ts';
 import { withQueryProgress } from '../progress.ts';
+import { checkDecisions } from './decisions.ts';
+import { unmatchedInFile, unmatchedText } from '../decisions/matching.ts';
 
 // The file's life (archive, same bytes, transaction, failure) is in lifecycle.ts, shared by every
 // kind of file; what is here is the loader of the four contract kinds.
@@ -189,6 +191,7 @@ async function dropTemps(store: Store): Promise<void> {
     'gm_csv_long',
     'gm_csv_rej',
     'gm_csv_scan',
+    'gm_decision_check',
   ])
     await store.run(`DROP TABLE IF EXISTS temp.main.${t}`).catch(() => undefined);
 }
@@ -331,10 +334,12 @@ async function generalPath(
   const spec = CONTRACT[kind];
   await loadRaw(store, s);
   const mapping = new Map([...match.mapped].map(([i, n]) => [n, `c${i}`]));
+  if (spec.skipUnless) o.rowsSkipped = await skipNonRecords(store, spec.skipUnless, mapping);
   await store.run(
     `CREATE OR REPLACE TEMP TABLE gm_stage AS ${stageSql(kind, mapping, { today, department })}`,
     department !== undefined ? { [DEPARTMENT_PARAM]: department } : undefined,
   );
+  if (kind === 'decisions') await checkDecisions(store, fileId);
   const cols = spec.columns.map((c) => ident(c.name)).join(', ');
   o.rowsLoaded = await store.run(
     `INSERT INTO raw_${kind} (file_id, ${cols}) SELECT ${fileId}, ${cols} FROM gm_stage WHERE len(errors) = 0 ORDER BY row_no`,
@@ -353,7 +358,11 @@ async function generalPath(
   o.rowsRead = counts.staged + counts.reader;
   o.rowsRejected = counts.bad + counts.reader;
   o.status = o.rowsRejected === 0 ? 'loaded' : o.rowsLoaded > 0 ? 'partial' : 'rejected';
-  if (o.rowsRead === 0) o.warnings.push('文件只有表头，没有数据行');
+  if (o.rowsRead === 0)
+    o.warnings.push(o.rowsSkipped ? `没有填写决定的行（${o.rowsSkipped} 行未填写“决定”等各项，已跳过）` : '文件只有表头，没有数据行');
+  if (kind === 'decisions' && o.rowsLoaded > 0)
+    for (const u of await unmatchedInFile(store, fileId, 'gm_stage'))
+      o.warnings.push(unmatchedText(u, u.row_no === null ? undefined : `第 ${u.row_no} 行`));
   if (kind === 'telemetry')
     await store.run(
       `INSERT INTO file_months SELECT ${fileId}, date_trunc('month', date)::DATE, count(*) FROM gm_stage WHERE len(errors) = 0 GROUP BY ALL`,
@@ -368,6 +377,13 @@ async function generalPath(
       [fileId],
     );
   }
+}
+
+/** Delete the rows of raw_in whose `columns` are all empty; returns how many. */
+async function skipNonRecords(store: Store, columns: readonly string[], mapping: ReadonlyMap<string, string>): Promise<number> {
+  const present = columns.filter((c) => mapping.has(c)).map((c) => `NULLIF(trim(${ident(mapping.get(c)!)}), '') IS NULL`);
+  if (present.length === 0) return 0;
+  return store.run(`DELETE FROM raw_in WHERE ${present.join(' AND ')}`);
 }
 
 /**
@@ -388,7 +404,10 @@ export function formatOutcome(o: FileOutcome): string {
     .join('，');
   lines.push(`【${STATUS_ZH[o.status]}】${name}${what ? `（${what}）` : ''}`);
   if (o.status === 'duplicate' || o.status === 'failed') lines.push(`  ${cleanText(o.message ?? '', 600)}`);
-  else lines.push(`  读取 ${o.rowsRead} 行，导入 ${o.rowsLoaded} 行，拒收 ${o.rowsRejected} 行`);
+  else
+    lines.push(
+      `  读取 ${o.rowsRead} 行，导入 ${o.rowsLoaded} 行，拒收 ${o.rowsRejected} 行${o.rowsSkipped ? `（另有 ${o.rowsSkipped} 行未填写决定，已跳过）` : ''}`,
+    );
   if (o.extras.length) lines.push(`  未识别的列（未保存）：${o.extras.map((x) => cleanText(x, 40)).join('、')}`);
   for (const w of o.warnings) lines.push(`  注意：${cleanText(w, 300)}`);
   if (o.reasonCounts.length) {

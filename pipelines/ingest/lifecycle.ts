@@ -49,6 +49,8 @@ export interface FileOutcome {
   /** the first rejects, for the printed summary */
   sampleRejects: RejectRow[];
   reasonCounts: { reason: string; n: number }[];
+  /** rows that are no record at all (decisions: a list row without a decision), skipped */
+  rowsSkipped?: number;
   fastPath: boolean;
   durationMs: number;
 }
@@ -94,6 +96,7 @@ export function newOutcome(p: string): FileOutcome {
     rowsRead: 0,
     rowsLoaded: 0,
     rowsRejected: 0,
+    rowsSkipped: 0,
     extras: [],
     warnings: [],
     sampleRejects: [],

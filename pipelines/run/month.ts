@@ -1,17 +1,19 @@
 // `govmon run --month YYYY-MM`: metrics, conditions, streaks, the rectification and elimination
-// lists and right-sizing of one month (docs/metrics.md §4, docs/decisions.md §5.1, §5.2). Everything is recomputed from the
-// stored inputs, so months can be run in any order and a re-run gives the same decisions. The
-// run and its results are one transaction: a crash leaves the database as before the run.
+// lists and right-sizing of one month (docs/metrics.md §4, docs/decisions.md §5.1, §5.2), with what the decision register
+// makes of them (§5.7). Everything is recomputed from the stored inputs, so months can be run in
+// any order and a re-run gives the same decisions. The run and its results are one transaction: a
+// crash leaves the database as before the run.
 
 import { UserError } from '../../core/errors.ts';
-import { isMonth, monthStart, shanghaiDate } from '../../core/clock.ts';
+import { addMonths, isMonth, monthStart, shanghaiDate } from '../../core/clock.ts';
 import type { Log } from '../../core/log.ts';
 import type { Store } from '../store/database.ts';
 import type { LoadedProfile } from '../profiles.ts';
 import { buildModels, loadModels } from './models.ts';
 import { calendarFallbackYears, prepareRun } from './params.ts';
 import { createProgress } from '../progress.ts';
-import { executeRun, type RunTrigger } from './record.ts';
+import { dropTempTables, executeRun, type RunTrigger } from './record.ts';
+import { unmatchedDecisions, unmatchedText } from '../decisions/matching.ts';
 
 export interface MonthRunOptions {
   month: string;
@@ -42,8 +44,14 @@ export interface MonthCounts {
   elimination: number;
   exempted: number;
   rightsizing: number;
+  /** 可收回: the elimination list (not exempt, not shut down yet) and right-sizing */
   reclaim_vcpu: number;
   reclaim_cost_annual: number;
+  /** 已收回: what decisions of the month took back (docs/decisions.md §5.7) */
+  reclaimed_vcpu: number;
+  reclaimed_cost_annual: number;
+  /** decisions of the month about systems on none of the lists they decide on */
+  decisions_unmatched: number;
   /** only for a month that has not ended: the day its results run to */
   as_of?: string;
 }
@@ -73,10 +81,12 @@ export async function runMonth(store: Store, opts: MonthRunOptions): Promise<Mon
     const timings = await buildModels(store, loadModels(), (name, i, n) => bar.update(i / n, name));
     bar.stop();
     const warnings = (await calendarFallbackYears(store)).map((y) => `${y} 年不在法定节假日日历中，工作日按周一至周五计算`);
-    for (const w of warnings) opts.log?.warn(w);
     await persist(store, runId);
+    const unmatched = await unmatchedThisMonth(store, runId, opts.month);
+    warnings.push(...unmatched.map((u) => unmatchedText(u)));
+    for (const w of warnings) opts.log?.warn(w);
     const asOf = monthAsOf(opts.month, opts.now);
-    const counts = { ...(await countsOf(store, runId)), ...(asOf ? { as_of: asOf } : {}) };
+    const counts = { ...(await countsOf(store, runId)), decisions_unmatched: unmatched.length, ...(asOf ? { as_of: asOf } : {}) };
     return { result: { counts, timings }, counts, inputs: await inputFiles(store, opts.month), warnings };
   });
   return {
@@ -87,6 +97,32 @@ export async function runMonth(store: Store, opts: MonthRunOptions): Promise<Mon
     timings: run.result.timings,
     durationMs: run.durationMs,
   };
+}
+
+/**
+ * The models of `month` built as a run would build them now, `read` from, then rolled back: nothing
+ * is recorded (no run, no results, not even the telemetry cache). What `govmon decide` shows of a
+ * decision before the month is run again.
+ */
+export async function previewMonth<T>(
+  store: Store,
+  opts: { month: string; profile: LoadedProfile; now: Date },
+  read: (store: Store) => Promise<T>,
+): Promise<T> {
+  checkMonth(opts.month, opts.now);
+  await store.run('BEGIN TRANSACTION');
+  try {
+    await prepareRun(store, opts.month, opts.profile.profile, opts.now);
+    await buildModels(store, loadModels());
+    return await read(store);
+  } finally {
+    try {
+      await store.conn.run('ROLLBACK');
+    } catch {
+      // already rolled back by DuckDB
+    }
+    await dropTempTables(store);
+  }
 }
 
 async function persist(store: Store, runId: number): Promise<void> {
@@ -101,10 +137,25 @@ async function persist(store: Store, runId: number): Promise<void> {
   await store.run(`INSERT INTO res_calendar BY NAME SELECT ${runId} AS run_id, * FROM mart_calendar`);
   await store.run(`INSERT INTO res_cost_shares BY NAME SELECT ${runId} AS run_id, * FROM int_cost_shares`);
   await store.run(`INSERT INTO res_season_suggestions BY NAME SELECT ${runId} AS run_id, * FROM int_season_suggestions`);
+  await store.run(`INSERT INTO res_reclaimed BY NAME SELECT ${runId} AS run_id, * FROM mart_reclaimed`);
 }
 
-async function countsOf(store: Store, runId: number): Promise<MonthCounts> {
-  return (await store.one<MonthCounts>(
+/** The decisions of the run month about systems on none of the lists they decide on (this month's or last month's). */
+async function unmatchedThisMonth(store: Store, runId: number, month: string) {
+  await store.run(
+    `CREATE OR REPLACE TEMP TABLE gm_decision_check AS
+     SELECT NULL::BIGINT AS row_no, d.decision_id, d.system_id, d.decision, d.effective_date,
+       list_filter([${runId}, r.run_id], lambda x: x IS NOT NULL) AS run_ids,
+       list_filter([CASE WHEN r.run_id IS NOT NULL THEN $2 END, $1], lambda x: x IS NOT NULL) AS months
+     FROM stg_decisions d LEFT JOIN month_runs r ON r.month = $2
+     WHERE d.month = (SELECT month FROM run_params)`,
+    [month, addMonths(month, -1)],
+  );
+  return unmatchedDecisions(store);
+}
+
+async function countsOf(store: Store, runId: number): Promise<Omit<MonthCounts, 'decisions_unmatched'>> {
+  return (await store.one<Omit<MonthCounts, 'decisions_unmatched'>>(
     `WITH p AS (SELECT month FROM run_params)
      SELECT
        (SELECT count(*) FROM res_metrics WHERE run_id = $1 AND month = (SELECT month FROM p)) AS systems,
@@ -116,9 +167,12 @@ async function countsOf(store: Store, runId: number): Promise<MonthCounts> {
        (SELECT count(*) FROM res_elimination WHERE run_id = $1 AND exempt) AS exempted,
        (SELECT count(*) FROM res_rightsizing WHERE run_id = $1) AS rightsizing,
        (SELECT coalesce(sum(reclaim_vcpu), 0) FROM res_rightsizing WHERE run_id = $1)
-         + (SELECT coalesce(sum(vcpu), 0) FROM res_elimination WHERE run_id = $1 AND NOT exempt) AS reclaim_vcpu,
+         + (SELECT coalesce(sum(vcpu), 0) FROM res_elimination WHERE run_id = $1 AND NOT exempt AND decision_status <> 'shut_down') AS reclaim_vcpu,
        (SELECT coalesce(gm_sum(reclaim_cost_annual), 0) FROM res_rightsizing WHERE run_id = $1)
-         + (SELECT coalesce(gm_sum(cloud_cost_annual), 0) FROM res_elimination WHERE run_id = $1 AND NOT exempt) AS reclaim_cost_annual`,
+         + (SELECT coalesce(gm_sum(cloud_cost_annual), 0) FROM res_elimination WHERE run_id = $1 AND NOT exempt AND decision_status <> 'shut_down')
+         AS reclaim_cost_annual,
+       (SELECT coalesce(gm_sum(vcpu), 0) FROM res_reclaimed WHERE run_id = $1) AS reclaimed_vcpu,
+       (SELECT coalesce(gm_sum(cloud_cost_annual), 0) FROM res_reclaimed WHERE run_id = $1) AS reclaimed_cost_annual`,
     [runId],
   ))!;
 }

@@ -20,7 +20,7 @@ const RECOMMENDATIONS = Object.keys(LABELS.recommendation);
 
 const yuan = (x: number) => Math.round(x).toLocaleString('zh-CN');
 
-export async function run(kit: Kit, o: { month?: string; exports: boolean; dashboard: boolean }): Promise<number> {
+export async function run(kit: Kit, o: { month?: string; exports: boolean; dashboard: boolean; documents?: boolean }): Promise<number> {
   const month = parseArg(monthArg(), o.month);
   if (month > shanghaiDate(new Date()).slice(0, 7)) throw new UserError(`不能运行未来的月份：${month}`);
   return kit.withStore(async (store, log) => {
@@ -33,7 +33,11 @@ export async function run(kit: Kit, o: { month?: string; exports: boolean; dashb
       log,
       progress: progressEnabled(kit.g.quiet),
       exportsRoot: o.exports ? config.exportsPath : undefined,
+      documentsRoot: o.documents ? config.documentsPath : undefined,
       siteRoot: o.dashboard ? config.sitePath : undefined,
+      city: config.city,
+      issuer: config.issuerName,
+      docPrefix: config.doc_prefix,
     });
     const k = r.run.counts;
     log.info(
@@ -43,8 +47,9 @@ export async function run(kit: Kit, o: { month?: string; exports: boolean; dashb
         `  监测系统 ${k.systems} 个，其中监测数据缺失 ${k.no_data} 个`,
         `  限期整改 ${k.rectification} 个（本月${label('notice_status', 'resolved')} ${k.notices_resolved} 个，${label('notice_status', 'escalated')} ${k.notices_escalated} 个）`,
         `  淘汰退出 ${k.elimination} 个，豁免 ${k.exempted} 个；减配建议 ${k.rightsizing} 个`,
-        `  可回收 vCPU ${k.reclaim_vcpu} 个，年云资源费用约 ${yuan(k.reclaim_cost_annual)} 元`,
+        `  可回收 vCPU ${k.reclaim_vcpu} 个，年云资源费用约 ${yuan(k.reclaim_cost_annual)} 元；本月已收回 vCPU ${k.reclaimed_vcpu} 个，年云资源费用约 ${yuan(k.reclaimed_cost_annual)} 元`,
         ...(r.exportsDir ? [`  清单：${r.exportsDir}`] : []),
+        ...(r.documents ? [`  文书：${r.documents.dir}（${r.documents.files.length} 份）`] : []),
         ...(r.site ? [`  看板：${path.join(r.site.dir, 'index.html')}`] : []),
       ].join('\n'),
     );
@@ -63,6 +68,7 @@ export async function evaluate(kit: Kit, o: { year?: string }): Promise<number> 
       log,
       progress: progressEnabled(kit.g.quiet),
       exportsRoot: loadConfig(store.homeDir).exportsPath,
+      city: loadConfig(store.homeDir).city,
     });
     const k = r.run.counts;
     const grade = (x: string) => k.grades[x] ?? 0;
@@ -89,7 +95,7 @@ export async function exportKind(
   const out = o.out;
   const period = periodOf({ ...o, month: o.month === undefined ? undefined : parseArg(monthArg(), o.month) });
   return kit.withStore(async (store, log) => {
-    const r = await writeExport(store, kind, period, out);
+    const r = await writeExport(store, kind, period, out, { city: loadConfig(store.homeDir).city });
     log.info(`已导出 ${EXPORTS[kind].zh} ${r.rows} 行 → ${r.file}${r.runId !== null ? `（运行编号 ${r.runId}）` : ''}`);
     const asOf = r.runId !== null ? await monthRunAsOf(store, r.runId) : null;
     if (asOf) log.info(`注意：${incompleteMonthNote(asOf)}`);

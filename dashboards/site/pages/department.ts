@@ -1,6 +1,7 @@
 // A page per department (建设单位): its systems with this month's state, lists, sharing and the
 // annual score and budget; the conditions of its systems month by month (a Plot chart that
-// prints); and the department-level recommendation of the annual evaluation (docs/decisions.md §5.5).
+// prints); the decisions it is waiting for (docs/decisions.md §5.7); and the department-level
+// recommendation of the annual evaluation (§5.5).
 
 import { html } from '../html.ts';
 import { holding, type SiteContext } from '../context.ts';
@@ -109,6 +110,40 @@ export function departmentDetailPage(ctx: SiteContext, department: string): Page
   const om = systems.reduce((a, s) => a + (s.om_budget_annual ?? 0), 0);
   const cloud = systems.reduce((a, s) => a + (s.cloud_cost_annual ?? 0), 0);
 
+  // what awaits a decision: its systems on the elimination list without one, and its open notices
+  // (a reply to confirm or refuse), nearest deadline first
+  const pending = [
+    ...systems
+      .map((s) => ctx.elimination.get(s.system_id))
+      .filter((e) => e && !e.exempt && e.decision_status === 'pending')
+      .map((e) => ({ id: e!.system_id, name: e!.system_name, what: '淘汰退出清单：待决定（同意关停、豁免）', due: '' })),
+    ...systems
+      .map((s) => ctx.noticeNow.get(s.system_id))
+      .filter((n) => n && (n.status === 'issued' || n.status === 'open') && n.decision_note !== 'rectified')
+      .map((n) => ({
+        id: n!.system_id,
+        name: n!.system_name,
+        what: `限期整改（${label('notice_status', n!.status)}）：待确认整改${n!.decision_note ? `；${label('notice_decision', n!.decision_note)}` : ''}`,
+        due: n!.deadline ?? '',
+      }))
+      .sort((a, b) => a.due.localeCompare(b.due)),
+  ];
+  const pendingSection = section(
+    `待决定事项（${pending.length} 项）`,
+    table(
+      'dept-pending',
+      [
+        { head: '系统名称', cell: (p) => html`<a href="../${systemPage(p.id)}">${p.name}</a>` },
+        { head: '系统编号', cell: (p) => p.id },
+        { head: '事项', cell: (p) => p.what },
+        { head: '整改期限', cell: (p) => (p.due ? p.due : '—') },
+      ] satisfies Column<(typeof pending)[number]>[],
+      pending,
+      { empty: '本月没有待决定的事项。' },
+    ),
+    'pending',
+  );
+
   const body = html`<h1>${department}</h1>
 <p class="doc-meta">建设单位 ｜ ${monthZh(ctx.data.month)} ｜ 系统 ${systems.length} 个</p>
 ${facts([
@@ -119,6 +154,7 @@ ${facts([
   ['年云资源费用合计', yuan(cloud)],
   ['年运维经费合计', yuan(om)],
 ])}
+${pendingSection}
 ${section(
   '系统',
   html`${filterBar('dept-systems', [

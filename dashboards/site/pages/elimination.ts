@@ -1,15 +1,28 @@
 // 淘汰退出（关停）清单: the document the bureau signs. Title, month, profile, run; the list with
 // each system's department, conditions (streak, from which month), the articles cited, what to
-// reclaim and the evidence month by month; totals; the exempted systems with their reasons (never
-// silently dropped, docs/decisions.md §5.1); signature lines. Prints on A4 (assets/print.css); the filter
-// narrows the screen view only — a printout is always the whole list.
+// reclaim, the decision status (docs/decisions.md §5.7); totals; the exempted systems with their
+// reasons and both sources of an exemption (never silently dropped, §5.1); the articles as numbered
+// notes; signature lines kept with the end of the tables; then, as an attachment, each system's
+// evidence month by month. Prints on A4 (assets/print.css); the filter narrows the screen view only
+// — a printout is always the whole list.
 
 import { html, type Html } from '../html.ts';
+import { monthEnd } from '../../../core/clock.ts';
 import type { SiteContext } from '../context.ts';
 import type { EliminationRow, EvidenceMonth } from '../data.ts';
-import { citations, conditionBadge, download, filterBar, printButton, table, type Column } from '../components.ts';
+import {
+  citationNotes,
+  citations,
+  conditionBadge,
+  download,
+  filterBar,
+  printButton,
+  signatureBlock,
+  table,
+  type Column,
+} from '../components.ts';
 import { num, pct, yuan, date } from '../format.ts';
-import { CONDITION_CODES, conditionZh, monthZh } from '../../../metrics/labels.ts';
+import { CONDITION_CODES, conditionZh, label, monthZh } from '../../../metrics/labels.ts';
 import { PAGES, departmentPage, systemPage } from '../paths.ts';
 import { CONDITIONS, metricDef } from '../../../metrics/definitions.ts';
 import { citationLabel } from '../../../metrics/profiles/measures.ts';
@@ -48,6 +61,7 @@ export function eliminationPage(ctx: SiteContext): PageSpec {
   const m = ctx.data.month;
   const listed = ctx.data.elimination.filter((e) => !e.exempt);
   const exempt = ctx.data.elimination.filter((e) => e.exempt);
+  const notes = citationNotes([...listed, ...exempt], (e) => e.citations);
   const total = (f: (e: EliminationRow) => number | null) => listed.reduce((a, e) => a + (f(e) ?? 0), 0);
   const totals = {
     vcpu: total((e) => e.vcpu),
@@ -62,21 +76,45 @@ export function eliminationPage(ctx: SiteContext): PageSpec {
   const cols: Column<EliminationRow>[] = [
     { head: '序号', cell: (e) => String(listed.indexOf(e) + 1), sort: (e) => listed.indexOf(e) + 1, num: true },
     { head: '系统名称', cell: (e) => html`<a href="${systemPage(e.system_id)}">${e.system_name}</a>`, sort: (e) => e.system_name },
-    { head: '系统编号', cell: (e) => e.system_id, sort: (e) => e.system_id },
+    { head: '系统编号', cell: (e) => e.system_id, sort: (e) => e.system_id, className: 'c-id' },
     { head: '建设单位', cell: (e) => html`<a href="${departmentPage(e.department)}">${e.department}</a>`, sort: (e) => e.department },
     { head: '淘汰原因（连续月数，起始月份）', cell: reasons, sort: (e) => e.conditions.map((c) => c.condition).join(',') },
-    { head: '回收 vCPU', cell: (e) => num(e.vcpu), sort: (e) => e.vcpu, num: true },
-    { head: '回收内存（GB）', cell: (e) => num(e.memory_gb, 1), sort: (e) => e.memory_gb, num: true },
-    { head: '回收存储（GB）', cell: (e) => num(e.storage_gb, 1), sort: (e) => e.storage_gb, num: true },
+    { head: '回收 vCPU', cell: (e) => num(e.vcpu), sort: (e) => e.vcpu, num: true, className: 'c-num' },
+    { head: '回收内存（GB）', cell: (e) => num(e.memory_gb, 1), sort: (e) => e.memory_gb, num: true, className: 'c-num' },
+    { head: '回收存储（GB）', cell: (e) => num(e.storage_gb, 1), sort: (e) => e.storage_gb, num: true, className: 'c-num' },
     { head: '年云资源费用', cell: (e) => yuan(e.cloud_cost_annual), sort: (e) => e.cloud_cost_annual, num: true },
+    {
+      head: '决定状态',
+      cell: (e) =>
+        html`<span class="decision d-${e.decision_status}" data-decision="${e.decision_status}">${label('decision_status', e.decision_status)}</span>${
+          e.decision_document_no ? html`<br><span class="muted">${e.decision_document_no}</span>` : ''
+        }`,
+      sort: (e) => e.decision_status,
+      className: 'c-status',
+    },
+    { head: '依据', cell: notes.cell, className: 'c-ref' },
   ];
   const exemptCols: Column<EliminationRow>[] = [
     { head: '系统名称', cell: (e) => html`<a href="${systemPage(e.system_id)}">${e.system_name}</a>`, sort: (e) => e.system_name },
-    { head: '系统编号', cell: (e) => e.system_id, sort: (e) => e.system_id },
+    { head: '系统编号', cell: (e) => e.system_id, sort: (e) => e.system_id, className: 'c-id' },
     { head: '建设单位', cell: (e) => e.department, sort: (e) => e.department },
     { head: '本应列入的原因', cell: reasons },
-    { head: '豁免截止', cell: (e) => date(e.exempt_until), sort: (e) => e.exempt_until },
+    { head: '豁免至', cell: (e) => date(e.exempt_until), sort: (e) => e.exempt_until, className: 'c-date' },
     { head: '豁免原因', cell: (e) => e.exempt_reason ?? '—' },
+    {
+      head: '来源',
+      cell: (e) =>
+        html`${label('exempt_source', e.exempt_source ?? 'registry')}${
+          e.exempt_decision_id
+            ? html`<br><span class="muted">处置决定 ${e.exempt_document_no ?? e.exempt_decision_id}（${e.exempt_decided_by ?? ''}，至 ${date(e.exempt_decision_until)}）</span>`
+            : ''
+        }${
+          e.registry_exempt_until
+            ? html`<br><span class="muted">系统目录至 ${date(e.registry_exempt_until)}${e.registry_exempt_until < monthEnd(m) ? '（已过期）' : ''}</span>`
+            : ''
+        }`,
+    },
+    { head: '依据', cell: notes.cell, className: 'c-ref' },
   ];
 
   const entries = listed.map(
@@ -111,7 +149,6 @@ ${filterBar(
 )}
 <h2>清单（${listed.length} 个系统）</h2>
 ${table('elim-table', cols, listed, { filters: filtersOf, empty: '本月无系统列入淘汰退出清单。' })}
-${listed.length ? html`<h2>逐项说明</h2>${entries}` : ''}
 <h2>合计</h2>
 <table class="data totals" id="elim-totals"><tbody>
 <tr><th scope="row">列入系统</th><td class="num" data-total="systems">${num(listed.length)} 个</td></tr>
@@ -122,13 +159,9 @@ ${listed.length ? html`<h2>逐项说明</h2>${entries}` : ''}
 </tbody></table>
 <h2 id="exempted">豁免（本应列入、因豁免暂不列入）（${exempt.length} 个系统）</h2>
 ${table('exempt-table', exemptCols, exempt, { empty: '本月无豁免系统。' })}
-<div class="signatures">
-  <p>以上清单共 ${num(listed.length)} 个系统，豁免 ${num(exempt.length)} 个系统。</p>
-  <div class="sig"><span>经办人（签字）：</span><span class="line"></span><span>日期：</span><span class="line short"></span></div>
-  <div class="sig"><span>审核人（签字）：</span><span class="line"></span><span>日期：</span><span class="line short"></span></div>
-  <div class="sig"><span>市数据局负责人（签字）：</span><span class="line"></span><span>日期：</span><span class="line short"></span></div>
-  <div class="sig"><span>（盖章）</span></div>
-</div>
+${notes.notes}
+${signatureBlock(`以上清单共 ${num(listed.length)} 个系统，豁免 ${num(exempt.length)} 个系统。`, ['经办人', '审核人', '批准人'])}
+${listed.length ? html`<h2 class="attachment">附件：逐项说明（问题持续期间各月指标）</h2>${entries}` : ''}
 <p class="muted screen-only"><a href="${PAGES.rectification.file}">限期整改清单</a> ｜ <a href="${PAGES.profile.file}">政策配置</a></p>
 </article>`;
   return { file: PAGES.elimination.file, title: '淘汰退出清单', active: 'elimination', body, document: true };

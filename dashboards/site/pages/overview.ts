@@ -60,17 +60,26 @@ export function overviewPage(ctx: SiteContext): PageSpec {
       raw: k.elimination,
       tone: k.elimination ? 'bad' : 'ok',
       href: PAGES.elimination.file,
-      note: `另有豁免 ${k.exempted} 个`,
+      note: `另有豁免 ${k.exempted} 个；待决定 ${k.pendingDecisions} 个`,
     },
     { key: 'exempted', label: '豁免', value: num(k.exempted), raw: k.exempted, href: `${PAGES.elimination.file}#exempted` },
     {
       key: 'reclaim_vcpu',
-      label: '可回收 vCPU',
+      label: '可收回 vCPU',
       value: num(k.reclaimVcpu),
       raw: k.reclaimVcpu,
-      note: `淘汰退出与减配建议（${k.rightsizing} 个系统）合计`,
+      note: html`年云资源费用 <span data-kpi-cost="reclaim">${yuan(k.reclaimCostAnnual)}</span>；淘汰退出（待关停）与减配建议（${k.rightsizing} 个系统）合计`,
+    },
+    {
+      key: 'reclaimed_vcpu',
+      label: '本月已收回 vCPU',
+      value: num(k.reclaimedVcpu),
+      raw: k.reclaimedVcpu,
+      tone: k.reclaimedVcpu ? 'ok' : undefined,
+      note: html`年云资源费用 <span data-kpi-cost="reclaimed">${yuan(k.reclaimedCostAnnual)}</span>；按处置决定（已关停、已收回资源）统计，${ctx.data.reclaimed.length} 项`,
     },
     { key: 'reclaim_cost_annual', label: '可节约年云资源费用', value: yuan(k.reclaimCostAnnual), raw: k.reclaimCostAnnual },
+    { key: 'reclaimed_cost_annual', label: '本月已收回年云资源费用', value: yuan(k.reclaimedCostAnnual), raw: k.reclaimedCostAnnual },
     {
       key: 'sharing_completeness_pct',
       label: '数据归集完整率',
@@ -113,7 +122,7 @@ ${section(
   ${vegaChart('chart-reclaim', reclaimTrendSpec(ctx.data.trends))}
   ${vegaChart('chart-scatter', systemsScatterSpec(m), ['metrics'])}
 </div>
-<p class="muted screen-only">点击图例可筛选；将鼠标移到点上查看数值，点击散点图中的系统可打开其页面。淘汰退出与可回收资源按各月当期运行结果统计，未运行的月份为空。</p>`,
+<p class="muted screen-only">点击图例可筛选；将鼠标移到点上查看数值，点击散点图中的系统可打开其页面。淘汰退出、可收回与已收回资源按各月当期运行结果统计，未运行的月份为空。</p>`,
 )}
 ${section('各建设单位', table('dept-table', deptCols, lines, { empty: '无系统' }))}`;
   return { file: PAGES.overview.file, title: '概览', active: 'overview', body, vega: true, arrow: ['metrics'] };

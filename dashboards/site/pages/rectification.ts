@@ -6,7 +6,17 @@
 import { html } from '../html.ts';
 import type { SiteContext } from '../context.ts';
 import type { NoticeRow } from '../data.ts';
-import { citations, conditionBadge, download, filterBar, printButton, table, type Column } from '../components.ts';
+import {
+  citationNotes,
+  citations,
+  conditionBadge,
+  download,
+  filterBar,
+  printButton,
+  signatureBlock,
+  table,
+  type Column,
+} from '../components.ts';
 import { date, num } from '../format.ts';
 import { CONDITION_CODES, conditionZh, label, monthZh } from '../../../metrics/labels.ts';
 import { PAGES, departmentPage, systemPage } from '../paths.ts';
@@ -24,24 +34,31 @@ export function rectificationPage(ctx: SiteContext): PageSpec {
       a.system_id.localeCompare(b.system_id),
   );
   const count = (s: string) => rows.filter((r) => r.status === s).length;
+  const notes = citationNotes(rows, (r) => r.citations);
   const cols: Column<NoticeRow>[] = [
     { head: '系统名称', cell: (r) => html`<a href="${systemPage(r.system_id)}">${r.system_name}</a>`, sort: (r) => r.system_name },
-    { head: '系统编号', cell: (r) => r.system_id, sort: (r) => r.system_id },
+    { head: '系统编号', cell: (r) => r.system_id, sort: (r) => r.system_id, className: 'c-id' },
     { head: '建设单位', cell: (r) => html`<a href="${departmentPage(r.department)}">${r.department}</a>`, sort: (r) => r.department },
     {
       head: '状态',
-      cell: (r) => html`<span class="status s-${r.status}">${label('notice_status', r.status)}</span>`,
+      cell: (r) =>
+        html`<span class="status s-${r.status}">${label('notice_status', r.status)}</span>${
+          r.decision_note
+            ? html`<span class="decision-note d-${r.decision_note}" title="${[r.decision_document_no, r.decision_date, r.decided_by].filter(Boolean).join('，')}">${label('notice_decision', r.decision_note)}${r.decision_note === 'reply_rejected' && r.decision_reason ? `：${r.decision_reason}` : ''}</span>`
+            : ''
+        }`,
       sort: (r) => ORDER[r.status],
+      className: 'c-status',
     },
     {
       head: '问题（连续月数）',
       cell: (r) => html`${r.conditions.map((c) => html`${conditionBadge(c.condition, c.streak)} `)}`,
       sort: (r) => r.conditions.map((c) => c.condition).join(','),
     },
-    { head: '下发月份', cell: (r) => r.issued_month, sort: (r) => r.issued_month },
-    { head: '持续月数', cell: (r) => num(r.months_open), sort: (r) => r.months_open, num: true },
-    { head: '整改期限', cell: (r) => date(r.deadline), sort: (r) => r.deadline ?? '' },
-    { head: '依据', cell: (r) => citations(r.citations) },
+    { head: '下发月份', cell: (r) => r.issued_month, sort: (r) => r.issued_month, className: 'c-month' },
+    { head: '持续月数', cell: (r) => num(r.months_open), sort: (r) => r.months_open, num: true, className: 'c-num' },
+    { head: '整改期限', cell: (r) => date(r.deadline), sort: (r) => r.deadline ?? '', className: 'c-date' },
+    { head: '依据', cell: notes.cell, className: 'c-ref' },
   ];
   const statuses = ['issued', 'open', 'resolved', 'escalated'].filter((s) => count(s) > 0);
   const departments = [...new Set(rows.map((r) => r.department))].sort((a, b) => a.localeCompare(b, 'zh-CN'));
@@ -66,10 +83,8 @@ ${table('rect-table', cols, rows, {
   filters: (r) => ({ status: r.status, department: r.department, conditions: r.conditions.map((c) => c.condition).join(' ') }),
   empty: '本月无整改通知。',
 })}
-<div class="signatures">
-  <div class="sig"><span>经办人（签字）：</span><span class="line"></span><span>日期：</span><span class="line short"></span></div>
-  <div class="sig"><span>市数据局负责人（签字）：</span><span class="line"></span><span>日期：</span><span class="line short"></span></div>
-</div>
+${notes.notes}
+${signatureBlock(`以上共 ${num(rows.length)} 项（在清单上 ${num(count('issued') + count('open'))} 项）。`, ['经办人', '审核人', '批准人'])}
 </article>`;
   return { file: PAGES.rectification.file, title: '限期整改清单', active: 'rectification', body, document: true };
 }

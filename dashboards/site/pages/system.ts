@@ -3,9 +3,10 @@
 // drawn (Plot SVGs that print, and one interactive Vega-Lite chart with a metric picker); the
 // month-by-month conditions; its notices and their history; the elimination entry or the
 // exemption; right-sizing; data sharing; compliance calendar; annual score and budget
-// recommendation; and every article cited. Prints on A4.
+// recommendation; its decision history (docs/decisions.md §5.7); and every article cited. Prints on A4.
 
 import { html, type Html } from '../html.ts';
+import { monthEnd } from '../../../core/clock.ts';
 import { holding, type SiteContext } from '../context.ts';
 import type { MetricRow, SystemInfo } from '../data.ts';
 import { citations, conditionBadge, facts, figure, section, table, vegaChart, type Column } from '../components.ts';
@@ -33,7 +34,7 @@ function statusLine(ctx: SiteContext, s: SystemInfo): Html {
   const e = ctx.elimination.get(s.system_id);
   const n = ctx.noticeNow.get(s.system_id);
   if (e && !e.exempt)
-    return html`<p class="state bad" data-state="elimination">本月列入<a href="../${PAGES.elimination.file}">淘汰退出清单</a>。</p>`;
+    return html`<p class="state bad" data-state="elimination">本月列入<a href="../${PAGES.elimination.file}">淘汰退出清单</a>（决定状态：${label('decision_status', e.decision_status)}${e.decision_document_no ? `，${e.decision_document_no}` : ''}）。</p>`;
   if (e?.exempt)
     return html`<p class="state warn" data-state="exempted">本月本应列入淘汰退出清单，因豁免（至 ${date(e.exempt_until)}：${e.exempt_reason ?? ''}）暂不列入。</p>`;
   if (n && (n.status === 'issued' || n.status === 'open'))
@@ -183,7 +184,11 @@ export function systemDetailPage(ctx: SiteContext, s: SystemInfo): PageSpec {
 
   const noticeCols: Column<(typeof notices)[number]>[] = [
     { head: '月份', cell: (n) => n.month, sort: (n) => n.month },
-    { head: '状态', cell: (n) => html`<span class="status s-${n.status}">${label('notice_status', n.status)}</span>` },
+    {
+      head: '状态',
+      cell: (n) =>
+        html`<span class="status s-${n.status}">${label('notice_status', n.status)}</span>${n.decision_note ? html`<br><span class="decision-note">${label('notice_decision', n.decision_note)}</span>` : ''}`,
+    },
     { head: '问题（连续月数）', cell: (n) => html`${n.conditions.map((c) => html`${conditionBadge(c.condition, c.streak)} `)}` },
     { head: '下发月份', cell: (n) => n.issued_month },
     { head: '整改期限', cell: (n) => date(n.deadline) },
@@ -210,7 +215,15 @@ ${section('各月问题（连续月数）', streakGrid(ctx, rows))}`
             '回收资源',
             `vCPU ${num(e.vcpu)} 个，内存 ${num(e.memory_gb, 1)} GB，存储 ${num(e.storage_gb, 1)} GB；年云资源费用 ${yuan(e.cloud_cost_annual)}`,
           ],
-          ...(e.exempt ? ([['豁免', `至 ${date(e.exempt_until)}：${e.exempt_reason ?? ''}`]] as [string, string][]) : []),
+          ...(e.exempt
+            ? ([
+                [
+                  '豁免',
+                  `至 ${date(e.exempt_until)}：${e.exempt_reason ?? ''}（${label('exempt_source', e.exempt_source ?? 'registry')}）`,
+                ],
+              ] as [string, string][])
+            : []),
+          ['决定状态', `${label('decision_status', e.decision_status)}${e.decision_document_no ? `（${e.decision_document_no}）` : ''}`],
           ['依据', citations(e.citations)],
         ])}<p><a href="../${PAGES.elimination.file}">查看淘汰退出清单及证据</a></p>`,
       )
@@ -314,6 +327,49 @@ ${
       )
     : section('年度绩效评价', html`<p class="empty">尚无 ${ctx.data.month.slice(0, 4)} 年或以前年度的评价结果。</p>`);
 
+  const decided = ctx.decisionsOf.get(s.system_id) ?? [];
+  const monthEndDay = monthEnd(ctx.data.month);
+  const decisionState = (d: (typeof decided)[number]) =>
+    d.decision === 'revoke'
+      ? `撤销 ${d.revokes}`
+      : d.revoked_by
+        ? `已撤销（${d.revoked_by}，${d.revoked_date} 起）`
+        : d.effective_date > monthEndDay
+          ? '本月之后生效'
+          : d.decision === 'exempt' && d.until && d.until < monthEndDay
+            ? '已到期'
+            : '有效';
+  const decisions = section(
+    '处置决定',
+    table(
+      'decision-table',
+      [
+        { head: '决定编号', cell: (d) => d.decision_id, className: 'c-id' },
+        { head: '生效日期', cell: (d) => date(d.effective_date), className: 'c-date' },
+        { head: '决定', cell: (d) => label('decision', d.decision) },
+        { head: '文号', cell: (d) => d.document_no ?? '—' },
+        { head: '决定人', cell: (d) => d.decided_by },
+        {
+          head: '内容',
+          cell: (d) =>
+            [
+              d.until ? `有效期至 ${d.until}` : '',
+              d.reclaimed_vcpu !== null || d.reclaimed_memory_gb !== null || d.reclaimed_storage_gb !== null
+                ? `收回 vCPU ${num(d.reclaimed_vcpu)} 个、内存 ${num(d.reclaimed_memory_gb, 1)} GB、存储 ${num(d.reclaimed_storage_gb, 1)} GB`
+                : '',
+              d.reason ? `理由：${d.reason}` : '',
+            ]
+              .filter(Boolean)
+              .join('；') || '—',
+        },
+        { head: '状态', cell: (d) => decisionState(d), className: 'c-status' },
+      ] satisfies Column<(typeof decided)[number]>[],
+      decided,
+      { empty: '无处置决定。' },
+    ),
+    'decisions',
+  );
+
   const body = html`<article class="document system">
 <h1>${s.system_name}</h1>
 <p class="doc-meta">${s.system_id} ｜ <a href="../${departmentPage(s.department)}">${s.department}</a> ｜ ${stageZh(s.stage)} ｜ ${monthZh(ctx.data.month)} ｜ 运行编号 ${ctx.meta.runId} ｜ 政策配置 ${ctx.meta.profileName}</p>
@@ -324,6 +380,7 @@ ${section('基本信息', info)}
 ${monitoring}
 ${section('整改通知及历史', table('notice-table', noticeCols, notices, { empty: '无整改通知。' }))}
 ${elimination}
+${decisions}
 ${rightsizing}
 ${sharing}
 ${costShares(ctx, s.system_id)}
