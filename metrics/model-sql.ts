@@ -103,6 +103,17 @@ export function renderSql(sql: string): string {
   });
 }
 
+/** Levenshtein distance, for telling a misspelt declaration (`-- acepted:`) from prose (`-- on:`). */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
 /** Header declarations a model may make (`-- <word>: …`, one space after the dashes). */
 const DECLARATIONS = ['grain', 'key', 'not_null', 'accepted', 'materialized'] as const;
 
@@ -125,7 +136,12 @@ export function parseModel(file: string, text: string): Model {
   for (const line of header) {
     const m = /^-- ([a-z_]+):(.*)$/.exec(line);
     if (!m) continue;
-    if (!(DECLARATIONS as readonly string[]).includes(m[1])) fail(`unknown declaration "-- ${m[1]}:" (known: ${DECLARATIONS.join(', ')})`);
+    if (!(DECLARATIONS as readonly string[]).includes(m[1])) {
+      // prose that happens to start a line with `word:` is prose; a misspelt declaration is an error
+      if (DECLARATIONS.some((d) => editDistance(d, m[1]) <= 2))
+        fail(`unknown declaration "-- ${m[1]}:" (known: ${DECLARATIONS.join(', ')})`);
+      continue;
+    }
     decl[m[1] as (typeof DECLARATIONS)[number]].push(m[2].trim());
   }
   const columns = (texts: string[], what: string) =>
