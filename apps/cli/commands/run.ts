@@ -81,7 +81,11 @@ export async function exportKind(
 ): Promise<number> {
   if (!o.out) throw new UserError('请用 --out 指定输出文件（.csv、.xlsx、.parquet 或 .json）');
   const out = o.out;
-  const period = periodOf({ ...o, month: o.month === undefined ? undefined : parseArg(monthArg(), o.month) });
+  const period = periodOf({
+    ...o,
+    month: o.month === undefined ? undefined : parseArg(monthArg(), o.month),
+    year: o.year === undefined ? undefined : parseArg(yearArg(), o.year),
+  });
   return kit.withStore(async (store, log) => {
     const r = await writeExport(store, kind, period, out);
     log.info(`已导出 ${EXPORTS[kind].zh} ${r.rows} 行 → ${r.file}${r.runId !== null ? `（运行编号 ${r.runId}）` : ''}`);
