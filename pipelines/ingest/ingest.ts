@@ -183,7 +183,7 @@ export async function ingestFile(store: Store, p: string, opts: IngestOptions): 
     o.sheet = s.sheet;
     o.warnings.push(...s.warnings);
     await sniffInStore(store, s);
-    const match = resolveKind(s.headers, opts.kind);
+    const match = resolveKind(s.headers, opts.kind, s.sheetKind && { sheet: s.sheet!, kind: s.sheetKind });
     o.kind = match.kind;
     o.extras = match.extras;
     const fileId = await store.value<number>("SELECT nextval('file_id_seq')");
@@ -288,20 +288,29 @@ async function dropTemps(store: Store): Promise<void> {
     await store.run(`DROP TABLE IF EXISTS temp.main.${t}`).catch(() => undefined);
 }
 
-/** The kind of a file: forced with --kind, else detected from its headers. */
-export function resolveKind(headers: readonly string[], forced?: Kind): HeaderMatch {
+/**
+ * The kind of a file: forced with --kind, else detected from its headers — or, for an XLSX sheet
+ * named like a kind (信息系统目录), that kind, so that unknown headers are reported as such instead
+ * of the file going unrecognised.
+ */
+export function resolveKind(headers: readonly string[], forced?: Kind, named?: { sheet: string; kind: Kind }): HeaderMatch {
   const shown =
     headers
       .filter((h) => h !== '')
       .slice(0, 12)
       .join('、') || '（无）';
   let m: HeaderMatch | undefined;
-  if (forced) {
-    m = matchHeaders(CONTRACT[forced], headers);
-    if (m.missingRequired.length)
+  const kind = forced ?? (named && !detectKind(headers) ? named.kind : undefined);
+  if (kind) {
+    m = matchHeaders(CONTRACT[kind], headers);
+    if (m.missingRequired.length) {
+      const missing = m.missingRequired.map((c) => `${CONTRACT[kind].columns.find((x) => x.name === c)!.zh}（${c}）`).join('、');
+      if (forced) throw new UnusableFileError(`不是有效的“${KIND_ZH[kind]}”文件：缺少必填列 ${missing}；文件表头为：${shown}`);
+      const unknown = m.extras.length ? `；无法识别的表头：${m.extras.slice(0, 12).join('、')}${m.extras.length > 12 ? ' 等' : ''}` : '';
       throw new UnusableFileError(
-        `不是有效的“${KIND_ZH[forced]}”文件：缺少必填列 ${m.missingRequired.map((c) => `${CONTRACT[forced].columns.find((x) => x.name === c)!.zh}（${c}）`).join('、')}；文件表头为：${shown}`,
+        `工作表“${named!.sheet}”按名称识别为“${KIND_ZH[kind]}”，但缺少必填列 ${missing}${unknown}（表头可用中文或英文列名，见 govmon template ${kind}）`,
       );
+    }
   } else {
     m = detectKind(headers);
     if (!m)
@@ -345,8 +354,10 @@ async function fastTelemetry(
       })
       .map((e, i) => `${e} AS ${ident(spec.columns[i].name)}`)
       .join(', ');
+    // a row of empty fields (`,,,,`, as Excel saves an empty row) is not a row
     source = `read_csv(${sqlString(s.readPath)}, ${csvOptions(s)}, ${csvColumns(types)},
-         store_rejects = true, rejects_table = 'gm_fast_rej', rejects_scan = 'gm_fast_scan')`;
+         store_rejects = true, rejects_table = 'gm_fast_rej', rejects_scan = 'gm_fast_scan')
+       WHERE NOT (${types.map((_, i) => `c${i} IS NULL`).join(' AND ') || 'false'})`;
   } else {
     // Parquet columns are typed already; a value that would not cast exactly (text such as '45%',
     // a fraction in a count, an unparseable date) raises an error and the general path decides.
