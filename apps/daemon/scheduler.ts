@@ -120,6 +120,7 @@ export class Scheduler {
    * of the month before that time, the evaluation of that time's year.
    */
   async missedJobs(): Promise<JobName[]> {
+    // a run counts by the time it was judged as of (the scheduler's clock), not the wall clock
     const now = this.clock();
     const s = this.opts.config.schedule;
     const out: JobName[] = [];
@@ -131,7 +132,7 @@ export class Scheduler {
         if (t) {
           const month = lastFullMonth(t);
           const done = await store.value<number>(
-            `SELECT count(*) FROM runs WHERE job = 'month' AND period = $1 AND status IN ('ok', 'warnings') AND started_at >= $2::TIMESTAMPTZ`,
+            `SELECT count(*) FROM runs WHERE job = 'month' AND period = $1 AND status IN ('ok', 'warnings') AND coalesce(as_of, started_at) >= $2::TIMESTAMPTZ`,
             [month, t.toISOString()],
           );
           if (!done) out.push('monthly');
@@ -142,7 +143,7 @@ export class Scheduler {
         if (t) {
           const year = lastFullMonth(t).slice(0, 4);
           const done = await store.value<number>(
-            `SELECT count(*) FROM runs WHERE job = 'year' AND period = $1 AND status IN ('ok', 'warnings') AND started_at >= $2::TIMESTAMPTZ`,
+            `SELECT count(*) FROM runs WHERE job = 'year' AND period = $1 AND status IN ('ok', 'warnings') AND coalesce(as_of, started_at) >= $2::TIMESTAMPTZ`,
             [year, t.toISOString()],
           );
           if (!done) out.push('annual');

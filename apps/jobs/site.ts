@@ -23,6 +23,9 @@ export type SiteJobResult = BuildResult;
 export async function siteJob(store: Store, o: SiteJobOptions): Promise<SiteJobResult> {
   const t0 = performance.now();
   const trigger = o.trigger ?? 'cli';
+  // the run is recorded after the build, stamped with the time it began
+  const begun = new Date();
+  const clock = () => begun;
   try {
     const r = await buildDashboard(store, {
       month: o.month,
@@ -33,7 +36,7 @@ export async function siteJob(store: Store, o: SiteJobOptions): Promise<SiteJobR
       onProgress: o.onProgress,
     });
     await store.tx(async () => {
-      const runId = await startRun(store, { job: 'dashboard', period: o.month, profile: r.profile, now: o.now, trigger });
+      const runId = await startRun(store, { job: 'dashboard', period: o.month, profile: r.profile, now: o.now, trigger, clock });
       await finishRun(store, runId, {
         status: r.warnings.length ? 'warnings' : 'ok',
         counts: r.counts,
@@ -50,6 +53,7 @@ export async function siteJob(store: Store, o: SiteJobOptions): Promise<SiteJobR
       profile: o.profile,
       now: o.now,
       trigger,
+      clock,
       error: e,
       durationMs: performance.now() - t0,
     });

@@ -1,5 +1,7 @@
 // Evaluate a year — the one function every app calls (docs/architecture.md): the annual evaluation
-// (pipelines/run/year.ts), then, optionally, the year's exports.
+// (pipelines/run/year.ts), then, optionally, the year's exports: exports/<YYYY>/ for a final
+// evaluation, exports/<YYYY>-预评价/ for a provisional one, so that the final one does not
+// overwrite what was sent out before it (docs/decisions.md §5.5a).
 
 import type { Log } from '../../core/log.ts';
 import type { LoadedProfile } from '../../metrics/profiles/schema.ts';
@@ -15,7 +17,7 @@ export interface YearJobOptions {
   log?: Log;
   trigger?: RunTrigger;
   progress?: boolean;
-  /** the exports' root folder (the year's go to <root>/<YYYY>/); none when absent */
+  /** the exports' root folder (the year's go to <root>/<YYYY>/ or <root>/<YYYY>-预评价/); none when absent */
   exportsRoot?: string;
 }
 
@@ -34,6 +36,13 @@ export async function yearJob(store: Store, o: YearJobOptions): Promise<YearJobR
     progress: o.progress,
   });
   const out: YearJobResult = { run };
-  if (o.exportsRoot) out.exportsDir = await writePeriodExports(store, o.exportsRoot, { year: o.year }, YEAR_EXPORTS);
+  if (o.exportsRoot)
+    out.exportsDir = await writePeriodExports(
+      store,
+      o.exportsRoot,
+      { year: o.year, runId: run.runId },
+      YEAR_EXPORTS,
+      run.basis.provisional ? `${o.year}-预评价` : String(o.year),
+    );
   return out;
 }

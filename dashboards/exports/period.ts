@@ -32,8 +32,15 @@ export async function replaceDirAtomically(dir: string, fill: (tmp: string) => P
   }
 }
 
-export async function writePeriodExports(store: Results, exportsRoot: string, period: Period, kinds: readonly string[]): Promise<string> {
-  const name = period.month ?? String(period.year);
+export async function writePeriodExports(
+  store: Results,
+  exportsRoot: string,
+  period: Period,
+  kinds: readonly string[],
+  /** the folder's name under the root; defaults to the month or the year */
+  folder?: string,
+): Promise<string> {
+  const name = folder ?? period.month ?? String(period.year);
   const dir = path.join(exportsRoot, name);
   await replaceDirAtomically(dir, async (tmp) => {
     // The XLSX files are written in JavaScript while DuckDB writes the CSVs on its own threads:

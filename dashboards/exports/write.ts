@@ -104,7 +104,12 @@ async function readXlsx(store: Results, q: { sql: string; spec: ExportKind; runI
   const rows = await store.all(q.sql);
   const run =
     q.runId !== null
-      ? await store.one<Row>('SELECT run_id, period, profile, profile_sha256, started_at FROM runs WHERE run_id = $1', [q.runId])
+      ? await store.one<Row>(
+          `SELECT r.run_id, r.job, r.period, r.profile, r.profile_sha256, e.provisional, e.report_year,
+             strftime(e.as_of_month, '%Y-%m') AS as_of_month, strftime(e.report_due_date, '%Y-%m-%d') AS report_due_date
+           FROM runs r LEFT JOIN res_evaluations e USING (run_id) WHERE r.run_id = $1`,
+          [q.runId],
+        )
       : undefined;
   return { spec: q.spec, rows, run };
 }

@@ -1,10 +1,11 @@
 // The XLSX of an export: Chinese headers, frozen header row, widths, dates as dates, formula-safe
-// text; a 说明 sheet with the run it rests on. Byte-reproducible: fixed document and zip times.
+// text; a 说明 sheet with the run it rests on (for an evaluation: provisional or final, and the
+// report year it read). Byte-reproducible: fixed document and zip times, and no wall-clock time —
+// when a run happened is in the run log (govmon status), not in its results.
 
 import fs from 'node:fs';
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { formatLocal } from '../../core/clock.ts';
 import type { Row } from '../../pipelines/read.ts';
 import type { ColType, ExportKind } from './kind.ts';
 import { safeText } from './safe-text.ts';
@@ -26,7 +27,8 @@ export async function writeXlsx({ spec, rows, run }: XlsxData, file: string): Pr
   wb.creator = 'govmon';
   wb.created = new Date(0);
   wb.modified = new Date(0);
-  const ws = wb.addWorksheet(spec.zh.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
+  const provisional = run?.provisional === true;
+  const ws = wb.addWorksheet(`${spec.zh}${provisional ? '（预评价）' : ''}`.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
   ws.columns = spec.columns.map((col) => ({
     header: col.zh,
     key: col.name,
@@ -58,7 +60,12 @@ export async function writeXlsx({ spec, rows, run }: XlsxData, file: string): Pr
           ['运行编号', run.run_id],
           ['期间', run.period],
           ['政策配置', `${run.profile}（内容哈希 ${String(run.profile_sha256).slice(0, 12)}）`],
-          ['运行时间', formatLocal(String(run.started_at), true)],
+          ...(run.report_year !== null && run.report_year !== undefined
+            ? [
+                ['评价类型', evaluationKind(run)],
+                ['数据截至', `${run.as_of_month} 月末`],
+              ]
+            : []),
         ]
       : []),
     ['列说明', spec.columns.map((col) => `${col.zh}=${col.name}`).join('；')],
@@ -84,6 +91,13 @@ function zipWithFixedTimes(b: Buffer): Buffer {
     p += 46 + b.readUInt16LE(p + 28) + b.readUInt16LE(p + 30) + b.readUInt16LE(p + 32);
   }
   return b;
+}
+
+/** 预评价 or 正式评价, with the O&M report year it read (docs/decisions.md §5.5a). */
+export function evaluationKind(run: Row): string {
+  return run.provisional
+    ? `预评价：${run.period} 年度运维报表应于 ${run.report_due_date} 前报送，评价时尚未到期，以 ${run.report_year} 年度报表代替（等保测评、密评按 ${run.report_year} 年度的时间窗口判断）；报表到期后的正式评价将取代本结果`
+    : `正式评价：依据 ${run.report_year} 年度运维报表`;
 }
 
 function xlsxValue(v: unknown, type: ColType): ExcelJS.CellValue {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { rootPath } from '../../core/paths.ts';
 import { UserError } from '../../core/errors.ts';
 import type { Log } from '../../core/log.ts';
+import { systemClock, type Clock } from '../../core/clock.ts';
 import { loadProfile, type LoadedProfile, type Results } from '../../pipelines/read.ts';
 import { MONTHLY_METRICS } from '../../metrics/definitions.ts';
 import { writeExport } from '../exports/write.ts';
@@ -51,7 +52,10 @@ export interface BuildOptions {
   outDir: string;
   /** the profile in force; default: the one the month was run with (by its recorded name) */
   profile?: LoadedProfile;
+  /** the "today" of the build, recorded with its run; the pages state their month's results only */
   now: Date;
+  /** the wall clock: the build time the footer shows; defaults to the system clock */
+  clock?: Clock;
   log?: Log;
   onProgress?: (p: BuildProgress) => void;
 }
@@ -205,7 +209,7 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
       runId: data.run.runId,
       profileName: profile.profile.name,
       profileSha256: profile.sha256,
-      builtAt: opts.now.toISOString(),
+      builtAt: (opts.clock ?? systemClock)().toISOString(),
     };
     const ctx = buildContext(data, profile.profile, note, meta, downloads);
     const fixed: (() => PageSpec)[] = [

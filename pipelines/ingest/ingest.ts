@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UnusableFileError, UserError } from '../../core/errors.ts';
-import { shanghaiDate } from '../../core/clock.ts';
+import { shanghaiDate, systemClock, type Clock } from '../../core/clock.ts';
 import type { Log } from '../../core/log.ts';
 import type { Store } from '../store/database.ts';
 import { ident, sqlString } from '../../core/sql.ts';
@@ -65,7 +65,10 @@ export interface IngestOptions {
   /** ingest again even if the same bytes were ingested before */
   force?: boolean;
   archiveDir?: string;
+  /** "today" for the rules (a date in the future is refused) */
   now: Date;
+  /** the wall clock that stamps ingested_at; defaults to the system clock */
+  clock?: Clock;
   log?: Log;
   /** show a progress bar while DuckDB reads a large file (terminal only) */
   progress?: boolean;
@@ -196,7 +199,7 @@ export async function ingestFile(store: Store, p: string, opts: IngestOptions): 
           .tx(async () => {
             const ok = await fastTelemetry(store, s!, match, fileId, today, o);
             if (!ok) throw new FallBack();
-            await recordFile(store, o, arch, opts.now, t0);
+            await recordFile(store, o, arch, (opts.clock ?? systemClock)(), t0);
             return true;
           })
           .catch((e) => {
@@ -207,7 +210,7 @@ export async function ingestFile(store: Store, p: string, opts: IngestOptions): 
       if (!done) {
         await store.tx(async () => {
           await generalPath(store, s!, match, fileId, today, o);
-          await recordFile(store, o, arch, opts.now, t0);
+          await recordFile(store, o, arch, (opts.clock ?? systemClock)(), t0);
         });
       }
     });
@@ -224,7 +227,7 @@ export async function ingestFile(store: Store, p: string, opts: IngestOptions): 
     o.rowsRejected = 0;
     await store.tx(async () => {
       o.fileId ??= await store.value<number>("SELECT nextval('file_id_seq')");
-      await recordFile(store, o, arch, opts.now, t0);
+      await recordFile(store, o, arch, (opts.clock ?? systemClock)(), t0);
       await store.run('INSERT INTO rejects VALUES ($1, $2, NULL, NULL, NULL, $3)', [o.fileId, o.kind ?? null, o.message!]);
     });
   } finally {
@@ -464,7 +467,7 @@ async function generalPath(store: Store, s: Sniffed, match: HeaderMatch, fileId:
   }
 }
 
-async function recordFile(store: Store, o: FileOutcome, arch: Archived, now: Date, t0: number): Promise<void> {
+async function recordFile(store: Store, o: FileOutcome, arch: Archived, ingestedAt: Date, t0: number): Promise<void> {
   await store.run(
     `INSERT INTO files (file_id, sha256, source_path, file_name, size_bytes, kind, format, encoding, sheet, status,
        rows_read, rows_loaded, rows_rejected, extra_columns, message, archive_path, ingested_at, duration_ms)
@@ -486,7 +489,7 @@ async function recordFile(store: Store, o: FileOutcome, arch: Archived, now: Dat
       JSON.stringify(o.extras),
       o.message ?? (o.warnings.length ? o.warnings.join('；') : null),
       arch.archivePath,
-      now.toISOString(),
+      ingestedAt.toISOString(),
       Math.round(performance.now() - t0),
     ],
   );

@@ -26,6 +26,8 @@ import { systemMetricsSpec, type SystemMetricPoint } from '../vega.ts';
 import { CONDITIONS_OF_METRIC } from '../thresholds.ts';
 import { MONTHLY_METRICS } from '../../../metrics/definitions.ts';
 import { citationLabels } from '../../../metrics/profiles/rules.ts';
+import { addMonths } from '../../../core/clock.ts';
+import { evaluationName } from './annual.ts';
 import type { ConditionName } from '../../../metrics/profiles/schema.ts';
 import type { PageSpec } from '../layout.ts';
 
@@ -101,6 +103,25 @@ function metricCharts(ctx: SiteContext, s: SystemInfo, rows: readonly MetricRow[
   });
   return html`<div class="charts">${figs}</div>
 <p class="muted">红色圆点：使用该指标判定的问题在当月成立。口径见<a href="../${PAGES.definitions.file}">指标口径</a>。</p>`;
+}
+
+/**
+ * A system on this month's elimination list whose budget advice comes from an evaluation made
+ * before it was listed (the month one of its conditions reached the eliminate months): the advice
+ * does not know of the listing, so the page says so and what the listing means for the budget.
+ */
+export function staleBudgetNote(ctx: SiteContext, s: SystemInfo): Html | '' {
+  const e = ctx.elimination.get(s.system_id);
+  const bu = ctx.budget.get(s.system_id);
+  const y = ctx.data.year;
+  if (!e || e.exempt || !bu || !y?.asOfMonth || bu.reasons.includes('eliminated')) return '';
+  const mon = ctx.profile.monitoring;
+  const listed = e.conditions
+    .map((c) => (mon[c.condition].eliminate_months === null ? null : addMonths(c.from_month, mon[c.condition].eliminate_months! - 1)))
+    .filter((m): m is string => m !== null)
+    .sort()[0];
+  if (!listed || y.asOfMonth >= listed) return '';
+  return html`<p class="notice stale-advice" data-stale-advice="${listed}">注意：以上经费建议来自${evaluationName(y)}（数据截至 ${y.asOfMonth} 月末），早于本系统列入淘汰退出清单（${listed}），未反映列入清单。列入淘汰退出清单的系统不予安排运维经费（${citationLabels(ctx.profile.budget.withhold_elimination).join('；')}），请以重新评价的结果为准。</p>`;
 }
 
 export function systemDetailPage(ctx: SiteContext, s: SystemInfo): PageSpec {
@@ -236,7 +257,7 @@ ${
 
   const annual = year
     ? section(
-        `${year.year} 年度绩效评价与 ${year.year + 1} 年度经费建议`,
+        `${evaluationName(year)}与 ${year.year + 1} 年度经费建议`,
         sc
           ? html`${facts([
               ['总分', html`<strong data-score>${score(sc.score)}</strong> 分（${sc.grade}）`],
@@ -258,9 +279,10 @@ ${
         ['建议运维经费', `${yuan(bu.recommended_om_budget)}（本年度 ${yuan(bu.om_budget_annual)}）`],
         ['原因', bu.reasons.length ? bu.reasons.map(budgetReasonZh).join('；') : '—'],
         ['依据', citations(bu.citations)],
+        ...(year.provisional ? ([['评价类型', `预评价（以 ${year.reportYear} 年度运维报表代替）`]] as const) : []),
       ])
     : ''
-}`
+}${staleBudgetNote(ctx, s)}`
           : html`<p class="empty">${year.year} 年度未参加评价（仅运行阶段的系统参评）。</p>`,
       )
     : section('年度绩效评价', html`<p class="empty">尚无 ${ctx.data.month.slice(0, 4)} 年或以前年度的评价结果。</p>`);

@@ -1,7 +1,8 @@
 -- mart_budget
 -- grain: one row per scored system: the O&M budget recommendation for the next year (docs/decisions.md §5.5).
 -- The first matching rule wins (withhold, suspend, reduce, fund); every matching reason is listed
--- with the articles it rests on. "At the end of the year" = the run month's results.
+-- with the articles it rests on. "At the end of the year" = the run month's results. A provisional
+-- evaluation's rows say so (docs/decisions.md §5.5a).
 WITH p AS (
   SELECT *, year(month) AS year FROM run_params
 ), status AS (
@@ -81,7 +82,8 @@ SELECT d.system_id, d.system_name, d.department,
     WHEN d.rightsizing THEN d.cloud_cost_annual - coalesce(d.reclaim_cost_annual, 0)
     ELSE d.cloud_cost_annual END AS recommended_cloud_cost,
   d.reasons, coalesce(c.citations, []) AS citations,
-  d.om_budget_annual, d.cloud_cost_annual, d.cost_source, d.score, d.grade
+  d.om_budget_annual, d.cloud_cost_annual, d.cost_source, d.score, d.grade,
+  p.eval_provisional AS provisional, CAST(p.eval_report_year AS INTEGER) AS report_year
 FROM decided d
 CROSS JOIN p
 LEFT JOIN cites c USING (system_id)
