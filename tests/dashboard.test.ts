@@ -280,9 +280,11 @@ describe('buildDashboard writes atomically', () => {
     const digest = (d: string) =>
       filesOf(d).map(([f, b]) => (f.endsWith('.xlsx') ? f : `${f} ${crypto.createHash('sha256').update(b).digest('hex')}`));
     const out = path.join(tempDir('govmon-site-'), 'site');
+    // the footer says when a site was built (the wall clock): the same time for both builds
+    const builtAt = new Date(JSON.parse(fs.readFileSync(path.join(site, SITE_MARKER), 'utf8')).built_at);
     process.env.GOVMON_DASHBOARD_THREADS = '3';
     try {
-      await siteJob(store, { month: MONTH, outDir: out, now: NOW });
+      await siteJob(store, { month: MONTH, outDir: out, now: NOW, clock: () => builtAt });
     } finally {
       delete process.env.GOVMON_DASHBOARD_THREADS;
     }

@@ -2,6 +2,7 @@
 // is an output (dashboards/site/build.ts) that only reads; the record is written here.
 
 import type { Log } from '../../core/log.ts';
+import { systemClock, type Clock } from '../../core/clock.ts';
 import type { LoadedProfile } from '../../metrics/profiles/schema.ts';
 import type { Store } from '../../pipelines/store/database.ts';
 import { finishRun, recordFailedRun, startRun, type RunTrigger } from '../../pipelines/run/record.ts';
@@ -13,6 +14,8 @@ export interface SiteJobOptions {
   /** the profile shown; default: the one the month was run with */
   profile?: LoadedProfile;
   now: Date;
+  /** the wall clock of the build (its footer and run record); defaults to the system clock */
+  clock?: Clock;
   log?: Log;
   trigger?: RunTrigger;
   onProgress?: (p: BuildProgress) => void;
@@ -24,7 +27,7 @@ export async function siteJob(store: Store, o: SiteJobOptions): Promise<SiteJobR
   const t0 = performance.now();
   const trigger = o.trigger ?? 'cli';
   // the run is recorded after the build, stamped with the time it began
-  const begun = new Date();
+  const begun = (o.clock ?? systemClock)();
   const clock = () => begun;
   try {
     const r = await buildDashboard(store, {
@@ -32,6 +35,7 @@ export async function siteJob(store: Store, o: SiteJobOptions): Promise<SiteJobR
       outDir: o.outDir,
       profile: o.profile,
       now: o.now,
+      clock,
       log: o.log,
       onProgress: o.onProgress,
     });

@@ -7,7 +7,7 @@
 
 import path from 'node:path';
 import { UserError } from '../../core/errors.ts';
-import { lastFullMonth } from '../../core/clock.ts';
+import { lastFullMonth, type Clock } from '../../core/clock.ts';
 import type { Log } from '../../core/log.ts';
 import type { Store } from '../store/database.ts';
 import type { LoadedProfile } from '../profiles.ts';
@@ -21,7 +21,10 @@ import { inputFiles } from './month.ts';
 export interface YearRunOptions {
   year: number;
   profile: LoadedProfile;
+  /** the "today" of the rules, recorded as the run's as_of */
   now: Date;
+  /** the wall clock of the run's start; defaults to the system clock */
+  clock?: Clock;
   log?: Log;
   trigger?: RunTrigger;
   /** show a progress bar (terminal only) */
@@ -68,7 +71,14 @@ export async function evaluateYear(store: Store, opts: YearRunOptions): Promise<
   if (!Number.isInteger(opts.year) || opts.year < 2000 || opts.year > 2100) throw new UserError(`年份无效：${opts.year}`);
   const month = asOfMonth(opts.year, opts.now);
   const basis = evaluationBasis(opts.year, opts.profile.profile, opts.now);
-  const start = { job: 'year', period: String(opts.year), profile: opts.profile, now: opts.now, trigger: opts.trigger ?? 'cli' } as const;
+  const start = {
+    job: 'year',
+    period: String(opts.year),
+    profile: opts.profile,
+    now: opts.now,
+    clock: opts.clock,
+    trigger: opts.trigger ?? 'cli',
+  } as const;
   const run = await executeRun(store, start, async (runId) => {
     await prepareRun(store, month, opts.profile.profile, opts.now, evaluationParams(basis));
     const bar = createProgress(`${opts.year} 年度评价`, 1, opts.progress ?? false);
