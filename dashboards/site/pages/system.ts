@@ -93,11 +93,13 @@ function metricCharts(ctx: SiteContext, s: SystemInfo, rows: readonly MetricRow[
       flagged: (CONDITIONS_OF_METRIC[def.name] ?? []).some((c) => r[c as ConditionName]),
     }));
     const ts = ctx.thresholds.filter((t) => t.metric === def.name);
-    const extra = def.name === 'storage_used_gb' && s.storage_gb ? [{ value: s.storage_gb, label: `已分配 ${num(s.storage_gb)} GB` }] : [];
+    const allocated = def.name === 'storage_used_gb' && s.storage_gb ? `已分配 ${num(s.storage_gb)} GB` : null;
+    const extra = allocated ? [{ value: s.storage_gb!, tag: '已分配' }] : [];
     const svg = metricChart(def, ctx.data.months, values, ts, extra);
+    const lines = [...ts.map((t) => t.label), ...(allocated ? [`灰色：${allocated}`] : [])];
     return figure(
       svg,
-      html`<strong>${def.zh}</strong>（${def.unit}）${ts.length ? html`<span class="muted"> · 虚线：${ts.map((t) => t.label).join('；')}</span>` : ''}`,
+      html`<strong>${def.zh}</strong>（${def.unit}）${lines.length ? html`<span class="muted"> · 虚线：${lines.join('；')}</span>` : ''}`,
       'metric',
     );
   });
