@@ -255,6 +255,44 @@ describe('the dashboard in Chromium', () => {
     await page.close();
   }, 120_000);
 
+  it('keeps system ids and dates on one line, on a narrow screen and printed, and shows the whole search hint', async () => {
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 900, height: 1000 });
+    const broken = () =>
+      page.$$eval('table.data td', (tds) =>
+        tds
+          .filter((td) => /^(YC-[A-Z]+-\d+|\d{4}-\d{2}-\d{2})$/.test((td.textContent ?? '').trim()))
+          .filter((td) => {
+            const r = document.createRange();
+            r.selectNodeContents(td);
+            // one rectangle per line the text is laid out on
+            return new Set(Array.from(r.getClientRects()).map((x) => Math.round(x.top))).size > 1;
+          })
+          .map((td) => td.textContent),
+      );
+    for (const rel of [PAGES.rectification.file, PAGES.elimination.file, PAGES.calendar.file, PAGES.sharing.file]) {
+      await open(page, rel);
+      await page.emulateMedia({ media: 'screen' });
+      const cells = await page.$$eval('table.data td.nw', (tds) => tds.length);
+      expect(cells, rel).toBeGreaterThan(0);
+      expect(await broken(), `${rel} (screen)`).toEqual([]);
+      await page.emulateMedia({ media: 'print' });
+      expect(await broken(), `${rel} (print)`).toEqual([]);
+      await page.emulateMedia({ media: 'screen' });
+      // the search box is wide enough for its whole placeholder in the font it is drawn in
+      const fit = await page.$eval('input[data-filter-text]', (el) => {
+        const input = el as HTMLInputElement;
+        const cs = getComputedStyle(input);
+        const ctx = document.createElement('canvas').getContext('2d')!;
+        ctx.font = `${cs.fontSize} ${cs.fontFamily}`;
+        const room = input.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+        return { text: ctx.measureText(input.placeholder).width, room };
+      });
+      expect(fit.text, rel).toBeLessThanOrEqual(fit.room);
+    }
+    await page.close();
+  }, 120_000);
+
   it('shows a system page with its charts, and the interactive chart follows the metric picker', async () => {
     const { rows } = await exportRows(store, 'elimination', { month: MONTH });
     const id = String(rows.find((r) => r.exempt === false && !String(r.system_id).startsWith('YC-XSS'))!.system_id);

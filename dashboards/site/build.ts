@@ -27,7 +27,7 @@ import { rectificationPage } from './pages/rectification.ts';
 import { eliminationPage } from './pages/elimination.ts';
 import { sharingPage } from './pages/sharing.ts';
 import { annualPage } from './pages/annual.ts';
-import { calendarPage } from './pages/calendar.ts';
+import { calendarPages } from './pages/calendar.ts';
 import { definitionsPage } from './pages/definitions.ts';
 import { profilePage } from './pages/profile.ts';
 import { departmentsIndexPage, systemsIndexPage } from './pages/indexes.ts';
@@ -218,7 +218,7 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
       () => eliminationPage(ctx),
       () => sharingPage(ctx),
       () => annualPage(ctx),
-      () => calendarPage(ctx),
+      ...calendarPages(ctx).map((p) => () => p),
       () => departmentsIndexPage(ctx),
       () => systemsIndexPage(ctx),
       () => definitionsPage(ctx),
