@@ -322,7 +322,19 @@ describe('buildDashboard with a profile other than the month’s', () => {
     expect(log.warnings).toBe(1);
     expect(fs.readFileSync(path.join(out, 'index.html'), 'utf8')).toContain('月度运行所用的政策配置为“default”');
     expect(fs.readFileSync(path.join(out, 'profile.html'), 'utf8')).toContain('<code>suqian</code>');
+    // one city's measure: no composite note
+    expect(fs.readFileSync(path.join(out, 'profile.html'), 'utf8')).not.toContain('data-composite');
     fs.rmSync(path.dirname(out), { recursive: true, force: true });
+  });
+});
+
+describe('the 政策配置 page of the default profile', () => {
+  it('says that the profile is a composite of several cities’ measures', () => {
+    const page = fs.readFileSync(path.join(site, 'profile.html'), 'utf8');
+    expect(page).toContain(
+      '<p class="notice" data-composite>综合配置：本配置不对应某一个城市的办法，而是把 4 部办法（宁波、宿迁、绍兴、南充）中的相关规定综合为一套规则',
+    );
+    expect(page).toContain('<dt>所依据的办法</dt><dd>不对应单一办法（综合配置，见上）</dd>');
   });
 });
 
