@@ -34,6 +34,8 @@ beforeAll(async () => {
   const t0 = performance.now();
   planted = (await generateSampleCity({ outDir: dirA, endMonth: END })).planted;
   generateMs = performance.now() - t0;
+  // how long it took is reported, never asserted: a test must not depend on the machine's speed
+  // (npm run bench measures performance)
   console.info(`sample city generated in ${Math.round(generateMs)} ms`);
   // The second copy goes through the command, as `govmon sample` writes it.
   const program = buildProgram();
@@ -57,10 +59,6 @@ describe('generateSampleCity({ outDir, endMonth })', () => {
   it('writes the same bytes for the same seed and end month', () => {
     expect(listing(dirB)).toEqual(listing(dirA));
     for (const f of listing(dirA)) expect(sha(path.join(dirB, f)), f).toBe(sha(path.join(dirA, f)));
-  });
-
-  it('is quick enough to run in tests', () => {
-    expect(generateMs).toBeLessThan(60_000);
   });
 
   it('keeps its expectations in a dot file that ingest skips, next to the data files', () => {
@@ -550,10 +548,6 @@ describe('ingestPaths(store, [sample city folder])', () => {
         else expect(g![k], `${e.system_id} ${k}`).toBeCloseTo(want, 9);
       }
     }
-  });
-
-  it('is fast enough for tests', () => {
-    expect(ingestMs).toBeLessThan(120_000);
   });
 
   it('gives, run by govmon, the planted calendar, the month-by-month sharing and the provisional evaluation', async () => {

@@ -175,7 +175,7 @@ ${pager(pages, no)}
             { key: 'recent', label: '近一年已完成', value: num(n('recent')), raw: n('recent') },
             { key: 'old', label: '一年前已完成（见导出文件）', value: num(n('old')), raw: n('old') },
           ])}
-${section('各建设单位需要处理的事项', table('calendar-departments', summaryCols, summary, { empty: `没有已逾期或 ${ACTION_DAYS} 天内到期的事项。` }))}`
+${section('各建设单位需要处理的事项', table('calendar-departments', summaryCols, summary, { className: 'totals', empty: `没有已逾期或 ${ACTION_DAYS} 天内到期的事项。` }))}`
         : '';
     const blocks = p.blocks.map((b) =>
       section(
