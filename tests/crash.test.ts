@@ -44,6 +44,12 @@ import {
 } from './fixtures/reliability.ts';
 
 const POINTS = 20;
+/**
+ * Each test starts 20 (or 10) child processes one or two at a time and fingerprints a database after
+ * each: minutes on a busy machine. The checks do not depend on speed (each kill point is drawn from
+ * the reference run's own window on the same machine), so the time limit only needs to be generous.
+ */
+const KILL_TEST_TIMEOUT = 1_200_000;
 const INBOX_POINTS = 10;
 const SYSTEMS = 800;
 // The CLI stamps its runs and files with the real clock: the month must be a past one.
@@ -239,7 +245,7 @@ describe('govmon ingest killed with SIGKILL at random points', () => {
     console.log(`ingest (holds the database ${Math.round(r.window)} ms): ${outcomes.join(' ')}`);
     // Kills landed inside the ingest: after it had archived the file and before its commit.
     expect(outcomes.filter((o) => o.includes('killed:before+archived')).length, outcomes.join(' ')).toBeGreaterThanOrEqual(3);
-  });
+  }, KILL_TEST_TIMEOUT);
 });
 
 describe('govmon run --month killed with SIGKILL at random points', () => {
@@ -305,7 +311,7 @@ describe('govmon run --month killed with SIGKILL at random points', () => {
     });
     console.log(`run (holds the database ${Math.round(r.window)} ms): ${outcomes.join(' ')}`);
     expect(outcomes.filter((o) => o.includes('killed:before')).length, outcomes.join(' ')).toBeGreaterThanOrEqual(POINTS / 4);
-  });
+  }, KILL_TEST_TIMEOUT);
 });
 
 describe('the inbox scan killed with SIGKILL at random points', () => {
@@ -421,5 +427,5 @@ describe('the inbox scan killed with SIGKILL at random points', () => {
       outcomes.some((o) => /:[1-4]\/5moved/.test(o)),
       outcomes.join(' '),
     ).toBe(true);
-  });
+  }, KILL_TEST_TIMEOUT);
 });
