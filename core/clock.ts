@@ -1,5 +1,10 @@
 // Dates and months in Asia/Shanghai. "Now" is always passed in, so every deadline rule can be
-// tested against a fixed date.
+// tested against a fixed date. The wall clock — when an ingest or a run actually happened, which
+// is recorded and shown but decides nothing — is a separate effect (`Clock`), also passed in.
+
+/** The wall clock: the real time of an event, for the record (run start, ingest, site build). */
+export type Clock = () => Date;
+export const systemClock: Clock = () => new Date();
 
 const SHANGHAI = new Intl.DateTimeFormat('en-CA', {
   timeZone: 'Asia/Shanghai',
@@ -60,7 +65,7 @@ export function addDays(date: string, n: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** A timestamp as Asia/Shanghai local time, 'YYYY-MM-DD HH:MM' (seconds with `seconds`). */
+/** A timestamp as Asia/Shanghai local time (Beijing time, UTC+8 all year), 'YYYY-MM-DD HH:MM' (seconds with `seconds`). */
 export function formatLocal(t: Date | string, seconds = false): string {
   const d = typeof t === 'string' ? new Date(t) : t;
   return new Date(d.getTime() + 8 * 3600_000)

@@ -24,7 +24,9 @@ export interface Column {
   notFuture?: boolean;
   /** the value must name a system of the registry */
   refSystem?: boolean;
-  note: string; // one line for templates and docs, Chinese
+  note: string; // one line for templates and docs, Chinese: a sentence, not a fragment
+  /** the unit a person writes the value in (元): shown with the header of a form; the header with it, 运维经费支付（元）, is accepted */
+  unit?: string;
   aliases?: readonly string[]; // other headers seen in the wild
 }
 
@@ -119,8 +121,8 @@ const systems: KindSpec = {
     { name: 'vcpu', zh: 'vCPU', type: 'int', min: 0, note: '已分配 vCPU 数' },
     { name: 'memory_gb', zh: '内存GB', type: 'number', min: 0, note: '已分配内存' },
     { name: 'storage_gb', zh: '存储GB', type: 'number', min: 0, note: '已分配存储' },
-    { name: 'cloud_cost_annual', zh: '年云资源费用', type: 'number', min: 0, note: '元/年' },
-    { name: 'om_budget_annual', zh: '年运维经费', type: 'number', min: 0, note: '当前年度运维经费，元' },
+    { name: 'cloud_cost_annual', zh: '年云资源费用', type: 'number', min: 0, unit: '元', note: '每年的云资源费用' },
+    { name: 'om_budget_annual', zh: '年运维经费', type: 'number', min: 0, unit: '元', note: '当前年度安排的运维经费' },
     { name: 'key_project', zh: '重点项目', type: 'bool', note: '是/否' },
     { name: 'classified', zh: '涉密', type: 'bool', note: '涉密系统不参与任何计算和输出' },
     { name: 'exempt_until', zh: '豁免截止', type: 'date', note: '该日期（含）前不列入淘汰清单' },
@@ -206,12 +208,24 @@ const omReport: KindSpec = {
   columns: [
     { name: 'system_id', zh: '系统编号', type: 'text', required: true, refSystem: true, note: '须在系统目录中' },
     { name: 'year', zh: '年度', type: 'int', required: true, min: 2000, max: 2100, note: '所报告的运维年度' },
-    { name: 'submitted_date', zh: '提交日期', type: 'date', required: true, note: '' },
-    { name: 'incidents', zh: '故障次数', type: 'int', min: 0, note: '系统运行' },
-    { name: 'security_assessment_date', zh: '等保测评日期', type: 'date', note: '最近一次等级保护测评' },
-    { name: 'crypto_assessment_date', zh: '密评日期', type: 'date', note: '最近一次商用密码应用安全性评估' },
-    { name: 'om_paid', zh: '运维经费支付', type: 'number', min: 0, note: '元' },
-    { name: 'goals_total', zh: '绩效目标数', type: 'int', min: 0, note: '' },
+    { name: 'submitted_date', zh: '提交日期', type: 'date', required: true, note: '报表提交给数据局的日期' },
+    { name: 'incidents', zh: '故障次数', type: 'int', min: 0, note: '本运维年度内系统发生的故障次数（报表“系统运行”部分）' },
+    {
+      name: 'security_assessment_date',
+      zh: '等保测评日期',
+      type: 'date',
+      note: '最近一次网络安全等级保护测评的日期（报表“安全管理”部分）',
+    },
+    { name: 'crypto_assessment_date', zh: '密评日期', type: 'date', note: '最近一次商用密码应用安全性评估的日期' },
+    {
+      name: 'om_paid',
+      zh: '运维经费支付',
+      type: 'number',
+      min: 0,
+      unit: '元',
+      note: '本运维年度实际支付的运维经费（报表“经费支付”部分）',
+    },
+    { name: 'goals_total', zh: '绩效目标数', type: 'int', min: 0, note: '本运维年度设定的绩效目标个数（报表“运营成效”部分）' },
     { name: 'goals_met', zh: '已完成目标数', type: 'int', min: 0, note: '不大于绩效目标数' },
     {
       name: 'integration_points',
@@ -399,12 +413,18 @@ export function normalizeHeader(h: string): string {
     .replace(/[\s_\-（）()]/g, '');
 }
 
+/** The Chinese header with its unit, as a form shows it: 运维经费支付（元）. */
+export function formHeader(c: Column): string {
+  return c.unit ? `${c.zh}（${c.unit}）` : c.zh;
+}
+
 /** Map from normalised header to canonical column name, for one kind. */
 export function headerIndex(spec: KindSpec): Map<string, string> {
   const m = new Map<string, string>();
   for (const c of spec.columns) {
     m.set(normalizeHeader(c.name), c.name);
     m.set(normalizeHeader(c.zh), c.name);
+    if (c.unit) m.set(normalizeHeader(formHeader(c)), c.name);
     for (const a of c.aliases ?? []) m.set(normalizeHeader(a), c.name);
   }
   return m;

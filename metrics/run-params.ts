@@ -1,11 +1,11 @@
 // The parameters of a run, read from a profile: the one row of `run_params` the SQL models read
 // as `p.<name>` (docs/metrics.md). Pure: pipelines/run/params.ts writes them into the database.
 
-import { monthEnd, monthStart } from '../core/clock.ts';
+import { monthEnd, monthStart, shanghaiDate } from '../core/clock.ts';
 import type { Profile } from './profiles/schema.ts';
 
 /** One run parameter: its column in run_params, SQL type and value. */
-export type Param = [name: string, type: 'DATE' | 'DOUBLE' | 'INTEGER' | 'VARCHAR', value: string | number | null];
+export type Param = [name: string, type: 'BOOLEAN' | 'DATE' | 'DOUBLE' | 'INTEGER' | 'VARCHAR', value: string | number | boolean | null];
 
 export function profileParams(month: string, p: Profile): Param[] {
   const mon = p.monitoring;
@@ -63,5 +63,37 @@ export function profileParams(month: string, p: Profile): Param[] {
     ['inflation_margin', 'DOUBLE', p.inflation.margin],
     ['reduce_factor', 'DOUBLE', p.budget.reduce_factor],
     ['dept_open_months', 'INTEGER', p.budget.department_suspension.open_months],
+  ];
+}
+
+/** What an evaluation of a year stands on (docs/decisions.md §5.5a). */
+export interface EvaluationBasis {
+  year: number;
+  /** 预评价: run on or before the day the O&M reports of the year are due */
+  provisional: boolean;
+  /** the year whose O&M report is read: the year, or the year before for a provisional evaluation */
+  reportYear: number;
+  /** the day the reports of the year are due (YYYY-MM-DD, in the year after) */
+  reportDueDate: string;
+}
+
+/**
+ * An evaluation of `year` run on `now` (Asia/Shanghai) is provisional while the year's reports are
+ * not yet due — on the profile's due day of the next year or before (a year in progress always is).
+ * The report of the year before then stands in, and every rule reading a document's date is judged
+ * with the windows shifted back one year, as it was for that year.
+ */
+export function evaluationBasis(year: number, p: Profile, now: Date): EvaluationBasis {
+  const reportDueDate = `${year + 1}-${p.provisional_evaluation.report_due}`;
+  const provisional = shanghaiDate(now) <= reportDueDate;
+  return { year, provisional, reportYear: provisional ? year - 1 : year, reportDueDate };
+}
+
+/** The evaluation's own run parameters (`p.eval_*` in the annual models). */
+export function evaluationParams(b: EvaluationBasis): Param[] {
+  return [
+    ['eval_provisional', 'BOOLEAN', b.provisional],
+    ['eval_report_year', 'INTEGER', b.reportYear],
+    ['eval_report_due', 'DATE', b.reportDueDate],
   ];
 }

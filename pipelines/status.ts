@@ -38,7 +38,7 @@ export async function statusReport(store: Store, opts: StatusOptions): Promise<s
     ingested_at: string;
   }>(`SELECT file_id, file_name, kind, status, rows_loaded, rows_rejected, ingested_at FROM files ORDER BY file_id DESC LIMIT 10`);
   if (files.length) {
-    out.push('', '最近导入的文件：');
+    out.push('', '最近导入的文件（导入时间为北京时间）：');
     for (const f of files)
       out.push(
         `  #${f.file_id} ${formatLocal(f.ingested_at, true)} ${cleanText(f.file_name, 80)}（${f.kind ? (KIND_ZH[f.kind] ?? OTHER_KIND_ZH[f.kind] ?? f.kind) : '未知类型'}）${STATUS_ZH[f.status]}：导入 ${f.rows_loaded ?? 0} 行，拒收 ${f.rows_rejected ?? 0} 行`,
@@ -92,7 +92,7 @@ export async function statusReport(store: Store, opts: StatusOptions): Promise<s
      FROM runs ORDER BY run_id DESC LIMIT 10`,
   );
   if (runs.length) {
-    out.push('', '最近的运行：');
+    out.push('', '最近的运行（开始时间为北京时间）：');
     for (const r of runs)
       out.push(
         `  #${r.run_id} ${formatLocal(r.started_at, true)} ${JOB_ZH[r.job] ?? r.job}${r.period ? ` ${r.period}` : ''}${r.as_of ? `（本月尚未结束，截至 ${r.as_of}）` : ''}：${RUN_STATUS_ZH[r.status] ?? r.status}${r.duration_ms !== null ? `，${(r.duration_ms / 1000).toFixed(1)} 秒` : ''}${r.message ? `（${cleanText(r.message, 300)}）` : ''}`,

@@ -45,6 +45,12 @@ import {
 } from './fixtures/reliability.ts';
 
 const POINTS = 20;
+/**
+ * Each test starts 20 (or 10) child processes one or two at a time and fingerprints a database after
+ * each: minutes on a busy machine. The checks do not depend on speed (each kill point is drawn from
+ * the reference run's own window on the same machine), so the time limit only needs to be generous.
+ */
+const KILL_TEST_TIMEOUT = 1_200_000;
 const INBOX_POINTS = 10;
 const SYSTEMS = 800;
 // The CLI stamps its runs and files with the real clock: the month must be a past one.
@@ -179,162 +185,172 @@ const diff = (a: Record<string, string>, b: Record<string, string>) =>
   [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => a[k] !== b[k]).join(', ');
 
 describe('govmon ingest killed with SIGKILL at random points', () => {
-  it(`leaves the database as before the ingest (or as after its commit) at ${POINTS} points, and the next ingest succeeds`, async () => {
-    const base = await makeBase('ingest-base', async (store, archiveDir) => {
-      const o = await ingestFile(store, city.systemsCsv, { now: NOW(), archiveDir });
-      expect(o.status).toBe('loaded');
-    });
-    const dbOf = (dir: string) => path.join(dir, 'g.duckdb');
-    const args = (dir: string) => ['--db', dbOf(dir), 'ingest', city.telemetryCsv];
-    const [before] = await fingerprintOf(dbOf(base), 'exact');
+  it(
+    `leaves the database as before the ingest (or as after its commit) at ${POINTS} points, and the next ingest succeeds`,
+    async () => {
+      const base = await makeBase('ingest-base', async (store, archiveDir) => {
+        const o = await ingestFile(store, city.systemsCsv, { now: NOW(), archiveDir });
+        expect(o.status).toBe('loaded');
+      });
+      const dbOf = (dir: string) => path.join(dir, 'g.duckdb');
+      const args = (dir: string) => ['--db', dbOf(dir), 'ingest', city.telemetryCsv];
+      const [before] = await fingerprintOf(dbOf(base), 'exact');
 
-    // The uninterrupted ingest: how long it works on the database and the state it leaves.
-    const ref = copyBase(base, 'ingest-ref');
-    const r = await reference(args(ref), dbOf(ref));
-    expect(r.code, r.stderr).toBe(0);
-    const [after, afterByReference] = await fingerprintOf(dbOf(ref), 'loose', 'by-reference');
-    expect(after['table raw_telemetry']).toMatch(new RegExp(`^${city.rows} rows`));
+      // The uninterrupted ingest: how long it works on the database and the state it leaves.
+      const ref = copyBase(base, 'ingest-ref');
+      const r = await reference(args(ref), dbOf(ref));
+      expect(r.code, r.stderr).toBe(0);
+      const [after, afterByReference] = await fingerprintOf(dbOf(ref), 'loose', 'by-reference');
+      expect(after['table raw_telemetry']).toMatch(new RegExp(`^${city.rows} rows`));
 
-    const seed = testSeed('ingest kill points');
-    const rand = prng(seed);
-    const delays = Array.from({ length: POINTS }, () => Math.round(rand() * r.window));
-    const outcomes: string[] = [];
-    await inParallel(POINTS, 2, async (i) => {
-      const dir = copyBase(base, `ingest-kill-${i}`);
-      const k = await killAfter(args(dir), dbOf(dir), delays[i]);
-      const archived = checkArchive(path.join(dir, 'archive'));
-      expect(archived.bad, `kill ${i} (${delays[i]} ms): an archive file whose bytes do not match its hash`).toEqual([]);
-      const [now, loose] = await fingerprintOf(dbOf(dir), 'exact', 'loose');
-      const state = same(now, before) ? 'before' : same(loose, after) ? 'after' : 'MIXED';
-      outcomes[i] = `${delays[i]}ms:${k.killed ? 'killed' : `exit ${k.code}`}:${state}${archived.files.size > 1 ? '+archived' : ''}`;
-      expect(
-        state,
-        `kill ${i} after ${delays[i]} ms left the database neither as before (${diff(now, before)} differ) nor as after the ingest (${diff(loose, after)} differ)`,
-      ).not.toBe('MIXED');
+      const seed = testSeed('ingest kill points');
+      const rand = prng(seed);
+      const delays = Array.from({ length: POINTS }, () => Math.round(rand() * r.window));
+      const outcomes: string[] = [];
+      await inParallel(POINTS, 2, async (i) => {
+        const dir = copyBase(base, `ingest-kill-${i}`);
+        const k = await killAfter(args(dir), dbOf(dir), delays[i]);
+        const archived = checkArchive(path.join(dir, 'archive'));
+        expect(archived.bad, `kill ${i} (${delays[i]} ms): an archive file whose bytes do not match its hash`).toEqual([]);
+        const [now, loose] = await fingerprintOf(dbOf(dir), 'exact', 'loose');
+        const state = same(now, before) ? 'before' : same(loose, after) ? 'after' : 'MIXED';
+        outcomes[i] = `${delays[i]}ms:${k.killed ? 'killed' : `exit ${k.code}`}:${state}${archived.files.size > 1 ? '+archived' : ''}`;
+        expect(
+          state,
+          `kill ${i} after ${delays[i]} ms left the database neither as before (${diff(now, before)} differ) nor as after the ingest (${diff(loose, after)} differ)`,
+        ).not.toBe('MIXED');
 
-      // The next ingest of the same file succeeds and gives what an uninterrupted one gives.
-      const store = await Store.open(dbOf(dir));
-      try {
-        const next = await ingestFile(store, city.telemetryCsv, { now: NOW(), archiveDir: path.join(dir, 'archive') });
-        expect(next.status).toBe(state === 'before' ? 'loaded' : 'duplicate');
-        outcomes[i] += `:next=${next.fileId ?? 'dup'}${next.fastPath ? 'f' : 'g'}`;
-      } finally {
-        store.close();
-      }
-      // The ingest draws its file id before its transaction and DuckDB never gives a sequence value
-      // back, so a killed ingest may leave a gap in file ids (no row refers to the skipped id):
-      // file ids are compared as references, not as numbers. (Reopened first: DuckDB reports a
-      // sequence's position differently within the session that used it.)
-      const [got] = await fingerprintOf(dbOf(dir), 'by-reference');
-      expect(got, `kill ${i}: the state after the next ingest (${outcomes[i]})`).toEqual(afterByReference);
-      const check = await Store.open(dbOf(dir));
-      try {
-        expect(await check.value<number>('SELECT count(*) FROM raw_telemetry r ANTI JOIN files f USING (file_id)')).toBe(0);
-        expect(await check.value<number>('SELECT count(*) FROM file_months m ANTI JOIN files f USING (file_id)')).toBe(0);
-      } finally {
-        check.close();
-      }
-      expect(checkArchive(path.join(dir, 'archive')).files.has(sha256(fs.readFileSync(city.telemetryCsv)))).toBe(true);
-      fs.rmSync(dir, { recursive: true, force: true });
-    });
-    console.log(`ingest (holds the database ${Math.round(r.window)} ms): ${outcomes.join(' ')}`);
-    // Kills landed inside the ingest: after it had archived the file and before its commit.
-    expect(outcomes.filter((o) => o.includes('killed:before+archived')).length, outcomes.join(' ')).toBeGreaterThanOrEqual(3);
-  });
+        // The next ingest of the same file succeeds and gives what an uninterrupted one gives.
+        const store = await Store.open(dbOf(dir));
+        try {
+          const next = await ingestFile(store, city.telemetryCsv, { now: NOW(), archiveDir: path.join(dir, 'archive') });
+          expect(next.status).toBe(state === 'before' ? 'loaded' : 'duplicate');
+          outcomes[i] += `:next=${next.fileId ?? 'dup'}${next.fastPath ? 'f' : 'g'}`;
+        } finally {
+          store.close();
+        }
+        // The ingest draws its file id before its transaction and DuckDB never gives a sequence value
+        // back, so a killed ingest may leave a gap in file ids (no row refers to the skipped id):
+        // file ids are compared as references, not as numbers. (Reopened first: DuckDB reports a
+        // sequence's position differently within the session that used it.)
+        const [got] = await fingerprintOf(dbOf(dir), 'by-reference');
+        expect(got, `kill ${i}: the state after the next ingest (${outcomes[i]})`).toEqual(afterByReference);
+        const check = await Store.open(dbOf(dir));
+        try {
+          expect(await check.value<number>('SELECT count(*) FROM raw_telemetry r ANTI JOIN files f USING (file_id)')).toBe(0);
+          expect(await check.value<number>('SELECT count(*) FROM file_months m ANTI JOIN files f USING (file_id)')).toBe(0);
+        } finally {
+          check.close();
+        }
+        expect(checkArchive(path.join(dir, 'archive')).files.has(sha256(fs.readFileSync(city.telemetryCsv)))).toBe(true);
+        fs.rmSync(dir, { recursive: true, force: true });
+      });
+      console.log(`ingest (holds the database ${Math.round(r.window)} ms): ${outcomes.join(' ')}`);
+      // Kills landed inside the ingest: after it had archived the file and before its commit.
+      expect(outcomes.filter((o) => o.includes('killed:before+archived')).length, outcomes.join(' ')).toBeGreaterThanOrEqual(3);
+    },
+    KILL_TEST_TIMEOUT,
+  );
 });
 
 describe('govmon run --month killed with SIGKILL at random points', () => {
-  it(`leaves the database as before the run (or as after its commit) at ${POINTS} points, and the next run gives the same decisions`, async () => {
-    const base = await makeBase('run-base', async (store, archiveDir) => {
-      for (const f of [city.systemsCsv, city.telemetryCsv])
-        expect((await ingestFile(store, f, { now: NOW(), archiveDir })).status).toBe('loaded');
-      await runMonth(store, { month: PREV, profile, now: NOW(), trigger: 'cli' });
-    });
-    const dbOf = (dir: string) => path.join(dir, 'g.duckdb');
-    // The monthly run as docs/operations.md §9 times it: metrics, conditions, decisions and exports, no dashboard.
-    const args = (dir: string) => ['--db', dbOf(dir), 'run', '--month', MONTH, '--no-dashboard'];
-    const [before] = await fingerprintOf(dbOf(base), 'exact');
+  it(
+    `leaves the database as before the run (or as after its commit) at ${POINTS} points, and the next run gives the same decisions`,
+    async () => {
+      const base = await makeBase('run-base', async (store, archiveDir) => {
+        for (const f of [city.systemsCsv, city.telemetryCsv])
+          expect((await ingestFile(store, f, { now: NOW(), archiveDir })).status).toBe('loaded');
+        await runMonth(store, { month: PREV, profile, now: NOW(), trigger: 'cli' });
+      });
+      const dbOf = (dir: string) => path.join(dir, 'g.duckdb');
+      // The monthly run as docs/operations.md §9 times it: metrics, conditions, decisions and exports, no dashboard.
+      const args = (dir: string) => ['--db', dbOf(dir), 'run', '--month', MONTH, '--no-dashboard'];
+      const [before] = await fingerprintOf(dbOf(base), 'exact');
 
-    const ref = copyBase(base, 'run-ref');
-    const r = await reference(args(ref), dbOf(ref));
-    expect(r.code, r.stderr).toBe(0);
-    const [after, afterByReference] = await fingerprintOf(dbOf(ref), 'loose', 'runs-by-reference');
-    const exportFiles = fs.readdirSync(path.join(ref, 'exports', MONTH)).sort();
-    const decisions = async (store: Store) => {
-      const out: Record<string, unknown[]> = {};
-      for (const kind of ['metrics', 'rectification', 'elimination', 'rightsizing', 'sharing', 'calendar'])
-        out[kind] = (await exportRows(store, kind, { month: MONTH })).rows.map(({ run_id: _, ...rest }) => rest);
-      return out;
-    };
-    const refStore = await Store.open(dbOf(ref));
-    const refDecisions = await decisions(refStore).finally(() => refStore.close());
-    expect(refDecisions.rectification.length).toBeGreaterThan(0);
+      const ref = copyBase(base, 'run-ref');
+      const r = await reference(args(ref), dbOf(ref));
+      expect(r.code, r.stderr).toBe(0);
+      const [after, afterByReference] = await fingerprintOf(dbOf(ref), 'loose', 'runs-by-reference');
+      const exportFiles = fs.readdirSync(path.join(ref, 'exports', MONTH)).sort();
+      const decisions = async (store: Store) => {
+        const out: Record<string, unknown[]> = {};
+        for (const kind of ['metrics', 'rectification', 'elimination', 'rightsizing', 'sharing', 'calendar'])
+          out[kind] = (await exportRows(store, kind, { month: MONTH })).rows.map(({ run_id: _, ...rest }) => rest);
+        return out;
+      };
+      const refStore = await Store.open(dbOf(ref));
+      const refDecisions = await decisions(refStore).finally(() => refStore.close());
+      expect(refDecisions.rectification.length).toBeGreaterThan(0);
 
-    const seed = testSeed('run kill points');
-    const rand = prng(seed);
-    const delays = Array.from({ length: POINTS }, () => Math.round(rand() * r.window));
-    const outcomes: string[] = [];
-    await inParallel(POINTS, 2, async (i) => {
-      const dir = copyBase(base, `run-kill-${i}`);
-      const k = await killAfter(args(dir), dbOf(dir), delays[i]);
-      const [now, loose] = await fingerprintOf(dbOf(dir), 'exact', 'loose');
-      const state = same(now, before) ? 'before' : same(loose, after) ? 'after' : 'MIXED';
-      // The month's export folder is complete or absent, never half written.
-      const exportsDir = path.join(dir, 'exports', MONTH);
-      const exported = fs.existsSync(exportsDir) ? fs.readdirSync(exportsDir).sort() : null;
-      outcomes[i] = `${delays[i]}ms:${k.killed ? 'killed' : `exit ${k.code}`}:${state}${exported ? '+exports' : ''}`;
-      expect(
-        state,
-        `kill ${i} after ${delays[i]} ms left the database neither as before (${diff(now, before)} differ) nor as after the run (${diff(loose, after)} differ)`,
-      ).not.toBe('MIXED');
-      if (exported) expect(exported).toEqual(exportFiles);
-      if (state === 'before') expect(exported).toBeNull();
+      const seed = testSeed('run kill points');
+      const rand = prng(seed);
+      const delays = Array.from({ length: POINTS }, () => Math.round(rand() * r.window));
+      const outcomes: string[] = [];
+      await inParallel(POINTS, 2, async (i) => {
+        const dir = copyBase(base, `run-kill-${i}`);
+        const k = await killAfter(args(dir), dbOf(dir), delays[i]);
+        const [now, loose] = await fingerprintOf(dbOf(dir), 'exact', 'loose');
+        const state = same(now, before) ? 'before' : same(loose, after) ? 'after' : 'MIXED';
+        // The month's export folder is complete or absent, never half written.
+        const exportsDir = path.join(dir, 'exports', MONTH);
+        const exported = fs.existsSync(exportsDir) ? fs.readdirSync(exportsDir).sort() : null;
+        outcomes[i] = `${delays[i]}ms:${k.killed ? 'killed' : `exit ${k.code}`}:${state}${exported ? '+exports' : ''}`;
+        expect(
+          state,
+          `kill ${i} after ${delays[i]} ms left the database neither as before (${diff(now, before)} differ) nor as after the run (${diff(loose, after)} differ)`,
+        ).not.toBe('MIXED');
+        if (exported) expect(exported).toEqual(exportFiles);
+        if (state === 'before') expect(exported).toBeNull();
 
-      const store = await Store.open(dbOf(dir));
-      try {
-        const next = await runMonth(store, { month: MONTH, profile, now: NOW(), trigger: 'cli' });
-        expect(next.runId).toBeGreaterThan(0);
-        expect(await decisions(store), `kill ${i}: the decisions of the next run`).toEqual(refDecisions);
-      } finally {
-        store.close();
-      }
-      if (state === 'before') {
-        const [next] = await fingerprintOf(dbOf(dir), 'runs-by-reference');
-        expect(next, `kill ${i}: the state after the next run (${diff(next, afterByReference)} differ)`).toEqual(afterByReference);
-      }
-      fs.rmSync(dir, { recursive: true, force: true });
-    });
-    console.log(`run (holds the database ${Math.round(r.window)} ms): ${outcomes.join(' ')}`);
-    expect(outcomes.filter((o) => o.includes('killed:before')).length, outcomes.join(' ')).toBeGreaterThanOrEqual(POINTS / 4);
-  });
+        const store = await Store.open(dbOf(dir));
+        try {
+          const next = await runMonth(store, { month: MONTH, profile, now: NOW(), trigger: 'cli' });
+          expect(next.runId).toBeGreaterThan(0);
+          expect(await decisions(store), `kill ${i}: the decisions of the next run`).toEqual(refDecisions);
+        } finally {
+          store.close();
+        }
+        if (state === 'before') {
+          const [next] = await fingerprintOf(dbOf(dir), 'runs-by-reference');
+          expect(next, `kill ${i}: the state after the next run (${diff(next, afterByReference)} differ)`).toEqual(afterByReference);
+        }
+        fs.rmSync(dir, { recursive: true, force: true });
+      });
+      console.log(`run (holds the database ${Math.round(r.window)} ms): ${outcomes.join(' ')}`);
+      expect(outcomes.filter((o) => o.includes('killed:before')).length, outcomes.join(' ')).toBeGreaterThanOrEqual(POINTS / 4);
+    },
+    KILL_TEST_TIMEOUT,
+  );
 });
 
 describe('the inbox scan killed with SIGKILL at random points', () => {
-  it('never loses or duplicates a file: each is in the inbox or moved once, and loaded exactly once after the next scan', async () => {
-    // Four telemetry files (one per system range) and the registry, dropped into the inbox.
-    const src = path.join(root, 'inbox-src');
-    fs.mkdirSync(src, { recursive: true });
-    fs.copyFileSync(city.systemsCsv, path.join(src, '01_systems.csv'));
-    const { DuckDBInstance } = await import('@duckdb/node-api');
-    const db = await DuckDBInstance.create(':memory:');
-    const conn = await db.connect();
-    for (let k = 0; k < 4; k++)
-      await conn.run(
-        `COPY (SELECT * FROM read_csv(${sqlString(city.telemetryCsv)}) WHERE hash(system_id) % 4 = ${k} ORDER BY date, system_id)
+  it(
+    'never loses or duplicates a file: each is in the inbox or moved once, and loaded exactly once after the next scan',
+    async () => {
+      // Four telemetry files (one per system range) and the registry, dropped into the inbox.
+      const src = path.join(root, 'inbox-src');
+      fs.mkdirSync(src, { recursive: true });
+      fs.copyFileSync(city.systemsCsv, path.join(src, '01_systems.csv'));
+      const { DuckDBInstance } = await import('@duckdb/node-api');
+      const db = await DuckDBInstance.create(':memory:');
+      const conn = await db.connect();
+      for (let k = 0; k < 4; k++)
+        await conn.run(
+          `COPY (SELECT * FROM read_csv(${sqlString(city.telemetryCsv)}) WHERE hash(system_id) % 4 = ${k} ORDER BY date, system_id)
          TO ${sqlString(path.join(src, `02_telemetry_${k}.csv`))} (HEADER)`,
-      );
-    conn.closeSync();
-    db.closeSync();
-    const originals = new Map(walk(src).map((f) => [sha256(fs.readFileSync(f)), path.basename(f)]));
+        );
+      conn.closeSync();
+      db.closeSync();
+      const originals = new Map(walk(src).map((f) => [sha256(fs.readFileSync(f)), path.basename(f)]));
 
-    const setup = (name: string) => {
-      const home = path.join(root, name);
-      fs.mkdirSync(path.join(home, 'inbox'), { recursive: true });
-      fs.writeFileSync(path.join(home, 'govmon.config.json'), JSON.stringify({ stable_seconds: 0 }));
-      for (const f of walk(src)) fs.copyFileSync(f, path.join(home, 'inbox', path.basename(f)));
-      return home;
-    };
-    const script = (home: string) => `
+      const setup = (name: string) => {
+        const home = path.join(root, name);
+        fs.mkdirSync(path.join(home, 'inbox'), { recursive: true });
+        fs.writeFileSync(path.join(home, 'govmon.config.json'), JSON.stringify({ stable_seconds: 0 }));
+        for (const f of walk(src)) fs.copyFileSync(f, path.join(home, 'inbox', path.basename(f)));
+        return home;
+      };
+      const script = (home: string) => `
       import { inboxJob } from ${modulePath('apps/daemon/jobs.ts')};
       import { loadConfig } from ${modulePath('apps/jobs/config.ts')};
       import { Store } from ${modulePath('pipelines/store/database.ts')};
@@ -344,85 +360,87 @@ describe('the inbox scan killed with SIGKILL at random points', () => {
         openStore: () => Store.open(home + '/g.duckdb') });
       console.log(r.summary);
     `;
-    const where = (home: string) => {
-      const seen = new Map<string, string[]>();
-      for (const f of walk(path.join(home, 'inbox')).filter((f) => !f.endsWith('.report.txt'))) {
-        const h = sha256(fs.readFileSync(f));
-        seen.set(h, [...(seen.get(h) ?? []), path.relative(home, f)]);
-      }
-      return seen;
-    };
-    const scan = async (home: string) => {
-      const { child, done } = startScript(root, script(home));
-      let ended = false;
-      void done.then(() => (ended = true));
-      return { child, done, opened: () => whenOpened(child.pid!, path.join(home, 'g.duckdb'), () => ended) };
-    };
+      const where = (home: string) => {
+        const seen = new Map<string, string[]>();
+        for (const f of walk(path.join(home, 'inbox')).filter((f) => !f.endsWith('.report.txt'))) {
+          const h = sha256(fs.readFileSync(f));
+          seen.set(h, [...(seen.get(h) ?? []), path.relative(home, f)]);
+        }
+        return seen;
+      };
+      const scan = async (home: string) => {
+        const { child, done } = startScript(root, script(home));
+        let ended = false;
+        void done.then(() => (ended = true));
+        return { child, done, opened: () => whenOpened(child.pid!, path.join(home, 'g.duckdb'), () => ended) };
+      };
 
-    const refHome = setup('inbox-ref');
-    const refScan = await scan(refHome);
-    await refScan.opened();
-    const t0 = performance.now();
-    const ref = await refScan.done;
-    expect(ref.code, ref.stderr).toBe(0);
-    const window = performance.now() - t0 + 100;
+      const refHome = setup('inbox-ref');
+      const refScan = await scan(refHome);
+      await refScan.opened();
+      const t0 = performance.now();
+      const ref = await refScan.done;
+      expect(ref.code, ref.stderr).toBe(0);
+      const window = performance.now() - t0 + 100;
 
-    const seed = testSeed('inbox kill points');
-    const rand = prng(seed);
-    const delays = Array.from({ length: INBOX_POINTS }, () => Math.round(rand() * window));
-    const outcomes: string[] = [];
-    await inParallel(INBOX_POINTS, 2, async (i) => {
-      const home = setup(`inbox-kill-${i}`);
-      const s = await scan(home);
-      await s.opened();
-      await sleep(delays[i]);
-      s.child.kill('SIGKILL');
-      const res = await s.done;
-      // Right after the kill: every file exactly once, in the inbox or moved, nothing else.
-      const seen = where(home);
-      expect([...seen.keys()].sort(), `kill ${i} after ${delays[i]} ms`).toEqual([...originals.keys()].sort());
-      for (const [h, places] of seen) expect(places, `kill ${i}: ${originals.get(h)}`).toHaveLength(1);
-      const moved = [...seen.values()].filter((p) => p[0].includes('processed')).length;
-      outcomes[i] = `${delays[i]}ms:${res.signal ? 'killed' : 'exit'}:${moved}/${seen.size}moved`;
+      const seed = testSeed('inbox kill points');
+      const rand = prng(seed);
+      const delays = Array.from({ length: INBOX_POINTS }, () => Math.round(rand() * window));
+      const outcomes: string[] = [];
+      await inParallel(INBOX_POINTS, 2, async (i) => {
+        const home = setup(`inbox-kill-${i}`);
+        const s = await scan(home);
+        await s.opened();
+        await sleep(delays[i]);
+        s.child.kill('SIGKILL');
+        const res = await s.done;
+        // Right after the kill: every file exactly once, in the inbox or moved, nothing else.
+        const seen = where(home);
+        expect([...seen.keys()].sort(), `kill ${i} after ${delays[i]} ms`).toEqual([...originals.keys()].sort());
+        for (const [h, places] of seen) expect(places, `kill ${i}: ${originals.get(h)}`).toHaveLength(1);
+        const moved = [...seen.values()].filter((p) => p[0].includes('processed')).length;
+        outcomes[i] = `${delays[i]}ms:${res.signal ? 'killed' : 'exit'}:${moved}/${seen.size}moved`;
 
-      // The next scan takes what is left; every file ends in processed/, loaded exactly once.
-      const next = await inboxJob({
-        config: loadConfig(home),
-        profile: 'default',
-        now: new Date(),
-        log: memoryLog(),
-        trigger: 'schedule',
-        openStore: () => Store.open(path.join(home, 'g.duckdb')),
+        // The next scan takes what is left; every file ends in processed/, loaded exactly once.
+        const next = await inboxJob({
+          config: loadConfig(home),
+          profile: 'default',
+          now: new Date(),
+          log: memoryLog(),
+          trigger: 'schedule',
+          openStore: () => Store.open(path.join(home, 'g.duckdb')),
+        });
+        expect(next.summary).toBeTruthy();
+        for (const [h, places] of where(home)) {
+          expect(places, originals.get(h)).toHaveLength(1);
+          expect(places[0]).toMatch(/^inbox[/\\]processed[/\\]/);
+        }
+        const store = await Store.open(path.join(home, 'g.duckdb'));
+        try {
+          const files = await store.all<{ sha256: string; n: number }>(
+            `SELECT sha256, count(*) AS n FROM files WHERE status IN ('loaded', 'partial') GROUP BY sha256`,
+          );
+          expect(new Set(files.map((f) => f.sha256))).toEqual(new Set(originals.keys()));
+          expect(
+            files.every((f) => f.n === 1),
+            JSON.stringify(files),
+          ).toBe(true);
+          expect(await store.value<number>('SELECT count(*) FROM raw_telemetry')).toBe(city.rows);
+          expect(await store.value<number>('SELECT count(*) FROM raw_systems')).toBe(SYSTEMS);
+        } finally {
+          store.close();
+        }
+        fs.rmSync(home, { recursive: true, force: true });
       });
-      expect(next.summary).toBeTruthy();
-      for (const [h, places] of where(home)) {
-        expect(places, originals.get(h)).toHaveLength(1);
-        expect(places[0]).toMatch(/^inbox[/\\]processed[/\\]/);
-      }
-      const store = await Store.open(path.join(home, 'g.duckdb'));
-      try {
-        const files = await store.all<{ sha256: string; n: number }>(
-          `SELECT sha256, count(*) AS n FROM files WHERE status IN ('loaded', 'partial') GROUP BY sha256`,
-        );
-        expect(new Set(files.map((f) => f.sha256))).toEqual(new Set(originals.keys()));
-        expect(
-          files.every((f) => f.n === 1),
-          JSON.stringify(files),
-        ).toBe(true);
-        expect(await store.value<number>('SELECT count(*) FROM raw_telemetry')).toBe(city.rows);
-        expect(await store.value<number>('SELECT count(*) FROM raw_systems')).toBe(SYSTEMS);
-      } finally {
-        store.close();
-      }
-      fs.rmSync(home, { recursive: true, force: true });
-    });
-    console.log(`inbox scan (holds the database ${Math.round(window)} ms): ${outcomes.join(' ')}`);
-    // Kills landed between files: some files moved, some not yet.
-    expect(
-      outcomes.some((o) => /:[1-4]\/5moved/.test(o)),
-      outcomes.join(' '),
-    ).toBe(true);
-  });
+      console.log(`inbox scan (holds the database ${Math.round(window)} ms): ${outcomes.join(' ')}`);
+      // Kills landed between files: some files moved, some not yet.
+      expect(
+        outcomes.some((o) => /:[1-4]\/5moved/.test(o)),
+        outcomes.join(' '),
+      ).toBe(true);
+    },
+    KILL_TEST_TIMEOUT,
+  );
 });
 
 describe('the decision register (docs/inputs.md §2.6) under SIGKILL', () => {

@@ -132,7 +132,7 @@ const charts: Record<string, () => string> = {
           MONTHS,
           valuesOf(def.name),
           THRESHOLDS.filter((t) => t.metric === def.name),
-          def.name === 'storage_used_gb' ? [{ value: 100, label: '已分配 100 GB' }] : [],
+          def.name === 'storage_used_gb' ? [{ value: 100, tag: '已分配' }] : [],
         ),
     ]),
   ),
@@ -181,6 +181,27 @@ describe('Plot charts (server-side SVG)', () => {
   it('carries no text from input and no script', () => {
     usePlotDocument('mini');
     for (const f of Object.values(charts)) expect(f()).not.toMatch(/<script|<foreignObject|on\w+=/i);
+  });
+
+  it('writes each threshold line’s tag in the right margin, right of every data point, so no tag covers the data', () => {
+    usePlotDocument('mini');
+    for (const [name, f] of Object.entries(charts).filter(([n]) => n.startsWith('metric-') || n.startsWith('sharing-'))) {
+      const svg = f();
+      // a text mark's left edge: its group's translate plus the text's own, the text running
+      // rightwards from there (anchored at its start)
+      const tags = [...svg.matchAll(/<g ([^>]*)aria-label="text">\s*<text transform="translate\(([\d.]+),/g)].map((m) => {
+        expect(m[1], name).toContain('text-anchor="start"');
+        return Number(/translate\(([\d.]+),0\)/.exec(m[1])?.[1] ?? 0) + Number(m[2]);
+      });
+      const dots = [...svg.matchAll(/<circle[^>]* r="([\d.]+)"[^>]* cx="([\d.]+)"/g)].map((m) => Number(m[2]) + Number(m[1]));
+      const lines = [...svg.matchAll(/aria-label="line"[\s\S]*?<path[^>]* d="([^"]+)"/g)].flatMap((m) =>
+        [...m[1].matchAll(/[ML]([\d.]+),/g)].map((x) => Number(x[1])),
+      );
+      const hasThreshold =
+        THRESHOLDS.some((t) => name === `metric-${t.metric}` || name.startsWith(`metric-${t.metric}-`)) || name.startsWith('sharing-');
+      if (hasThreshold) expect(tags.length, name).toBeGreaterThan(0);
+      for (const x of tags) expect(x, name).toBeGreaterThan(Math.max(...dots, ...lines));
+    }
   });
 
   it('integerTicks(max) gives whole numbers from 0 past max', () => {

@@ -80,7 +80,10 @@ describe('html`…` and esc()', () => {
 
 describe('buildDashboard(store, { month, outDir })', () => {
   it('writes the fixed pages, a page per department and a page per system', () => {
-    expect(result.pages).toBe(Object.keys(PAGES).length + departments.length + visible.length);
+    // the calendar runs over several pages (calendar.html, calendar-2.html, …)
+    const calendar = fs.readdirSync(site).filter((f) => /^calendar(-\d+)?\.html$/.test(f)).length;
+    expect(calendar).toBeGreaterThanOrEqual(1);
+    expect(result.pages).toBe(Object.keys(PAGES).length - 1 + calendar + departments.length + visible.length);
     for (const p of Object.values(PAGES)) expect(fs.existsSync(path.join(site, p.file)), p.file).toBe(true);
     for (const s of visible) expect(fs.existsSync(path.join(site, systemPage(s.system_id))), s.system_id).toBe(true);
     for (const d of departments) expect(fs.existsSync(path.join(site, departmentPage(d))), d).toBe(true);
@@ -294,9 +297,11 @@ describe('buildDashboard writes atomically', () => {
     const digest = (d: string) =>
       filesOf(d).map(([f, b]) => (f.endsWith('.xlsx') ? f : `${f} ${crypto.createHash('sha256').update(b).digest('hex')}`));
     const out = path.join(tempDir('govmon-site-'), 'site');
+    // the footer says when a site was built (the wall clock): the same time for both builds
+    const builtAt = new Date(JSON.parse(fs.readFileSync(path.join(site, SITE_MARKER), 'utf8')).built_at);
     process.env.GOVMON_DASHBOARD_THREADS = '3';
     try {
-      await siteJob(store, { month: MONTH, outDir: out, now: NOW });
+      await siteJob(store, { month: MONTH, outDir: out, now: NOW, clock: () => builtAt });
     } finally {
       delete process.env.GOVMON_DASHBOARD_THREADS;
     }
@@ -331,7 +336,19 @@ describe('buildDashboard with a profile other than the month’s', () => {
     expect(log.warnings).toBe(1);
     expect(fs.readFileSync(path.join(out, 'index.html'), 'utf8')).toContain('月度运行所用的政策配置为“default”');
     expect(fs.readFileSync(path.join(out, 'profile.html'), 'utf8')).toContain('<code>suqian</code>');
+    // one city's measure: no composite note
+    expect(fs.readFileSync(path.join(out, 'profile.html'), 'utf8')).not.toContain('data-composite');
     fs.rmSync(path.dirname(out), { recursive: true, force: true });
+  });
+});
+
+describe('the 政策配置 page of the default profile', () => {
+  it('says that the profile is a composite of several cities’ measures', () => {
+    const page = fs.readFileSync(path.join(site, 'profile.html'), 'utf8');
+    expect(page).toContain(
+      '<p class="notice" data-composite>综合配置：本配置不对应某一个城市的办法，而是把 4 部办法（宁波、宿迁、绍兴、南充）中的相关规定综合为一套规则',
+    );
+    expect(page).toContain('<dt>所依据的办法</dt><dd>不对应单一办法（综合配置，见上）</dd>');
   });
 });
 

@@ -53,6 +53,21 @@ const CASES: FormatCase[] = [
   },
   { label: 'CSV with headers in another case (System_ID)', headers: 'mixed-case', format: 'csv', encoding: 'utf-8', write: csv('utf-8') },
   {
+    // as Excel saves a sheet: a title row (its empty cells as commas), the table, then formatted
+    // but empty rows as delimiters only
+    label: 'CSV as Excel saves it: a title row above the header, empty rows (,,,,) after the table',
+    headers: 'zh',
+    format: 'csv',
+    encoding: 'gb18030',
+    write: async (kind, h, ctx) => {
+      const width = CONTRACT[kind].columns.length;
+      const title = `${KIND_ZH[kind]}（2026 年）${','.repeat(width - 1)}`;
+      const empty = ','.repeat(width - 1);
+      const text = [title, empty, sampleCsv(kind, h, SAMPLE[kind], '\r\n').trimEnd(), empty, empty, ''].join('\r\n');
+      return writeFile(ctx.dir, `${kind}-excel.csv`, encodeText(text, 'gbk'));
+    },
+  },
+  {
     label: 'XLSX, the sheet named like the kind in Chinese (not the first sheet)',
     headers: 'zh',
     format: 'xlsx',
@@ -251,6 +266,71 @@ describe('ingestFile(store, path) — kind detection', () => {
       expect(await store.all('SELECT status, kind, rows_loaded FROM files WHERE file_id = $1', [o.fileId!])).toEqual([
         { status: 'failed', kind: null, rows_loaded: 0 },
       ]);
+    });
+  });
+
+  it('knows an XLSX sheet named 信息系统目录 by its name, and says which of its headers are unknown', async () => {
+    await withStore(async (store, ctx) => {
+      const p = await writeXlsx(path.join(ctx.dir, 'registry.xlsx'), [
+        { name: '信息系统目录', rows: [['云川市信息系统目录'], ['编号', '名称', '单位', '状态'], ['S001', '甲', '民政局', '运行']] },
+      ]);
+      const o = await ingestFile(store, p, { now: NOW, archiveDir: ctx.archiveDir });
+      expect(o.status).toBe('failed');
+      expect(o.kind).toBeUndefined();
+      expect(o.sheet).toBe('信息系统目录');
+      expect(o.message).toBe(
+        '工作表“信息系统目录”按名称识别为“信息系统目录”，但缺少必填列 系统编号（system_id）、系统名称（system_name）、建设单位（department）、阶段（stage）；' +
+          '无法识别的表头：云川市信息系统目录（表头可用中文或英文列名，见 govmon template systems）',
+      );
+    });
+  });
+
+  it('finds the header of a sheet named like its kind below a title row, and lists its unknown extra headers', async () => {
+    await withStore(async (store, ctx) => {
+      const p = await writeXlsx(path.join(ctx.dir, 'registry.xlsx'), [
+        {
+          name: '信息系统目录',
+          rows: [
+            ['云川市信息系统目录（2026 年）'],
+            ['系统编号', '系统名称', '建设单位', '阶段', '联系人'],
+            ['S001', '甲', '民政局', '运行', '张三'],
+          ],
+        },
+      ]);
+      const o = await ingestFile(store, p, { now: NOW, archiveDir: ctx.archiveDir });
+      expect([o.status, o.kind, o.rowsLoaded, o.extras]).toEqual(['loaded', 'systems', 1, ['联系人']]);
+    });
+  });
+
+  it('reports a reject of a CSV with a title row under the line a person sees in the file', async () => {
+    await withStore(async (store, ctx) => {
+      const p = writeFile(
+        ctx.dir,
+        'titled.csv',
+        '信息系统目录,,,\n,,,\nsystem_id,system_name,department,stage\nS001,甲,民政局,运行\nS002,乙,民政局,在建\n,,,\n',
+      );
+      const o = await ingestFile(store, p, { now: NOW, archiveDir: ctx.archiveDir });
+      expect([o.status, o.rowsRead, o.rowsLoaded, o.rowsRejected]).toEqual(['partial', 2, 1, 1]);
+      expect(await rejectsOf(store, o.fileId!)).toEqual([
+        {
+          row_no: 5,
+          column_name: 'stage',
+          value: '在建',
+          reason: '不是可识别的取值，应为：建设中（construction）、试运行（trial）、运行（operation）、已停用（retired）',
+        },
+      ]);
+    });
+  });
+
+  it('skips the empty rows (,,,,) Excel leaves at the end of a CSV instead of rejecting them as 必填字段为空', async () => {
+    await withStore(async (store, ctx) => {
+      await loadRegistry(store, ctx);
+      const rows = sampleCsv('telemetry', 'en').trimEnd();
+      const width = CONTRACT.telemetry.columns.length;
+      const p = writeFile(ctx.dir, 'telemetry-trailing.csv', `${rows}\n${','.repeat(width - 1)}\n${','.repeat(width - 1)}\n\n`);
+      const o = await ingestFile(store, p, { now: NOW, archiveDir: ctx.archiveDir });
+      expect([o.status, o.rowsRead, o.rowsRejected, o.fastPath]).toEqual(['loaded', SAMPLE.telemetry.length, 0, true]);
+      expect(exitCodeOf([o])).toBe(0);
     });
   });
 

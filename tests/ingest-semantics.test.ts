@@ -144,7 +144,12 @@ describe('ingestFile(store, path) — the same bytes twice', () => {
   it('is a no-op that says so, also under another name; force ingests again', async () => {
     await withStore(async (store, ctx) => {
       const text = sampleCsv('systems', 'zh');
-      const first = await ingestFile(store, writeFile(ctx.dir, 'reg.csv', text), { now: NOW, archiveDir: ctx.archiveDir });
+      // ingested at 12:58:53 UTC by the wall clock: 20:58:53 in Beijing
+      const first = await ingestFile(store, writeFile(ctx.dir, 'reg.csv', text), {
+        now: NOW,
+        archiveDir: ctx.archiveDir,
+        clock: () => new Date('2026-12-07T12:58:53Z'),
+      });
       const before = await snapshot(store);
       const again = await ingestFile(store, writeFile(ctx.dir, 'copy/信息系统目录（副本）.csv', text), {
         now: NOW,
@@ -153,8 +158,8 @@ describe('ingestFile(store, path) — the same bytes twice', () => {
       expect(again.status).toBe('duplicate');
       expect(again.duplicateOf).toBe(first.fileId);
       expect([again.rowsRead, again.rowsLoaded, again.rowsRejected]).toEqual([0, 0, 0]);
-      // NOW is 10:00 in Asia/Shanghai, the time the people reading the message live in
-      expect(again.message).toBe(`相同内容已于 2026-11-22 10:00:00 导入（文件编号 ${first.fileId}），本次未做任何改动`);
+      // when the first copy was really ingested, in the time the people reading the message live in
+      expect(again.message).toBe(`相同内容已于 2026-12-07 20:58:53 导入（文件编号 ${first.fileId}），本次未做任何改动`);
       expect(await snapshot(store)).toEqual(before);
       expect(exitCodeOf([again])).toBe(0);
 

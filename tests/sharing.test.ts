@@ -17,8 +17,10 @@ import { runMonth } from '../pipelines/run/month.ts';
 import { workdaysAfter } from '../pipelines/run/work-calendar.ts';
 import { exportRows, writeExport } from '../dashboards/exports/write.ts';
 import type { Row, Store } from '../pipelines/store/database.ts';
-import { NOW, openTestStore, withStore } from './helpers.ts';
+import { NOW, openTestStore, withStore, writeFile } from './helpers.ts';
+import { ingestPaths } from '../pipelines/ingest/ingest.ts';
 import {
+  CATALOG_COLUMNS,
   DEFAULT_PROFILE,
   buildCity,
   bySystem,
@@ -28,6 +30,7 @@ import {
   resource,
   runOf,
   system,
+  toCsv,
   type CatalogRow,
   type SystemRow,
 } from './fixtures/annual/city.ts';
@@ -376,5 +379,41 @@ describe('exportRows / writeExport(store, "sharing", { month: "2026-10" })', () 
     expect(rows.map((r) => r.system_id).sort()).toEqual(Object.keys(O).sort());
     const dates = rows.find((r) => r.system_id === 'DATES')!;
     expect([dates.cataloged, dates.shareable, dates.aggregated, dates.timely, dates.completeness_pct]).toEqual([4, 3, 1, 1, 100 / 3]);
+  });
+});
+
+describe('runMonth — the catalog as monthly exports: each month end reads the history', () => {
+  // Three exports of the platform, ingested in this order: August, September and October. One
+  // daily resource of each system, cataloged 2026-01-05, shareable; month ends 09-30 and 10-31.
+  //   HIST   08-30 in August's export, 09-29 in September's, 10-30 in October's: timely at both ends
+  //          (a single October export would leave September with an aggregation after its end)
+  //   GAP    09-29 in September's export, empty in October's (a gap in that export): still 09-29 —
+  //          timely at the end of September, late at the end of October (32 days > 2)
+  //   FIXED  10-30 in September's export (impossible: after its end), corrected to 09-29 in October's
+  it('takes, at each month end, the date of the latest export that gives one on or before it', async () => {
+    await withStore(async (s, ctx) => {
+      const sys = ['HIST', 'GAP', 'FIXED'].map((id) => system(id, noIa()));
+      const exportOf = (dates: Record<string, string | null>) =>
+        Object.entries(dates).map(([id, d]) => resource(id, `${id}-1`, { cataloged_date: '2026-01-05', last_aggregated_date: d }));
+      const telemetry = [...month('HIST', '2026-09', {}, 1), ...month('HIST', '2026-10', {}, 1)];
+      await buildCity(s, ctx, { systems: sys, telemetry, catalog: exportOf({ HIST: '2026-08-30', GAP: null, FIXED: null }) });
+      const later = [
+        writeFile(
+          ctx.dir,
+          'catalog-2026-09.csv',
+          toCsv(CATALOG_COLUMNS, exportOf({ HIST: '2026-09-29', GAP: '2026-09-29', FIXED: '2026-10-30' })),
+        ),
+        writeFile(ctx.dir, 'catalog-2026-10.csv', toCsv(CATALOG_COLUMNS, exportOf({ HIST: '2026-10-30', GAP: null, FIXED: '2026-09-29' }))),
+      ];
+      expect((await ingestPaths(s, later, { now: NOW, archiveDir: ctx.archiveDir })).exitCode).toBe(0);
+      const run = (await runMonth(s, { month: '2026-10', profile: DEFAULT_PROFILE, now: NOW })).runId;
+      const at = async (m: string) =>
+        Object.fromEntries(
+          Object.entries(await bySystem(s, 'res_sharing', run, `month = DATE '${m}'`)).map(([id, r]) => [id, [r.aggregated, r.timely]]),
+        );
+      expect(await at(SEP)).toEqual({ HIST: [1, 1], GAP: [1, 1], FIXED: [1, 1] });
+      // FIXED at the end of October: 09-29 is 32 days before 10-31, late; GAP likewise
+      expect(await at(OCT)).toEqual({ HIST: [1, 1], GAP: [1, 0], FIXED: [1, 0] });
+    });
   });
 });

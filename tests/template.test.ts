@@ -7,7 +7,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../apps/cli/program.ts';
-import { CONTRACT, KINDS, type Kind } from '../metrics/contract.ts';
+import { CONTRACT, KINDS, formHeader, type Kind } from '../metrics/contract.ts';
 import { ingestFile } from '../pipelines/ingest/ingest.ts';
 import { INSTRUCTION_HEADERS, NAME_HELPER, TEMPLATE_ROWS, writeTemplate } from '../pipelines/ingest/template.ts';
 import { UserError } from '../core/errors.ts';
@@ -62,7 +62,7 @@ describe('writeTemplate(kind, outFile)', () => {
       expect(wb.worksheets.map((w) => w.name)).toEqual([SHEET[kind], '填写说明']);
       expect(CONTRACT[kind].sheetNames).toContain(SHEET[kind]);
       const ws = wb.worksheets[0];
-      expect(headerRow(ws)).toEqual(CONTRACT[kind].columns.map((c) => c.zh));
+      expect(headerRow(ws)).toEqual(CONTRACT[kind].columns.map(formHeader));
       expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
       expect(ws.getCell(1, 1).font?.bold).toBe(true);
       // no data rows: the form is blank
@@ -77,7 +77,7 @@ describe('writeTemplate(kind, outFile)', () => {
       expect(help.getRow(1).values).toEqual([undefined, ...INSTRUCTION_HEADERS]);
       expect(INSTRUCTION_HEADERS).toEqual(['中文表头', '英文列名', '类型', '是否必填', '取值范围', '说明']);
       CONTRACT[kind].columns.forEach((c, i) => {
-        expect([help.getCell(i + 2, 1).value, help.getCell(i + 2, 2).value]).toEqual([c.zh, c.name]);
+        expect([help.getCell(i + 2, 1).value, help.getCell(i + 2, 2).value]).toEqual([formHeader(c), c.name]);
       });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -98,6 +98,41 @@ describe('writeTemplate(kind, outFile)', () => {
         'CPU峰值使用率（cpu_max_pct）\n类型：百分比，选填\n取值：0–100 的数值，可带 %\n说明：日峰值，不小于平均值\n若CPU峰值使用率小于CPU平均使用率，该行将被拒收',
       );
       expect(noteOf(ws.getCell('G1'))).toBe('活跃用户数（active_users）\n类型：整数，选填\n取值：≥ 0\n说明：当日使用系统的不同用户数');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('shows the unit of 运维经费支付 (元) in its header, note, range and prompt, and each note as a whole sentence', async () => {
+    const dir = tempDir();
+    try {
+      const wb = await open((await writeTemplate('om_report', path.join(dir, 'o.xlsx'))).path);
+      const ws = wb.worksheets[0];
+      const headers = headerRow(ws);
+      expect(headers).toContain('运维经费支付（元）');
+      const paid = headers.indexOf('运维经费支付（元）') + 1;
+      expect(noteOf(ws.getCell(1, paid))).toBe(
+        '运维经费支付（om_paid）\n类型：数值，选填\n取值：≥ 0；单位：元\n说明：本运维年度实际支付的运维经费（报表“经费支付”部分）',
+      );
+      expect(ws.getCell(2, paid).dataValidation.prompt).toBe(
+        '请填写不小于 0 的数值（单位：元）；本运维年度实际支付的运维经费（报表“经费支付”部分）',
+      );
+      // the note of 故障次数 says what is counted, not a bare section name
+      const incidents = headers.indexOf('故障次数') + 1;
+      expect(ws.getCell(2, incidents).dataValidation.prompt).toBe(
+        '请填写不小于 0 的整数；本运维年度内系统发生的故障次数（报表“系统运行”部分）',
+      );
+      const help = wb.getWorksheet('填写说明')!;
+      const row = CONTRACT.om_report.columns.findIndex((c) => c.name === 'om_paid') + 2;
+      expect(help.getRow(row).values).toEqual([
+        undefined,
+        '运维经费支付（元）',
+        'om_paid',
+        '数值',
+        '选填',
+        '≥ 0；单位：元',
+        '本运维年度实际支付的运维经费（报表“经费支付”部分）',
+      ]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -190,7 +225,7 @@ async function fill(p: string, kind: Kind, rows: Row[], extra?: (ws: ExcelJS.Wor
   rows.forEach((r, i) => {
     for (const c of CONTRACT[kind].columns) {
       const v = xlsxValue(c, r[c.name] ?? null, 'zh');
-      if (v !== null) ws.getCell(i + 2, headers.indexOf(c.zh) + 1).value = v;
+      if (v !== null) ws.getCell(i + 2, headers.indexOf(formHeader(c)) + 1).value = v;
     }
   });
   extra?.(ws);

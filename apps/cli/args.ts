@@ -16,12 +16,14 @@ export const monthArg = (flag = '--month') =>
       error: (i) => `${flag} ${String(i.input)} 不是有效的月份：月份应为 01 到 12`,
     });
 
+/** YYYY from 2000 to 2100: a missing value, a wrong shape and a year out of range get different messages. */
 export const yearArg = (flag = '--year') =>
-  z.coerce
-    .number({ error: `${flag} 应为四位年份，如 2025` })
-    .int({ error: `${flag} 应为四位年份，如 2025` })
-    .min(2000, { error: `${flag} 应在 2000 到 2100 之间` })
-    .max(2100, { error: `${flag} 应在 2000 到 2100 之间` });
+  z
+    .string({ error: `请用 ${flag} 指定年度（四位年份，如 2025）` })
+    .trim()
+    .refine((s) => /^\d{4}$/.test(s), { error: (i) => `${flag} 应为四位年份，如 2025（收到“${String(i.input)}”）`, abort: true })
+    .transform(Number)
+    .refine((y) => y >= 2000 && y <= 2100, { error: (i) => `${flag} ${String(i.input)} 超出范围：应在 2000 到 2100 之间` });
 
 export const dateArg = (flag: string) =>
   z

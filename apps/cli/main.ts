@@ -7,12 +7,20 @@ import { CommanderError } from 'commander';
 import { isUserError } from '../../core/errors.ts';
 import { buildProgram } from './program.ts';
 
+/** The positional arguments of the commands (program.ts), as a person names them. */
+const ARGUMENT_ZH: Record<string, string> = {
+  kind: 'KIND（类型）',
+  paths: 'PATH（要导入的文件或文件夹）',
+  files: 'FILE（FOCUS 账单文件或文件夹）',
+  dir: 'DIR（备份文件夹）',
+};
+
 /** commander's error codes → Chinese (its English text is never shown to a user). */
 function commanderMessage(e: CommanderError, argv: readonly string[]): string {
   const quoted = /'([^']+)'/.exec(e.message)?.[1] ?? '';
   switch (e.code) {
     case 'commander.missingArgument':
-      return `缺少参数 ${quoted}`;
+      return `缺少参数 ${ARGUMENT_ZH[quoted] ?? quoted}`;
     case 'commander.optionMissingArgument':
       return `选项 ${quoted.split(' ')[0]} 需要一个值`;
     case 'commander.missingMandatoryOptionValue':

@@ -207,7 +207,8 @@ export class Scheduler {
       if (!t) return;
       const period = periodOf(t);
       const done = await store.value<number>(
-        `SELECT count(*) FROM runs WHERE job = $1 AND period = $2 AND status IN ('ok', 'warnings') AND started_at >= $3::TIMESTAMPTZ`,
+        // a run counts by the time it was judged as of (the scheduler's clock), not the wall clock
+        `SELECT count(*) FROM runs WHERE job = $1 AND period = $2 AND status IN ('ok', 'warnings') AND coalesce(as_of, started_at) >= $3::TIMESTAMPTZ`,
         [RUN_JOB[job], period, t.toISOString()],
       );
       if (!done && (await hasTelemetry(store, period))) out.push({ job, period });

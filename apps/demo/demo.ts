@@ -60,6 +60,8 @@ export async function runDemo(store: Store, opts: DemoOptions): Promise<DemoResu
   const home = store.homeDir;
   const sampleDir = path.join(home, 'sample');
   const t0 = performance.now();
+  // the demo's own run record is written at the end, stamped with the time it began
+  const startedAt = new Date();
 
   log.info(`① 生成示例城市（云川市，截至 ${endMonth}）→ ${sampleDir}`);
   const city = await generateSampleCity({ outDir: sampleDir, endMonth });
@@ -103,18 +105,17 @@ export async function runDemo(store: Store, opts: DemoOptions): Promise<DemoResu
       `   ${endMonth}：限期整改 ${last.counts.rectification} 个，淘汰退出 ${last.counts.elimination} 个（豁免 ${last.counts.exempted} 个），减配建议 ${last.counts.rightsizing} 个；可收回 vCPU ${last.counts.reclaim_vcpu} 个，本月已收回 vCPU ${last.counts.reclaimed_vcpu} 个`,
     );
 
-  // complete years only (their December is in the data); the scheduled September evaluation
-  // covers the year in progress
+  // every year with at least six months of data: complete years, and the year in progress as the
+  // budget season sees it — a provisional evaluation (预评价) while its reports are not yet due
   const years = [...new Set(months.map((m) => Number(m.slice(0, 4))))].filter(
-    (y) => months.includes(`${y}-12`) && months.filter((m) => m.startsWith(String(y))).length >= 6,
+    (y) => months.filter((m) => m.startsWith(String(y))).length >= 6,
   );
   log.info(`④ 年度评价：${years.join('、')}`);
   for (const year of years) {
     const { run: r } = await yearJob(store, { year, profile: opts.profile, now, trigger: 'demo', exportsRoot: exportsDir, city: CITY });
+    const kind = r.basis.provisional ? `预评价，以 ${r.basis.reportYear} 年度运维报表代替，` : '';
     log.info(
-      `   ${year}${r.asOfMonth.endsWith('-12') ? '' : `（截至 ${r.asOfMonth}）`}：参评 ${r.counts.scored} 个，${Object.keys(
-        LABELS.recommendation,
-      )
+      `   ${year}（${kind}截至 ${r.asOfMonth}）：参评 ${r.counts.scored} 个，${Object.keys(LABELS.recommendation)
         .map((x) => `${label('recommendation', x)} ${r.counts.budget[x] ?? 0} 个`)
         .join('，')}`,
     );
@@ -134,7 +135,14 @@ export async function runDemo(store: Store, opts: DemoOptions): Promise<DemoResu
   const province = await publishProvince(store, { home, endMonth, profile: opts.profile, now, log, progress: opts.progress });
 
   await store.tx(async () => {
-    const id = await startRun(store, { job: 'demo', period: endMonth, profile: opts.profile, now, trigger: 'demo' });
+    const id = await startRun(store, {
+      job: 'demo',
+      period: endMonth,
+      profile: opts.profile,
+      now,
+      trigger: 'demo',
+      clock: () => startedAt,
+    });
     await finishRun(store, id, {
       status: 'ok',
       durationMs: performance.now() - t0,

@@ -1,5 +1,7 @@
 // Evaluate a year — the one function every app calls (docs/architecture.md): the annual evaluation
-// (pipelines/run/year.ts), then, optionally, the year's exports.
+// (pipelines/run/year.ts), then, optionally, the year's exports: exports/<YYYY>/ for a final
+// evaluation, exports/<YYYY>-预评价/ for a provisional one, so that the final one does not
+// overwrite what was sent out before it (docs/decisions.md §5.5a).
 
 import type { Store } from '../../pipelines/store/database.ts';
 import { evaluateYear, type YearRunOptions, type YearRunResult } from '../../pipelines/run/year.ts';
@@ -20,6 +22,14 @@ export interface YearJobResult {
 export async function yearJob(store: Store, o: YearJobOptions): Promise<YearJobResult> {
   const run = await evaluateYear(store, o);
   const out: YearJobResult = { run };
-  if (o.exportsRoot) out.exportsDir = await writePeriodExports(store, o.exportsRoot, { year: o.year }, YEAR_EXPORTS, { city: o.city });
+  if (o.exportsRoot)
+    out.exportsDir = await writePeriodExports(
+      store,
+      o.exportsRoot,
+      { year: o.year, runId: run.runId },
+      YEAR_EXPORTS,
+      { city: o.city },
+      run.basis.provisional ? `${o.year}-预评价` : String(o.year),
+    );
   return out;
 }

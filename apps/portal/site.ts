@@ -13,8 +13,8 @@ import { loadProfile, type LoadedProfile } from '../../pipelines/read.ts';
 import { loadSiteData, type SiteData, type SystemInfo } from '../../dashboards/site/data.ts';
 import { buildContext, type SiteContext } from '../../dashboards/site/context.ts';
 import { renderPage, type PortalChrome, type SiteMeta } from '../../dashboards/site/layout.ts';
-import { PAGES, departmentPage, systemPage, type PageKey } from '../../dashboards/site/paths.ts';
-import { FIXED_PAGES, departmentDetailPage, systemDetailPage } from '../../dashboards/site/site-pages.ts';
+import { departmentPage, systemPage } from '../../dashboards/site/paths.ts';
+import { departmentDetailPage, fixedPages, systemDetailPage } from '../../dashboards/site/site-pages.ts';
 import { ASSETS_DIR, metricsScript } from '../../dashboards/site/build.ts';
 import { VENDOR, packageDir } from '../../dashboards/site/vendor.ts';
 import { prepareXlsxExport, writeXlsxExport } from '../../dashboards/exports/write.ts';
@@ -195,10 +195,17 @@ export class SiteViews {
     const chrome: PortalChrome = { nav: pagesOf(v.scope), csp: PORTAL_CSP, header: raw(HEADER_SLOT) };
     const meta = { ...v.ctx.meta, portal: chrome };
     let out: string | null = null;
-    const key = (Object.keys(PAGES) as PageKey[]).find((k) => PAGES[k].file === rel);
-    if (key && pagesOf(v.scope).includes(key)) out = renderPage(meta, FIXED_PAGES[key](v.ctx));
-    else if (v.systemPages.has(rel)) out = renderPage(meta, systemDetailPage(v.ctx, v.systemPages.get(rel)!));
+    if (v.systemPages.has(rel)) out = renderPage(meta, systemDetailPage(v.ctx, v.systemPages.get(rel)!));
     else if (v.departmentPages.has(rel)) out = renderPage(meta, departmentDetailPage(v.ctx, v.departmentPages.get(rel)!));
+    else
+      for (const key of pagesOf(v.scope)) {
+        // a paged page (the calendar) answers to each of its files
+        const spec = fixedPages(key, v.ctx).find((p) => p.file === rel);
+        if (spec) {
+          out = renderPage(meta, spec);
+          break;
+        }
+      }
     if (out !== null) this.cache.set(ck, out);
     return out;
   }

@@ -4,6 +4,7 @@
 // on a path of its own, so a date bug in govmon cannot hide behind the same bug here.
 
 import chineseDays from 'chinese-days';
+import type { Aggregation } from './types.ts';
 
 /** 'YYYY-MM' → [year, month 1–12] */
 function ym(month: string): [number, number] {
@@ -51,6 +52,12 @@ function toUtc(date: string): number {
 
 export function addDays(date: string, n: number): string {
   return new Date(toUtc(date) + n * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** A date n calendar months later, the day clamped to the month's last (2019-01-31 + 1 → 2019-02-28), as SQL date arithmetic does. */
+export function addMonthsToDate(date: string, n: number): string {
+  const month = addMonths(date.slice(0, 7), n);
+  return dayOf(month, Math.min(Number(date.slice(8, 10)), daysInMonth(month)));
 }
 
 /** b − a in days */
@@ -115,4 +122,22 @@ export function nthWeekdayAfter(date: string, n: number): string {
     if (w !== 0 && w !== 6) k++;
   }
   return d;
+}
+
+/** The last aggregation of a catalog resource on or before `date`, or null (never, or not yet). */
+export function lastAggregatedAt(a: Aggregation, date: string): string | null {
+  switch (a.kind) {
+    case 'never':
+      return null;
+    case 'every': {
+      const end = a.until !== null && a.until < date ? a.until : date;
+      if (end < a.first) return null;
+      return addDays(a.first, Math.floor(diffDays(a.first, end) / a.days) * a.days);
+    }
+    case 'dates': {
+      let last: string | null = null;
+      for (const d of a.dates) if (d <= date) last = d;
+      return last;
+    }
+  }
 }

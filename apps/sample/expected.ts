@@ -2,7 +2,17 @@
 // docs/decisions.md §5.1–§5.4) and the default thresholds, on a path of its own: nothing of govmon's metric, condition
 // or decision code is imported, so the integration test compares two independent computations.
 
-import { addMonths, daysInMonth, monthEnd, monthRange, nthWorkingDayAfter, diffDays } from './calendar.ts';
+import {
+  addDays,
+  addMonths,
+  addMonthsToDate,
+  daysInMonth,
+  diffDays,
+  lastAggregatedAt,
+  monthEnd,
+  monthRange,
+  nthWorkingDayAfter,
+} from './calendar.ts';
 import type { City, CitySystem } from './city.ts';
 import type { MonthAgg } from './telemetry.ts';
 import { EMPTY_AGG } from './telemetry.ts';
@@ -33,6 +43,10 @@ export const THRESHOLDS = {
     windows: { realtime: 1, daily: 2, weekly: 8, monthly: 31, quarterly: 92, yearly: 366 } as Record<UpdateCycle, number>,
   },
   catalog_deadline: { working_days: 10 },
+  /** the compliance calendar (docs/decisions.md §5.6): self-evaluation 12–24 months after going into operation, report 90 days after the year */
+  self_evaluation: { anchor: 'operation_start', from_months: 12, to_months: 24 },
+  annual_report: { due_days_after_year_end: 90 },
+  completion_acceptance: { min_days: 90, max_days: 365 },
   inflation: { margin: 15 },
   grades: { excellent: 90, good: 80, pass: 60 },
 };
@@ -347,8 +361,10 @@ export function sharingAt(city: City, catalog: readonly CatalogRow[], month: str
     const all = bySystem.get(s.row.system_id) ?? [];
     const cataloged = all.filter((r) => r.cataloged_date <= E);
     const shareable = cataloged.filter((r) => r.share_type !== 'none');
-    const aggregated = shareable.filter((r) => r.last_aggregated_date !== null && r.last_aggregated_date <= E);
-    const timely = aggregated.filter((r) => diffDays(r.last_aggregated_date!, E) <= T.sharing.windows[r.update_cycle]);
+    // the last aggregation known at the month end (the platform's export of that month)
+    const lastAt = new Map(shareable.map((r) => [r, lastAggregatedAt(r.aggregation, E)]));
+    const aggregated = shareable.filter((r) => lastAt.get(r) !== null);
+    const timely = aggregated.filter((r) => diffDays(lastAt.get(r)!, E) <= T.sharing.windows[r.update_cycle]);
     const duplicates = cataloged.filter((r) => r.duplicate_of !== null).length;
     const completeness = shareable.length ? (100 * timely.length) / shareable.length : null;
     const uncataloged = s.row.stage === 'operation' && cataloged.length === 0;
@@ -406,6 +422,8 @@ export function scoreOf(
   Y: number,
   report: ReportRow | undefined,
   sharing: SharingRowExpected | undefined,
+  /** the year whose report is read and whose windows judge it (Y, or Y − 1 for a provisional evaluation) */
+  reportYear: number = Y,
 ): ScoreExpected {
   const inY = h.filter((x) => x.month.startsWith(`${Y}-`));
   const a = mean(inY.map((x) => x.agg.availability).filter((v): v is number => v !== null));
@@ -428,7 +446,7 @@ export function scoreOf(
     if (sharing.duplicates > 0) sharingPts -= 5;
     sharingPts = Math.max(0, sharingPts);
   }
-  const inLookback = (d: string | null | undefined) => !!d && (d.startsWith(`${Y}-`) || d.startsWith(`${Y - 1}-`));
+  const inLookback = (d: string | null | undefined) => !!d && (d.startsWith(`${reportYear}-`) || d.startsWith(`${reportYear - 1}-`));
   const graded = s.row.security_level < 2 ? 5 : inLookback(report?.security_assessment_date) ? 5 : 0;
   const crypto = inLookback(report?.crypto_assessment_date) ? 5 : 0;
   const vulns = Math.max(0, 5 - inY.filter((x) => x.cond.security).length);
@@ -552,4 +570,121 @@ export function yearExpectations(
     no_final_acceptance: scored.filter((s) => s.row.final_acceptance_date === null).map((s) => s.row.system_id),
     scores,
   };
+}
+
+/**
+ * The overdue obligations of the compliance calendar at the end of month m (docs/decisions.md §5.6, the
+ * default profile), for every system in construction, trial or operation that is not classified:
+ * the catalog 10 working days after initial acceptance (done: a resource cataloged), completion
+ * acceptance at most 365 days after going live (done: the final acceptance), the self-evaluation
+ * 12–24 months after going into operation (done: a report with a self-score submitted inside),
+ * and the annual reports of the last two complete years, due 90 days after each (done: submitted).
+ * An obligation is overdue when it is not done by the month end and its due date is before it.
+ */
+export function calendarExpectations(city: City, reports: readonly ReportRow[], catalog: readonly CatalogRow[]): Planted['calendar'] {
+  const { ctx } = city;
+  const E = ctx.mEnd;
+  const firstCataloged = new Map<string, string>();
+  for (const r of catalog) {
+    const was = firstCataloged.get(r.system_id);
+    if (!was || r.cataloged_date < was) firstCataloged.set(r.system_id, r.cataloged_date);
+  }
+  const overdue: Planted['calendar']['overdue'] = [];
+  const check = (id: string, obligation: string, due: string, done: string | null | undefined) => {
+    if (!(done && done <= E) && due < E) overdue.push({ system_id: id, obligation, due_date: due });
+  };
+  const t = THRESHOLDS;
+  for (const s of city.systems) {
+    const x = s.row;
+    if (x.classified || x.stage === 'retired') continue;
+    if (x.initial_acceptance_date)
+      check(
+        x.system_id,
+        'catalog',
+        nthWorkingDayAfter(x.initial_acceptance_date, t.catalog_deadline.working_days),
+        firstCataloged.get(x.system_id),
+      );
+    if (x.go_live_date)
+      check(x.system_id, 'completion_acceptance', addDays(x.go_live_date, t.completion_acceptance.max_days), x.final_acceptance_date);
+    if (x.stage !== 'operation') continue;
+    const anchor = x.final_acceptance_date ?? x.go_live_date;
+    if (anchor) {
+      const from = addMonthsToDate(anchor, t.self_evaluation.from_months);
+      const to = addMonthsToDate(anchor, t.self_evaluation.to_months);
+      const done = reports
+        .filter((r) => r.system_id === x.system_id && r.self_score !== null && r.submitted_date >= from && r.submitted_date <= to)
+        .map((r) => r.submitted_date)
+        .sort()[0];
+      check(x.system_id, 'self_evaluation', to, done);
+    }
+    const since = Number((x.final_acceptance_date ?? x.go_live_date ?? '1900').slice(0, 4));
+    for (const y of [ctx.Y - 1, ctx.Y].filter((y) => y >= since))
+      check(
+        x.system_id,
+        `annual_report:${y}`,
+        addDays(`${y}-12-31`, t.annual_report.due_days_after_year_end),
+        reports.find((r) => r.system_id === x.system_id && r.year === y)?.submitted_date,
+      );
+  }
+  overdue.sort((a, b) => (a.system_id < b.system_id ? -1 : a.system_id > b.system_id ? 1 : a.obligation < b.obligation ? -1 : 1));
+  return { month: ctx.m, month_end: E, overdue };
+}
+
+/**
+ * The provisional evaluation (预评价, docs/decisions.md §5.5a) of the year of the end month, as the budget
+ * season runs it before that year's reports are due: the year's months up to m, the report of the
+ * year before standing in with its own year's windows, the state at the end of m. Its budget rows:
+ * the first matching rule wins, every matching reason listed (as `budgetExpectations`).
+ */
+export function provisionalExpectations(
+  city: City,
+  histories: Map<string, MonthState[]>,
+  reports: readonly ReportRow[],
+  sharingM: SharingExpected,
+): Planted['provisional'] {
+  const { ctx } = city;
+  const year = Number(ctx.m.slice(0, 4));
+  const reportYear = year - 1;
+  const byId = new Map(reports.filter((r) => r.year === reportYear).map((r) => [r.system_id, r]));
+  const sharing = new Map(sharingM.rows.map((r) => [r.system_id, r]));
+  const inLookback = (d: string | null | undefined) => !!d && (d.startsWith(`${reportYear}-`) || d.startsWith(`${reportYear - 1}-`));
+  const rows: Planted['provisional']['rows'] = [];
+  for (const s of city.systems.filter(monitored)) {
+    const id = s.row.system_id;
+    const h = histories.get(id)!;
+    const report = byId.get(id);
+    const sc = scoreOf(s, h, year, report, sharing.get(id), reportYear);
+    const i = h.findIndex((x) => x.month === ctx.m);
+    const st = i >= 0 ? h[i] : undefined;
+    const openRect = !!st?.onRect;
+    const flags: [string, boolean][] = [
+      ['eliminated', !!st?.onElimination],
+      ['no_final_acceptance', s.row.final_acceptance_date === null],
+      [
+        'security_noncompliant',
+        (s.row.security_level >= 2 && !inLookback(report?.security_assessment_date)) || !inLookback(report?.crypto_assessment_date),
+      ],
+      ['sharing_failure', !!sharing.get(id)?.sharing_failure],
+      ['poor_with_open_rectification', sc.grade === '差' && openRect],
+      ['open_rectification', openRect],
+      ['grade_poor', sc.grade === '差'],
+      ['grade_fair', sc.grade === '中'],
+      ['rightsizing', i >= 0 && rightsizingAt(s, h, i) !== null],
+    ];
+    const reasons = flags.filter(([, on]) => on).map(([r]) => r);
+    const has = (...rs: string[]) => rs.some((r) => reasons.includes(r));
+    rows.push({
+      system_id: id,
+      recommendation: has('eliminated', 'no_final_acceptance', 'security_noncompliant', 'sharing_failure', 'poor_with_open_rectification')
+        ? 'withhold'
+        : has('open_rectification', 'grade_poor')
+          ? 'suspend'
+          : has('grade_fair', 'rightsizing')
+            ? 'reduce'
+            : 'fund',
+      reasons,
+      report_missing: !report,
+    });
+  }
+  return { year, report_year: reportYear, as_of_month: ctx.m, budget_year: year + 1, rows };
 }

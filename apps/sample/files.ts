@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { CONTRACT, SHARE_TYPES, STAGES, UPDATE_CYCLES, type EnumValue, type Kind } from '../../metrics/contract.ts';
-import { addMonths, daysInMonth, slashDate } from './calendar.ts';
+import { addMonths, daysInMonth, lastAggregatedAt, monthEnd, monthRange, slashDate } from './calendar.ts';
 import { firstRow, type City } from './city.ts';
 import type { Aggs } from './expected.ts';
 import { Random } from './random.ts';
@@ -342,13 +342,16 @@ function parquetCells(r: DayRow): Cell[] {
 
 // ------------------------------------------------------------------ catalog
 
-const CATALOG_MAIN = '04_数据资源目录.xlsx';
+const catalogFile = (month: string, ext: 'csv' | 'xlsx') => `04_数据资源目录_${month}.${ext}`;
 const CATALOG_SUPPLEMENT = '04_数据资源目录_补充.ndjson';
 
 /**
- * 04: the catalog workbook; then a department's late supplement as NDJSON (English keys, codes):
- * resources missing from the workbook and one resource sent again with its first aggregation.
- * Returns the stored truth (the supplement's version of a resource wins).
+ * 04: the platform's monthly catalog exports — one per month of the data, each with every
+ * resource cataloged by that month's end and its last aggregation by then (CSV, Chinese headers
+ * and labels), the end month's as a workbook with a few invalid rows; then a department's late
+ * supplement as NDJSON (English keys, codes): resources missing from the end month's workbook and
+ * one resource sent again with its aggregation. Read in path-name order, a later export replaces
+ * the rows of an earlier one, and each month's export stays the history of that month.
  */
 export async function writeCatalog(
   city: City,
@@ -356,6 +359,28 @@ export async function writeCatalog(
   truth: readonly CatalogRow[],
   supplement: ReadonlySet<string>,
 ): Promise<{ files: string[]; rejects: PlantedReject[] }> {
+  const { ctx } = city;
+  const months = monthRange(ctx.first, ctx.m);
+  const monthly: string[] = [];
+  for (const month of months.slice(0, -1)) {
+    const end = monthEnd(month);
+    const rows = truth
+      .filter((x) => x.cataloged_date <= end)
+      .map((x) => [
+        x.system_id,
+        x.resource_id,
+        x.resource_name,
+        label(SHARE_TYPES, x.share_type),
+        label(UPDATE_CYCLES, x.update_cycle),
+        x.cataloged_date,
+        lastAggregatedAt(x.aggregation, end) ?? '',
+        x.duplicate_of ?? '',
+      ]);
+    const name = catalogFile(month, 'csv');
+    writeText(path.join(outDir, name), csvText(zh('catalog'), rows), 'utf-8');
+    monthly.push(name);
+  }
+  const CATALOG_MAIN = catalogFile(ctx.m, 'xlsx');
   const r = new Random(city.seed).fork('catalog-files');
   const lastOf = new Map(truth.map((x) => [x.system_id, x]));
   const inSupplement = [...lastOf.values()].filter((x) => supplement.has(x.system_id));
@@ -431,7 +456,7 @@ export async function writeCatalog(
     lines.map((l) => JSON.parse(String(l.cells[0])) as Record<string, unknown>),
   );
   return {
-    files: [CATALOG_MAIN, CATALOG_SUPPLEMENT],
+    files: [...monthly, CATALOG_MAIN, CATALOG_SUPPLEMENT],
     rejects: [...numbered(CATALOG_MAIN, entries, 1), ...numbered(CATALOG_SUPPLEMENT, lines, 0)],
   };
 }

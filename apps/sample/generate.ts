@@ -8,7 +8,16 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { buildCatalog, supplementSystems } from './catalog.ts';
 import { buildCity, type City } from './city.ts';
-import { THRESHOLDS, budgetExpectations, monthExpectations, seasonSuggestions, sharingAt, yearExpectations } from './expected.ts';
+import {
+  THRESHOLDS,
+  budgetExpectations,
+  calendarExpectations,
+  monthExpectations,
+  provisionalExpectations,
+  seasonSuggestions,
+  sharingAt,
+  yearExpectations,
+} from './expected.ts';
 import { documentDate, writeCatalog, writeRegistry, writeReports, writeTelemetry } from './files.ts';
 import { costShareExpectations, writeCostShareInputs } from './costshare.ts';
 import { DEPARTMENTS } from './names.ts';
@@ -91,6 +100,10 @@ export async function generateSampleCity(opts: SampleOptions): Promise<SampleRes
     const scoreMap = new Map(firstPass.scores.map((x) => [x.system_id, x]));
     for (const y of years) setSelfScores(city, reports.get(y)!, scoreMap);
     const year = yearExpectations(city, month.histories, validY(), sharing.year);
+    const valid = [...reports.values()]
+      .flat()
+      .filter((p) => !p.rejected)
+      .map((p) => p.row);
     const reportFiles = [];
     for (const y of years) reportFiles.push(await writeReports(city, opts.outDir, y, reports.get(y)!));
 
@@ -138,6 +151,8 @@ export async function generateSampleCity(opts: SampleOptions): Promise<SampleRes
       sharing,
       year,
       budget: budgetExpectations(city, month.histories, year, sharing.year),
+      calendar: calendarExpectations(city, valid, catalog),
+      provisional: provisionalExpectations(city, month.histories, valid, sharing.month),
       rejects,
       classified: city.systems.filter((s) => s.row.classified).map((s) => ({ system_id: s.row.system_id, system_name: s.row.system_name })),
       decisions: decided,
@@ -219,6 +234,14 @@ function cases(city: City, p: Planted): PlantedCase[] {
         out.push(
           `${p.budget.year} 年经费建议：${label('recommendation', b.recommendation)}（${b.reasons.map((r) => label('budget_reason', r)).join('、')}）`,
         );
+      const pb = p.provisional.rows.find((r) => r.system_id === id);
+      if (pb && pb.recommendation !== 'fund')
+        out.push(
+          `${p.provisional.year} 年度预评价（以 ${p.provisional.report_year} 年度报表代替）的 ${p.provisional.budget_year} 年经费建议：${label('recommendation', pb.recommendation)}（${pb.reasons.map((r) => label('budget_reason', r)).join('、')}）`,
+        );
+      const late = p.calendar.overdue.filter((x) => x.system_id === id);
+      if (late.length)
+        out.push(`合规日历（${p.calendar.month} 月末）已逾期：${late.map((x) => `${x.obligation}（截止 ${x.due_date}）`).join('、')}`);
       return {
         system_id: id,
         system_name: s.row.system_name,
@@ -253,6 +276,8 @@ function checkBackgroundIsQuiet(city: City, p: Planted): void {
     ['year.inflated', p.year.inflated.map((x) => x.system_id)],
     ['year.no_final_acceptance', p.year.no_final_acceptance],
     ['budget (not fund)', p.budget.rows.filter((r) => r.recommendation !== 'fund').map((r) => r.system_id)],
+    ['provisional budget (not fund)', p.provisional.rows.filter((r) => r.recommendation !== 'fund').map((r) => r.system_id)],
+    ['calendar (overdue)', p.calendar.overdue.map((x) => x.system_id)],
   ];
   for (const [name, ids] of lists) {
     const stray = ids.filter((id) => !planted(id));

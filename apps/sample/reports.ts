@@ -1,18 +1,54 @@
-// Annual O&M reports (年度运维服务情况报表) of the sample city, one per system in operation for each
-// complete year of the data. The self-score is set last, from the score the generator expects,
-// so that only the planted systems can look inflated.
+// Annual O&M reports (年度运维服务情况报表) of the sample city, one per system in operation for every
+// year it has been in operation, up to the last complete year of the data: a bureau has them all, so
+// the only reports missing are the planted ones. One report of each system is submitted inside its
+// self-evaluation window (12–24 months after going into operation, docs/decisions.md §5.6), which makes
+// it the system's self-evaluation. The self-score is set last, from the score the generator
+// expects, so that only the planted systems can look inflated.
 
-import { addDays, monthEnd } from './calendar.ts';
+import { addDays, addMonthsToDate, monthEnd } from './calendar.ts';
 import type { City, CitySystem } from './city.ts';
+import { THRESHOLDS } from './expected.ts';
 import { Random, round } from './random.ts';
 import type { ReportRow, ScoreExpected } from './types.ts';
 
-/** Complete calendar years within the data (each gets a report file). */
+/** Every year from the first go-live of a system in operation to the last complete year (each gets a report file). */
 export function reportYears(city: City): number[] {
   const { ctx } = city;
+  const lives = city.systems.filter((s) => s.row.stage === 'operation' && s.row.go_live_date).map((s) => s.row.go_live_date!);
+  const first = lives.length ? Number(lives.sort()[0].slice(0, 4)) : ctx.Y;
   const out: number[] = [];
-  for (let y = Number(ctx.first.slice(0, 4)); y <= ctx.Y; y++) if (`${y}-01` >= ctx.first && `${y}-12` <= ctx.m) out.push(y);
+  for (let y = Math.min(first, ctx.Y); y <= ctx.Y; y++) out.push(y);
   return out;
+}
+
+/** The self-evaluation window of a system in operation: from..to months after it went into operation. */
+export function selfEvaluationWindow(s: CitySystem): { from: string; to: string } | null {
+  const anchor = s.row.final_acceptance_date ?? s.row.go_live_date;
+  if (s.row.stage !== 'operation' || !anchor) return null;
+  const t = THRESHOLDS.self_evaluation;
+  return { from: addMonthsToDate(anchor, t.from_months), to: addMonthsToDate(anchor, t.to_months) };
+}
+
+/** When a report of `year` is normally submitted: 5 January to 28 February of the next year. */
+const submissionRange = (year: number) => ({ from: `${year + 1}-01-05`, to: `${year + 1}-02-28` });
+
+/**
+ * The report that is the system's self-evaluation: the first year whose usual submission days
+ * meet the window (a twelve-month window always meets one), and those days, a day inside either
+ * edge (so no date arithmetic at the edge decides).
+ */
+export function selfEvaluationReport(s: CitySystem): { year: number; from: string; to: string } | null {
+  const w = selfEvaluationWindow(s);
+  if (!w) return null;
+  const lo = addDays(w.from, 1);
+  const hi = addDays(w.to, -1);
+  for (let y = Number(w.from.slice(0, 4)) - 1; y <= Number(w.to.slice(0, 4)); y++) {
+    const r = submissionRange(y);
+    // ISO dates compare as strings
+    const [from, to] = [[r.from, lo].sort()[1], [r.to, hi].sort()[0]];
+    if (from <= to) return { year: y, from, to };
+  }
+  return null;
 }
 
 export interface PlannedReport {
@@ -33,7 +69,9 @@ export function planReports(city: City, year: number): PlannedReport[] {
     if (plan.missing) continue;
     const r = root.fork(`report:${s.row.system_id}:${year}`);
     const within = (from: string, to: string) => addDays(from, r.int(0, Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000)));
-    let submitted = within(`${year + 1}-01-05`, `${year + 1}-02-28`);
+    const self = selfEvaluationReport(s);
+    const usual = self?.year === year ? self : submissionRange(year);
+    let submitted = within(usual.from, usual.to);
     if (submitted > monthEnd(ctx.m)) submitted = within(`${year}-12-20`, `${year}-12-30`);
     const sec = plan.security ?? (s.row.security_level >= 2 ? 'ok' : 'none');
     const crypto = plan.crypto ?? 'ok';

@@ -82,6 +82,16 @@ export interface TelemetryPlan {
 export type ShareType = 'unconditional' | 'conditional' | 'none';
 export type UpdateCycle = 'realtime' | 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
 
+/**
+ * When a resource is aggregated to the public data platform: never, every `days` days from `first`
+ * (up to `until`, or on), or on the given dates. The platform's monthly catalog export of a month
+ * gives, per resource, the last of these on or before the month end.
+ */
+export type Aggregation =
+  | { kind: 'never' }
+  | { kind: 'every'; first: string; days: number; until: string | null }
+  | { kind: 'dates'; dates: readonly string[] };
+
 export interface CatalogRow {
   system_id: string;
   resource_id: string;
@@ -89,8 +99,11 @@ export interface CatalogRow {
   share_type: ShareType;
   update_cycle: UpdateCycle;
   cataloged_date: string;
+  /** as of the end of the data (the end month) */
   last_aggregated_date: string | null;
   duplicate_of: string | null;
+  /** the resource's aggregation history (generator only: the monthly exports are read from it) */
+  aggregation: Aggregation;
 }
 
 export interface ReportRow {
@@ -230,7 +243,7 @@ export interface Planted {
   months: number;
   /** the last complete calendar year within the data */
   evalYear: number;
-  /** complete years with an O&M report file */
+  /** years with an O&M report file: every year a system has been in operation, up to evalYear */
   reportYears: number[];
   /** data files in ingest order (path-name order) */
   files: string[];
@@ -302,6 +315,21 @@ export interface Planted {
     }[];
     /** departments recommended for suspension of new project applications */
     departments_suspended: { department: string; reasons: string[] }[];
+  };
+  /** the compliance calendar at the end of m (docs/decisions.md §5.6): every overdue obligation */
+  calendar: {
+    month: string;
+    month_end: string;
+    overdue: { system_id: string; obligation: string; due_date: string }[];
+  };
+  /** the provisional evaluation (预评价, docs/decisions.md §5.5a) of the end month's year, run before its reports are due */
+  provisional: {
+    year: number;
+    /** the year whose reports stand in */
+    report_year: number;
+    as_of_month: string;
+    budget_year: number;
+    rows: { system_id: string; recommendation: 'fund' | 'reduce' | 'suspend' | 'withhold'; reasons: string[]; report_missing: boolean }[];
   };
   rejects: PlantedReject[];
   classified: { system_id: string; system_name: string }[];

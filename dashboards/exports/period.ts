@@ -50,8 +50,10 @@ export async function writePeriodExports(
   period: Period,
   kinds: readonly string[],
   opts: ExportOptions = {},
+  /** the folder's name under the root; defaults to the month or the year */
+  folder?: string,
 ): Promise<string> {
-  const name = period.month ?? String(period.year);
+  const name = folder ?? period.month ?? String(period.year);
   const dir = path.join(exportsRoot, name);
   await replaceDirAtomically(dir, async (tmp) => {
     // The XLSX files are written in JavaScript while DuckDB writes the CSVs on its own threads:

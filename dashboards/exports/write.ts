@@ -120,8 +120,9 @@ async function readXlsx(
   const run =
     q.runId !== null
       ? await store.one<Row>(
-          `SELECT run_id, period, profile, profile_sha256, started_at, CASE job WHEN 'month' THEN counts->>'as_of' END AS as_of
-           FROM runs WHERE run_id = $1`,
+          `SELECT r.run_id, r.job, r.period, r.profile, r.profile_sha256, CASE r.job WHEN 'month' THEN r.counts->>'as_of' END AS as_of,
+             e.provisional, e.report_year, strftime(e.as_of_month, '%Y-%m') AS as_of_month, strftime(e.report_due_date, '%Y-%m-%d') AS report_due_date
+           FROM runs r LEFT JOIN res_evaluations e USING (run_id) WHERE r.run_id = $1`,
           [q.runId],
         )
       : undefined;

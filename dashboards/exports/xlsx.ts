@@ -9,7 +9,6 @@
 import fs from 'node:fs';
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { formatLocal } from '../../core/clock.ts';
 import { label, monthZh } from '../../metrics/labels.ts';
 import { incompleteMonthNote, type Row } from '../../pipelines/read.ts';
 import type { ColType, ExportKind } from './kind.ts';
@@ -51,7 +50,8 @@ export async function writeXlsx(data: XlsxData, file: string): Promise<number> {
 }
 
 async function writePlainSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, { spec, rows, run }: XlsxData): Promise<number> {
-  await addDataSheet(wb, spec.zh.slice(0, 31), spec, rows);
+  const provisional = run?.provisional === true;
+  await addDataSheet(wb, `${spec.zh}${provisional ? '（预评价）' : ''}`.slice(0, 31), spec, rows);
   // an export split by a column (costshare: county) also gets a sheet per value, in name order
   const groups = spec.sheetsBy ? groupRows(rows, spec.sheetsBy) : [];
   for (const [name, part] of groups) await addDataSheet(wb, name, spec, part);
@@ -65,7 +65,13 @@ async function writePlainSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, { spec, r
           ['运行编号', run.run_id],
           ['期间', run.period],
           ['政策配置', `${run.profile}（内容哈希 ${String(run.profile_sha256).slice(0, 12)}）`],
-          ['运行时间', `${formatLocal(String(run.started_at), true)}（北京时间）`],
+          // an evaluation says whether it is provisional and which report year it read (docs/decisions.md §5.5a)
+          ...(run.report_year !== null && run.report_year !== undefined
+            ? [
+                ['评价类型', evaluationKind(run)],
+                ['数据截至', `${run.as_of_month} 月末`],
+              ]
+            : []),
           // a month that has not ended says so (a finished month's sheet is unchanged)
           ...(run.as_of ? [['注意', incompleteMonthNote(String(run.as_of))]] : []),
         ]
@@ -187,9 +193,11 @@ function banner(
 async function writeSignedSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, data: XlsxData): Promise<number> {
   const run = data.run!;
   const period = String(run.period);
-  const title = listTitle(data.spec.kind, period, data.city);
-  const when = `${formatLocal(String(run.started_at))}（北京时间）`;
-  const meta = `${/^\d{4}$/.test(period) ? '年度' : '月份'}：${period} ｜ 运行编号：${run.run_id} ｜ 政策配置：${run.profile}（内容哈希 ${String(run.profile_sha256).slice(0, 12)}）｜ 运行时间：${when}${
+  const title = `${listTitle(data.spec.kind, period, data.city)}${run.provisional === true ? '（预评价）' : ''}`;
+  // no wall-clock time: the same run's list is the same bytes (when it ran is in the run log)
+  const meta = `${/^\d{4}$/.test(period) ? '年度' : '月份'}：${period} ｜ 运行编号：${run.run_id} ｜ 政策配置：${run.profile}（内容哈希 ${String(run.profile_sha256).slice(0, 12)}）${
+    run.report_year !== null && run.report_year !== undefined ? ` ｜ ${evaluationKind(run)}` : ''
+  }${
     // a month that has not ended says so in the title block (docs/operations.md §8.4)
     run.as_of ? ` ｜ ${incompleteMonthNote(String(run.as_of))}` : ''
   }`;
@@ -332,7 +340,10 @@ async function writeSignedSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, data: X
     [/^\d{4}$/.test(period) ? '年度' : '月份', period],
     ['运行编号', Number(run.run_id)],
     ['政策配置', `${run.profile}（内容哈希 ${String(run.profile_sha256).slice(0, 12)}）`],
-    ['运行时间', when],
+    ...(run.report_year !== null && run.report_year !== undefined
+      ? ([['评价类型', evaluationKind(run)]] as [string, ExcelJS.CellValue][])
+      : []),
+    ...(run.as_of ? ([['注意', incompleteMonthNote(String(run.as_of))]] as [string, ExcelJS.CellValue][]) : []),
     ['数值', '金额、比例等按显示格式四舍五入显示，单元格保留精确值（可在编辑栏中看到）。'],
     ['依据', '“依据”栏中的 [1]、[2] 等为表下注释的编号，注释列出所引办法的条款。'],
     ...(data.spec.kind === 'elimination'
@@ -373,6 +384,13 @@ export function zipWithFixedTimes(b: Buffer): Buffer {
     p += 46 + b.readUInt16LE(p + 28) + b.readUInt16LE(p + 30) + b.readUInt16LE(p + 32);
   }
   return b;
+}
+
+/** 预评价 or 正式评价, with the O&M report year it read (docs/decisions.md §5.5a). */
+export function evaluationKind(run: Row): string {
+  return run.provisional
+    ? `预评价：${run.period} 年度运维报表应于 ${run.report_due_date} 前报送，评价时尚未到期，以 ${run.report_year} 年度报表代替（等保测评、密评按 ${run.report_year} 年度的时间窗口判断）；报表到期后的正式评价将取代本结果`
+    : `正式评价：依据 ${run.report_year} 年度运维报表`;
 }
 
 function xlsxValue(v: unknown, type: ColType): ExcelJS.CellValue {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { rootPath } from '../../core/paths.ts';
 import { UserError } from '../../core/errors.ts';
 import type { Log } from '../../core/log.ts';
+import { systemClock, type Clock } from '../../core/clock.ts';
 import { loadProfile, type LoadedProfile, type Results } from '../../pipelines/read.ts';
 import { MONTHLY_METRICS } from '../../metrics/definitions.ts';
 import { writeExport } from '../exports/write.ts';
@@ -21,7 +22,8 @@ import { arrowScript, toArrowIpc, type ArrowColumn } from './arrow.ts';
 import { systemPage } from './paths.ts';
 import { CONDITION_CODES } from '../../metrics/labels.ts';
 import { bytes as fmtBytes } from './format.ts';
-import { FIXED_PAGES, departmentDetailPage } from './site-pages.ts';
+import { FIXED_PAGES, departmentDetailPage, fixedPages } from './site-pages.ts';
+import type { PageKey } from './paths.ts';
 import { renderAllSystemPages } from './render-pool.ts';
 
 export const ASSETS_DIR = rootPath('dashboards', 'assets');
@@ -42,7 +44,10 @@ export interface BuildOptions {
   outDir: string;
   /** the profile in force; default: the one the month was run with (by its recorded name) */
   profile?: LoadedProfile;
+  /** the "today" of the build, recorded with its run; the pages state their month's results only */
   now: Date;
+  /** the wall clock: the build time the footer shows; defaults to the system clock */
+  clock?: Clock;
   log?: Log;
   onProgress?: (p: BuildProgress) => void;
   /** the city named in the titles of the XLSX downloads */
@@ -203,11 +208,11 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
       runId: data.run.runId,
       profileName: profile.profile.name,
       profileSha256: profile.sha256,
-      builtAt: opts.now.toISOString(),
+      builtAt: (opts.clock ?? systemClock)().toISOString(),
       ...(data.run.asOf ? { asOf: data.run.asOf } : {}),
     };
     const ctx = buildContext(data, profile.profile, note, meta, downloads);
-    const fixed: (() => PageSpec)[] = Object.values(FIXED_PAGES).map((page) => () => page(ctx));
+    const fixed: (() => PageSpec)[] = (Object.keys(FIXED_PAGES) as PageKey[]).flatMap((k) => fixedPages(k, ctx).map((p) => () => p));
     const jobs: (() => PageSpec)[] = [...fixed, ...ctx.departments.map((d) => () => departmentDetailPage(ctx, d))];
     const pages = jobs.length + data.systems.length;
     let written = 0;

@@ -13,11 +13,19 @@ export interface Column<T> {
   sort?: (r: T) => string | number | null | undefined;
   /** numeric column: right-aligned */
   num?: boolean;
+  /** never broken across lines; defaults to true for a column of system ids or dates (see NOWRAP_HEAD) */
+  nowrap?: boolean;
   /** shown on screen only (hidden when printed) */
   screenOnly?: boolean;
   /** a class of its cells: c-id, c-date, c-status, c-ref (fixed widths when printed, assets/print.css) */
   className?: string;
 }
+
+/**
+ * Columns whose values must not break at their hyphens (YC-GA-/002, 2027-01-/31), on screen and
+ * on paper: system ids, dates, deadlines and months — by their Chinese heads, so every table gets it.
+ */
+const NOWRAP_HEAD = /系统编号|日期|期限|月份|截止|^月$/;
 
 export interface TableOptions<T> {
   /** data-f-<key> attributes a filter bar matches against (space-separated tokens for lists) */
@@ -39,7 +47,10 @@ function filterAttrs(f: Record<string, string> | undefined): Html {
 
 export function table<T>(id: string, cols: readonly Column<T>[], rows: readonly T[], o: TableOptions<T> = {}): Html {
   if (!rows.length) return html`<p class="empty">${o.empty ?? '无'}</p>`;
-  const cls = (c: Column<T>) => [c.num ? 'num' : '', c.screenOnly ? 'screen-only' : '', c.className ?? ''].filter(Boolean).join(' ');
+  const cls = (c: Column<T>) =>
+    [c.num ? 'num' : '', (c.nowrap ?? NOWRAP_HEAD.test(c.head)) ? 'nw' : '', c.screenOnly ? 'screen-only' : '', c.className ?? '']
+      .filter(Boolean)
+      .join(' ');
   const head = cols.map(
     (c, i) =>
       html`<th scope="col" class="${cls(c)}"${c.sort ? html` data-sort-col="${i}" aria-sort="none"` : ''}>${c.sort ? html`<button type="button">${c.head}</button>` : c.head}</th>`,
@@ -66,7 +77,7 @@ export interface FilterSelect {
 /** Search box, selects and a row count for the table `id` (and its filter group). */
 export function filterBar(id: string, selects: readonly FilterSelect[], extra: Interpolation = ''): Html {
   return html`<div class="filters screen-only" data-filter-for="${id}" role="search">
-  <label>搜索 <input type="search" data-filter-text placeholder="系统名称、编号、建设单位……"></label>
+  <label>搜索 <input type="search" data-filter-text placeholder="系统名称、编号或建设单位" size="24"></label>
   ${selects.map(
     (s) =>
       html`<label>${s.label} <select data-filter-key="${s.key}"><option value="">全部</option>${s.options.map(

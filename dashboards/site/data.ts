@@ -279,6 +279,11 @@ export interface YearData {
   run: RunInfo;
   /** the month whose end the evaluation stands on (December, or the last full month of a year in progress) */
   asOfMonth: string | null;
+  /** 预评价 (docs/decisions.md §5.5a): run before the year's reports were due; null for a run recorded before it was told */
+  provisional: boolean | null;
+  /** the year whose O&M report the evaluation read, and the day the year's reports are due */
+  reportYear: number | null;
+  reportDueDate: string | null;
   scores: ScoreRow[];
   budget: BudgetRow[];
   departments: DepartmentRow[];
@@ -517,5 +522,19 @@ async function loadYear(store: Results, maxYear: number): Promise<YearData | nul
      FROM res_departments d, c WHERE d.run_id = $1 ORDER BY d.suspend_new_projects DESC, d.department`,
     [runId],
   );
-  return { year: y.year, run: await runInfo(store, runId), asOfMonth: asOf, scores, budget, departments };
+  const basis = await store.one<{ provisional: boolean; report_year: number; report_due_date: string }>(
+    `SELECT provisional, report_year, strftime(report_due_date, '%Y-%m-%d') AS report_due_date FROM res_evaluations WHERE run_id = $1`,
+    [runId],
+  );
+  return {
+    year: y.year,
+    run: await runInfo(store, runId),
+    asOfMonth: asOf,
+    provisional: basis?.provisional ?? null,
+    reportYear: basis?.report_year ?? null,
+    reportDueDate: basis?.report_due_date ?? null,
+    scores,
+    budget,
+    departments,
+  };
 }

@@ -7,6 +7,7 @@ import { html, raw, type Html } from './html.ts';
 import { PAGES, rootOf, type PageKey } from './paths.ts';
 import { monthZh } from '../../metrics/labels.ts';
 import { incompleteMonthNote } from '../../pipelines/read.ts';
+import { formatLocal } from '../../core/clock.ts';
 
 /**
  * Scripts only from the site itself and never inline (so markup smuggled into a name could not
@@ -74,7 +75,7 @@ export function renderPage(meta: SiteMeta, p: PageSpec): string {
   if (p.arrow?.length) scripts.push('vendor/arrow.min.js', ...p.arrow.map((a) => `data/${a}.js`));
   if (p.vega) scripts.push('assets/charts.js');
   scripts.push('assets/table.js');
-  const built = meta.builtAt.slice(0, 16).replace('T', ' ');
+  const built = formatLocal(meta.builtAt);
   return html`<!doctype html>
 <html lang="zh-CN">
 <head>
@@ -102,7 +103,7 @@ ${
 }${p.body}
 </main>
 <footer class="site">
-  <p>由 govmon 生成于 ${built}（UTC）· ${meta.month} 月度运行编号 ${meta.runId} · 政策配置 ${meta.profileName}（内容哈希 ${meta.profileSha256.slice(0, 12)}）· 本站点可离线打开，不访问互联网。</p>
+  <p>由 govmon 生成于 ${built}（北京时间）· ${meta.month} 月度运行编号 ${meta.runId} · 政策配置 ${meta.profileName}（内容哈希 ${meta.profileSha256.slice(0, 12)}）· 本站点可离线打开，不访问互联网。</p>
 </footer>
 ${scripts.map((s) => html`<script src="${root}${s}"></script>\n`)}
 </body>

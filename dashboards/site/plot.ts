@@ -65,46 +65,46 @@ export interface MonthValue {
 }
 
 /**
+ * A line's tag in the chart's right margin, level with the line: the plotted data never reach the
+ * margin, so the tag cannot cover a data line or point (the figure's caption says what it means).
+ */
+function marginTag(y: number, text: string, fill: string): Plot.Markish {
+  return Plot.text([y], { y: (v: number) => v, frameAnchor: 'right', dx: 4, textAnchor: 'start', text: () => text, fill });
+}
+
+/** Room on the right for the tags of the threshold lines. */
+const TAG_MARGIN = 44;
+
+/**
  * One metric of one system over the twelve months: the line, its points (red where a condition
- * that reads this metric held), the profile's thresholds as dashed rules with their labels.
+ * that reads this metric held), the profile's thresholds as dashed rules, each tagged with its
+ * comparison (< 90) in the right margin.
  */
 export function metricChart(
   def: MetricDef,
   months: readonly string[],
   values: readonly MonthValue[],
   thresholds: readonly Threshold[],
-  extraRules: readonly { value: number; label: string }[] = [],
+  extraRules: readonly { value: number; tag: string }[] = [],
 ): string {
   const byMonth = new Map(values.map((v) => [v.month, v]));
   const data = months.map((m) => byMonth.get(m) ?? { month: m, value: null });
   const pctScale = def.unit === '%';
   const marks: Plot.Markish[] = [Plot.ruleY([0], { stroke: '#999' })];
   for (const t of thresholds) {
+    const color = t.condition === 'rightsizing' ? '#b7791f' : RULE;
     if (typeof t.value === 'function') {
       const line = data.map((d) => ({ month: d.month, value: thresholdValue(t, d.days_in_month ?? daysOf(d.month)) }));
-      marks.push(Plot.lineY(line, { x: 'month', y: 'value', stroke: RULE, strokeDasharray: '4,3', curve: 'step' }));
-      marks.push(
-        Plot.text([line[line.length - 1]], { x: 'month', y: 'value', text: () => t.label, dy: -6, textAnchor: 'end', fill: RULE }),
-      );
+      marks.push(Plot.lineY(line, { x: 'month', y: 'value', stroke: color, strokeDasharray: '4,3', curve: 'step' }));
+      marks.push(marginTag(line[line.length - 1].value, t.tag, color));
     } else {
-      marks.push(Plot.ruleY([t.value], { stroke: t.condition === 'rightsizing' ? '#b7791f' : RULE, strokeDasharray: '4,3' }));
-      marks.push(
-        Plot.text([t.value], {
-          y: (v: number) => v,
-          frameAnchor: 'right',
-          text: () => t.label,
-          dy: -6,
-          textAnchor: 'end',
-          fill: t.condition === 'rightsizing' ? '#b7791f' : RULE,
-        }),
-      );
+      marks.push(Plot.ruleY([t.value], { stroke: color, strokeDasharray: '4,3' }));
+      marks.push(marginTag(t.value, t.tag, color));
     }
   }
   for (const r of extraRules) {
     marks.push(Plot.ruleY([r.value], { stroke: '#555', strokeDasharray: '2,3' }));
-    marks.push(
-      Plot.text([r.value], { y: (v: number) => v, frameAnchor: 'left', text: () => r.label, dy: -6, textAnchor: 'start', fill: '#555' }),
-    );
+    marks.push(marginTag(r.value, r.tag, '#555'));
   }
   marks.push(Plot.lineY(data, { x: 'month', y: 'value', stroke: LINE, strokeWidth: 1.8 }));
   marks.push(
@@ -118,7 +118,7 @@ export function metricChart(
     height: 200,
     marginBottom: 36,
     marginLeft: 46,
-    marginRight: 14,
+    marginRight: TAG_MARGIN,
     marginTop: 22,
     x: xMonths(months),
     y: {
@@ -158,20 +158,14 @@ export function sharingChart(months: readonly string[], values: readonly MonthVa
     height: 200,
     marginBottom: 36,
     marginLeft: 46,
+    marginRight: TAG_MARGIN,
     marginTop: 22,
     x: xMonths(months),
     y: { label: '归集完整率 %', domain: [0, 100], grid: true },
     marks: [
       Plot.ruleY([0], { stroke: '#999' }),
       Plot.ruleY([minPct], { stroke: RULE, strokeDasharray: '4,3' }),
-      Plot.text([minPct], {
-        y: (v: number) => v,
-        frameAnchor: 'right',
-        text: () => `达标线 ${minPct}%`,
-        dy: -6,
-        textAnchor: 'end',
-        fill: RULE,
-      }),
+      marginTag(minPct, `${minPct}%`, RULE),
       Plot.lineY(data, { x: 'month', y: 'value', stroke: LINE, strokeWidth: 1.8 }),
       Plot.dot(
         data.filter((d) => d.value !== null),

@@ -11,7 +11,7 @@ import { rectificationPage } from './pages/rectification.ts';
 import { eliminationPage } from './pages/elimination.ts';
 import { sharingPage } from './pages/sharing.ts';
 import { annualPage } from './pages/annual.ts';
-import { calendarPage } from './pages/calendar.ts';
+import { calendarPages } from './pages/calendar.ts';
 import { costSharePage } from './pages/costshare.ts';
 import { definitionsPage } from './pages/definitions.ts';
 import { profilePage } from './pages/profile.ts';
@@ -20,17 +20,23 @@ import { departmentsIndexPage, systemsIndexPage } from './pages/indexes.ts';
 export { departmentDetailPage } from './pages/department.ts';
 export { systemDetailPage } from './pages/system.ts';
 
-/** Every fixed page, in the navigation's order. */
-export const FIXED_PAGES: Record<PageKey, (ctx: SiteContext) => PageSpec> = {
+/** Every fixed page, in the navigation's order; a page long enough to be paged (the calendar) is several files. */
+export const FIXED_PAGES: Record<PageKey, (ctx: SiteContext) => PageSpec | PageSpec[]> = {
   overview: overviewPage,
   rectification: rectificationPage,
   elimination: eliminationPage,
   sharing: sharingPage,
   annual: annualPage,
-  calendar: calendarPage,
+  calendar: calendarPages,
   costshare: costSharePage,
   departments: departmentsIndexPage,
   systems: systemsIndexPage,
   definitions: definitionsPage,
   profile: profilePage,
 };
+
+/** The files of a fixed page: one, or (paged) the first at PAGES[key].file and the rest after it. */
+export function fixedPages(key: PageKey, ctx: SiteContext): PageSpec[] {
+  const p = FIXED_PAGES[key](ctx);
+  return Array.isArray(p) ? p : [p];
+}

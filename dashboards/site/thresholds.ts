@@ -12,6 +12,8 @@ export interface Threshold {
   condition: ConditionName | 'rightsizing';
   /** what the line means on a chart, Chinese: the condition and the comparison */
   label: string;
+  /** the comparison alone (≤ 300, < 90, ×0.5): the tag a small chart writes beside its line, outside the data */
+  tag: string;
   /** the rule as a sentence about the metric, Chinese: 最高日活跃用户 ≤ 0 */
   rule: string;
   /** a fixed value, or per month (days_reported: ratio × days in the month) */
@@ -40,6 +42,7 @@ export function thresholdsOf(profile: Profile): Threshold[] {
         metric: 'days_reported',
         condition: 'no_data',
         label: `${conditionZh('no_data')}：少于当月天数×${ratio}`,
+        tag: `×${ratio}`,
         rule: `${metricDef('days_reported').zh} < 当月天数 × ${ratio}`,
         value: (d) => ratio * d,
         op: '<',
@@ -49,6 +52,7 @@ export function thresholdsOf(profile: Profile): Threshold[] {
         metric: 'open_high_vulns',
         condition: 'security',
         label: `${conditionZh('security')}：大于 0`,
+        tag: '> 0',
         rule: `${metricDef('open_high_vulns').zh} > 0`,
         value: 0,
         op: '>',
@@ -63,6 +67,7 @@ export function thresholdsOf(profile: Profile): Threshold[] {
           metric,
           condition: c.name,
           label: `${conditionZh(c.name)}：${sign} ${value}`,
+          tag: `${sign} ${value}`,
           rule: `${metricDef(metric).zh} ${sign} ${value}`,
           value,
           op,
@@ -75,6 +80,7 @@ export function thresholdsOf(profile: Profile): Threshold[] {
     metric: 'cpu_p95_pct',
     condition: 'rightsizing',
     label: `减配：连续 ${rs.months} 个月 < ${rs.p95_max}`,
+    tag: `< ${rs.p95_max}`,
     rule: `${metricDef('cpu_p95_pct').zh} 连续 ${rs.months} 个月 < ${rs.p95_max}`,
     value: rs.p95_max,
     op: '<',

@@ -10,6 +10,10 @@
 --   shareable resource). Catalog deadline: the working_days-th working day after the initial
 --   acceptance (counting from the next day, official calendar); overdue when the deadline has
 --   passed by the month end and no resource was cataloged on or before it.
+--   A resource's attributes are its current row's (the latest file); its last aggregation at a
+--   month end is read from the history of every catalog file (a platform exports the catalog each
+--   month): the date of the most recently ingested row that gives one on or before that month end.
+--   An empty date (never aggregated, as of that export) does not erase a date an earlier export gave.
 -- key: system_id, month
 -- not_null: system_name, department, stage, cataloged, shareable, aggregated, timely, duplicates
 -- not_null: uncataloged, sharing_failure, catalog_overdue
@@ -28,11 +32,18 @@ WITH p AS (
   LEFT JOIN work_calendar due ON due.workday AND due.wd_ord = d0.wd_ord + (SELECT catalog_working_days FROM p)
   WHERE s.stage <> 'retired'
 ), cat AS (
-  SELECT c.system_id, c.resource_id, c.cataloged_date, c.last_aggregated_date, c.duplicate_of,
+  SELECT c.system_id, c.resource_id, c.cataloged_date, c.duplicate_of,
     coalesce(c.share_type, 'unconditional') <> 'none' AS shareable,
     w.window_days
   FROM catalog_current c
   LEFT JOIN cycle_windows w ON w.update_cycle = coalesce(c.update_cycle, 'yearly')
+), aggregated_at AS (
+  -- one row per resource and month end by which it had been aggregated
+  SELECT m.month, r.system_id, r.resource_id,
+    arg_max(r.last_aggregated_date, r.file_id * 4294967296 + r.rowid) AS last_aggregated_date
+  FROM raw_catalog r
+  JOIN months m ON r.last_aggregated_date <= last_day(m.month)
+  GROUP BY m.month, r.system_id, r.resource_id
 ), first_cataloged AS (
   SELECT system_id, min(cataloged_date) AS first_cataloged_date FROM cat GROUP BY system_id
 ), grid AS (
@@ -44,13 +55,13 @@ WITH p AS (
     count(c.resource_id) FILTER (WHERE c.cataloged_date <= g.month_end) AS cataloged,
     count(c.resource_id) FILTER (WHERE c.cataloged_date <= g.month_end AND c.shareable) AS shareable,
     count(c.resource_id) FILTER (WHERE c.cataloged_date <= g.month_end AND c.shareable
-      AND c.last_aggregated_date <= g.month_end) AS aggregated,
+      AND a.last_aggregated_date IS NOT NULL) AS aggregated,
     count(c.resource_id) FILTER (WHERE c.cataloged_date <= g.month_end AND c.shareable
-      AND c.last_aggregated_date <= g.month_end
-      AND datediff('day', c.last_aggregated_date, g.month_end) <= c.window_days) AS timely,
+      AND datediff('day', a.last_aggregated_date, g.month_end) <= c.window_days) AS timely,
     count(c.resource_id) FILTER (WHERE c.cataloged_date <= g.month_end AND c.duplicate_of IS NOT NULL) AS duplicates
   FROM grid g
   LEFT JOIN cat c ON c.system_id = g.system_id
+  LEFT JOIN aggregated_at a ON a.month = g.month AND a.system_id = c.system_id AND a.resource_id = c.resource_id
   GROUP BY g.system_id, g.month
 )
 SELECT g.system_id, g.system_name, g.department, g.stage, g.month,

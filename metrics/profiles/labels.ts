@@ -35,6 +35,7 @@ export const SECTIONS: readonly Section[] = [
     title: '四、年度绩效评价',
     rules: [
       { path: 'scoring', name: '绩效评分' },
+      { path: 'provisional_evaluation', name: '预评价（年度报表到期前的评价）' },
       { path: 'inflation', name: '自评偏高抽查' },
     ],
   },
@@ -146,6 +147,11 @@ export const PARAMS: Record<string, Param> = {
   'scoring.grades.excellent': { label: '“优”分数线（不低于）', unit: '分' },
   'scoring.grades.good': { label: '“良”分数线（不低于）', unit: '分' },
   'scoring.grades.pass': { label: '“中”分数线（不低于，以下为“差”）', unit: '分' },
+  'provisional_evaluation.report_due': {
+    label: '年度运维报表应报日期（评价年度的次年）',
+    fmt: (v) =>
+      typeof v === 'string' && /^\d{2}-\d{2}$/.test(v) ? `次年 ${Number(v.slice(0, 2))} 月 ${Number(v.slice(3))} 日` : String(v),
+  },
   'inflation.margin': { label: '自评分高出评价分超过', unit: '分' },
   'budget.reduce_factor': {
     label: '核减系数',

@@ -163,6 +163,17 @@ export const Profile = z.strictObject({
     })
     .nullable(),
   scoring: Scoring,
+  /** the provisional evaluation (预评价, docs/decisions.md §5.5a): before the reports of Y are due */
+  provisional_evaluation: z.strictObject({
+    ...basis,
+    /** the day (MM-DD) of Y+1 by which the O&M reports of Y are due; an evaluation of Y run on or before it is provisional */
+    report_due: z
+      .string()
+      .regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, '应为 MM-DD，如 03-31')
+      .refine((d) => !Number.isNaN(Date.parse(`2001-${d}T00:00:00Z`)) && new Date(`2001-${d}T00:00:00Z`).toISOString().slice(5, 10) === d, {
+        message: '不是有效的日期（按平年核对，如 02-29 不可用）',
+      }),
+  }),
   inflation: z.strictObject({ ...basis, margin: z.number().min(0) }),
   budget: Budget,
   calendar: Calendar,

@@ -25,7 +25,7 @@ export function formatCitation(c: Citation): string {
 function measureLegend(file: string): string {
   const m = MEASURES.find((x) => x.file === file);
   if (!m) return `${file}（不在 seeds/ 的办法清单中）`;
-  return `《${m.title}》（${m.docNo ? `${m.docNo}，` : ''}seeds/${m.file}，以下简称${measureShortName(file)}）`;
+  return `《${m.title}》（${m.docNo ? `${m.docNo}，` : ''}以下简称${measureShortName(file)}）`;
 }
 
 /** What a condition flags, with this profile's thresholds (docs/metrics.md §4.1). */
@@ -120,6 +120,17 @@ function formatRule(p: Profile, path: string, name: string, indent: string): str
   return lines;
 }
 
+/**
+ * A profile that rests on no single measure (the default) cites several cities' measures side by
+ * side: say that it is a composite, so no one reads it as one city's rules.
+ */
+export function compositeNote(p: Profile): string | undefined {
+  if (p.measure) return undefined;
+  const cities = citedFiles(p).map((f) => MEASURES.find((m) => m.file === f)?.city ?? f);
+  if (cities.length < 2) return undefined;
+  return `综合配置：本配置不对应某一个城市的办法，而是把 ${cities.length} 部办法（${cities.map((c) => `${c}`).join('、')}）中的相关规定综合为一套规则，每条规则注明它引用的办法条款；各市请选用按本市办法编写的配置（如 --profile suqian）。`;
+}
+
 /** Every rule of a loaded profile, with its parameters and citations. */
 export function formatProfile(lp: LoadedProfile): string {
   const p = lp.profile;
@@ -132,10 +143,10 @@ export function formatProfile(lp: LoadedProfile): string {
   if (p.measure) {
     const m = MEASURES.find((x) => x.file === p.measure?.file);
     const docNo = p.measure.doc_no ?? m?.docNo;
-    out.push(
-      `依据办法：《${p.measure.title}》（${docNo ? `${docNo}，` : ''}seeds/${p.measure.file}，以下简称${measureShortName(p.measure.file)}）`,
-    );
+    out.push(`依据办法：《${p.measure.title}》（${docNo ? `${docNo}，` : ''}以下简称${measureShortName(p.measure.file)}）`);
   }
+  const composite = compositeNote(p);
+  if (composite) out.push(composite);
   const others = citedFiles(p).filter((f) => f !== p.measure?.file);
   if (others.length) {
     out.push(p.measure ? '另引用：' : '引用办法：');

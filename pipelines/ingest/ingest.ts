@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UnusableFileError, UserError } from '../../core/errors.ts';
-import { shanghaiDate } from '../../core/clock.ts';
+import { shanghaiDate, type Clock } from '../../core/clock.ts';
 import type { Log } from '../../core/log.ts';
 import { cleanText, describeHeaders } from '../../core/text.ts';
 import type { Store } from '../store/database.ts';
@@ -39,7 +39,10 @@ export interface IngestOptions {
   /** ingest again even if the same bytes were ingested before */
   force?: boolean;
   archiveDir?: string;
+  /** "today" for the rules (a date in the future is refused) */
   now: Date;
+  /** the wall clock that stamps ingested_at; defaults to the system clock */
+  clock?: Clock;
   log?: Log;
   /** show a progress bar while DuckDB reads a large file (terminal only) */
   progress?: boolean;
@@ -134,7 +137,10 @@ async function loadContractFile(ctx: LoadContext, s: Sniffed, opts: IngestOption
   o.sheet = s.sheet;
   o.warnings.push(...s.warnings);
   await sniffInStore(store, s);
-  const match = resolveKind(s.headers, opts.kind, s.format === 'csv' ? headerLineBytes(ctx.arch.archivePath) : undefined);
+  const match = resolveKind(s.headers, opts.kind, {
+    headerBytes: s.format === 'csv' ? headerLineBytes(ctx.arch.archivePath) : undefined,
+    named: s.sheetKind && { sheet: s.sheet!, kind: s.sheetKind },
+  });
   o.kind = match.kind;
   o.extras = match.extras;
   // a department's upload (the portal) may not touch the registry: it is the bureau's
@@ -196,17 +202,36 @@ async function dropTemps(store: Store): Promise<void> {
     await store.run(`DROP TABLE IF EXISTS temp.main.${t}`).catch(() => undefined);
 }
 
-/** The kind of a file: forced with --kind, else detected from its headers. */
-export function resolveKind(headers: readonly string[], forced?: Kind, headerBytes?: number): HeaderMatch {
+/**
+ * The kind of a file: forced with --kind, else detected from its headers — or, for an XLSX sheet
+ * named like a kind (信息系统目录), that kind, so that unknown headers are reported as such instead
+ * of the file going unrecognised.
+ */
+export function resolveKind(
+  headers: readonly string[],
+  forced?: Kind,
+  how: { headerBytes?: number; named?: { sheet: string; kind: Kind } } = {},
+): HeaderMatch {
+  const named = how.named;
   // the headers as a person may see them: never raw bytes of a binary file (core/text.ts)
-  const shown = describeHeaders(headers, headerBytes);
+  const shown = describeHeaders(headers, how.headerBytes);
   let m: HeaderMatch | undefined;
-  if (forced) {
-    m = matchHeaders(CONTRACT[forced], headers);
-    if (m.missingRequired.length)
+  const kind = forced ?? (named && !detectKind(headers) ? named.kind : undefined);
+  if (kind) {
+    m = matchHeaders(CONTRACT[kind], headers);
+    if (m.missingRequired.length) {
+      const missing = m.missingRequired.map((c) => `${CONTRACT[kind].columns.find((x) => x.name === c)!.zh}（${c}）`).join('、');
+      if (forced) throw new UnusableFileError(`不是有效的“${KIND_ZH[kind]}”文件：缺少必填列 ${missing}；文件表头为：${shown}`);
+      const unknown = m.extras.length
+        ? `；无法识别的表头：${m.extras
+            .slice(0, 12)
+            .map((x) => cleanText(x, 40))
+            .join('、')}${m.extras.length > 12 ? ' 等' : ''}`
+        : '';
       throw new UnusableFileError(
-        `不是有效的“${KIND_ZH[forced]}”文件：缺少必填列 ${m.missingRequired.map((c) => `${CONTRACT[forced].columns.find((x) => x.name === c)!.zh}（${c}）`).join('、')}；文件表头为：${shown}`,
+        `工作表“${cleanText(named!.sheet, 40)}”按名称识别为“${KIND_ZH[kind]}”，但缺少必填列 ${missing}${unknown}（表头可用中文或英文列名，见 govmon template ${kind}）`,
       );
+    }
   } else {
     m = detectKind(headers);
     if (!m)
@@ -252,8 +277,10 @@ async function fastTelemetry(
       })
       .map((e, i) => `${e} AS ${ident(spec.columns[i].name)}`)
       .join(', ');
+    // a row of empty fields (`,,,,`, as Excel saves an empty row) is not a row
     source = `read_csv(${sqlString(s.readPath)}, ${csvOptions(s)}, ${csvColumns(types)},
-         store_rejects = true, rejects_table = 'gm_fast_rej', rejects_scan = 'gm_fast_scan')`;
+         store_rejects = true, rejects_table = 'gm_fast_rej', rejects_scan = 'gm_fast_scan')
+       WHERE NOT (${types.map((_, i) => `c${i} IS NULL`).join(' AND ') || 'false'})`;
   } else {
     // Parquet columns are typed already; a value that would not cast exactly (text such as '45%',
     // a fraction in a count, an unparseable date) raises an error and the general path decides.

@@ -6,6 +6,7 @@
 // (pipelines/ingest/ingest.ts for the four contract kinds, connectors/focus.ts for FOCUS).
 
 import path from 'node:path';
+import { systemClock, type Clock } from '../../core/clock.ts';
 import { UserError } from '../../core/errors.ts';
 import { cleanDetail } from '../../core/text.ts';
 import type { Kind } from '../../metrics/contract.ts';
@@ -59,7 +60,10 @@ export interface LifecycleOptions {
   /** ingest again even if the same bytes were ingested before */
   force?: boolean;
   archiveDir?: string;
+  /** "today" for the rules (a date in the future is refused) */
   now: Date;
+  /** the wall clock that stamps ingested_at; defaults to the system clock */
+  clock?: Clock;
 }
 
 /** What a kind's loader gets: the archived file, its outcome to fill, and the file's transaction. */
@@ -137,7 +141,7 @@ export async function ingestWith(store: Store, p: string, opts: LifecycleOptions
     }
   }
 
-  const record = () => recordFile(store, o, arch, opts.now, t0, loader.storedKind);
+  const record = () => recordFile(store, o, arch, (opts.clock ?? systemClock)(), t0, loader.storedKind);
   const ctx: LoadContext = {
     store,
     arch,
@@ -214,7 +218,7 @@ function contentMessage(e: unknown, paths: string[], name: string): string {
   return `${what}，整个文件未导入。详细信息：${cleanDetail(detail, 300)}`;
 }
 
-async function recordFile(store: Store, o: FileOutcome, arch: Archived, now: Date, t0: number, storedKind?: string): Promise<void> {
+async function recordFile(store: Store, o: FileOutcome, arch: Archived, ingestedAt: Date, t0: number, storedKind?: string): Promise<void> {
   await store.run(
     `INSERT INTO files (file_id, sha256, source_path, file_name, size_bytes, kind, format, encoding, sheet, status,
        rows_read, rows_loaded, rows_rejected, extra_columns, message, archive_path, ingested_at, duration_ms)
@@ -236,7 +240,7 @@ async function recordFile(store: Store, o: FileOutcome, arch: Archived, now: Dat
       JSON.stringify(o.extras),
       o.message ?? (o.warnings.length ? o.warnings.join('；') : null),
       arch.archivePath,
-      now.toISOString(),
+      ingestedAt.toISOString(),
       Math.round(performance.now() - t0),
     ],
   );

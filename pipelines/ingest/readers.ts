@@ -46,8 +46,10 @@ export interface Sniffed {
   headers: string[];
   sheet?: string;
   delimiter?: string;
-  /** for XLSX: the row of the header (1-based) */
+  /** the row (XLSX) or physical line (CSV) of the header, 1-based: a title row may sit above it */
   headerRow?: number;
+  /** the kind an XLSX sheet's name gives (信息系统目录 → systems), when no kind was forced */
+  sheetKind?: Kind;
   workbook?: ExcelJS.Workbook;
   /** temporary files to remove when done */
   temps: string[];
@@ -96,14 +98,14 @@ export async function sniff(p: string, displayName: string, utf8Valid: boolean, 
   if (head.length === 0) throw new UnusableFileError('文件为空');
   const format = detectFormat(head, displayName);
   const s: Sniffed = { name: displayName, format, readPath: p, headers: [], temps: [], warnings: [] };
-  if (format === 'csv') await sniffCsv(s, head, utf8Valid);
+  if (format === 'csv') await sniffCsv(s, head, utf8Valid, forcedKind);
   else if (format === 'xlsx') await sniffXlsx(s, p, forcedKind);
   return s;
 }
 
 // ---------------------------------------------------------------- CSV
 
-async function sniffCsv(s: Sniffed, head: Buffer, utf8Valid: boolean): Promise<void> {
+async function sniffCsv(s: Sniffed, head: Buffer, utf8Valid: boolean, forcedKind?: Kind): Promise<void> {
   let enc = detectEncoding(head);
   if (enc === 'utf-8' && !utf8Valid) {
     // The start is UTF-8 but somewhere later bytes are not: decode as UTF-8 with replacement
@@ -124,10 +126,38 @@ async function sniffCsv(s: Sniffed, head: Buffer, utf8Valid: boolean): Promise<v
     enc = 'utf-8';
   }
   const text = (await readHead(s.readPath, 64 * 1024)).toString('utf8').replace(/^\uFEFF/, '');
-  const firstLine = text.split(/\r\n|\r|\n/).find((l) => l.trim() !== '') ?? '';
-  if (firstLine === '') throw new UnusableFileError('文件为空或只有空行');
-  s.delimiter = detectDelimiter(firstLine);
-  s.headers = splitCsvRecord(firstLine, s.delimiter);
+  const lines = text.split(/\r\n|\r|\n/).slice(0, 200);
+  const at = findHeader(
+    lines.map((l) => splitCsvRecord(l, detectDelimiter(l))),
+    forcedKind,
+  );
+  if (at === undefined) throw new UnusableFileError('文件为空或只有空行');
+  s.headerRow = at + 1;
+  s.delimiter = detectDelimiter(lines[at]);
+  s.headers = splitCsvRecord(lines[at], s.delimiter);
+}
+
+/**
+ * The header of a table as a spreadsheet saves it (the index of its row): the first of the first 10 non-empty rows that
+ * names a kind's required columns (forced or detected) — a title row above the table is common in
+ * bureau spreadsheets, and Excel writes an empty row of a CSV as delimiters only (`,,,,`) — else the
+ * first non-empty row (the kind check then says what is missing).
+ */
+function findHeader(rows: readonly (readonly string[])[], kind?: Kind): number | undefined {
+  let first: number | undefined;
+  let seen = 0;
+  for (const [i, cells] of rows.entries()) {
+    if (cells.every((c) => c === '')) continue;
+    first ??= i;
+    if (namesKind(cells, kind)) return i;
+    if (++seen >= 10) break;
+  }
+  return first;
+}
+
+/** Do these headers hold every required column of `kind` (of some kind, when none is given)? */
+function namesKind(headers: readonly string[], kind?: Kind): boolean {
+  return kind ? matchHeaders(CONTRACT[kind], headers).missingRequired.length === 0 : detectKind(headers) !== undefined;
 }
 
 export function detectDelimiter(line: string): string {
@@ -170,6 +200,8 @@ export function splitCsvRecord(line: string, delim: string): string[] {
 export function csvOptions(s: Sniffed): string {
   return [
     'header = true',
+    // lines above the header (a title row, blank lines) are not read
+    `skip = ${Math.max(0, (s.headerRow ?? 1) - 1)}`,
     'auto_detect = false',
     `delim = ${sqlString(s.delimiter ?? ',')}`,
     `quote = '"'`,
@@ -204,17 +236,19 @@ async function loadCsv(store: Store, s: Sniffed): Promise<void> {
     SELECT ordinality AS ln, l FROM read_csv(${sqlString(s.readPath)}, columns = {'l': 'VARCHAR'}, header = false,
       delim = chr(0), quote = '', escape = '', auto_detect = false, strict_mode = false,
       max_line_size = 4194304) WITH ORDINALITY`);
-  // A record starts on a line when the quotes before it are balanced and it is not blank; the
-  // first such line is the header. A long record is a data record on one line of more bytes than
-  // DuckDB keeps of a refused line.
+  // A record starts on a line when the quotes before it (from the header on) are balanced and it
+  // is not blank; the header is the line the sniff found (lines above it, a title row, are not
+  // records). A long record is a data record on one line of more bytes than DuckDB keeps of a
+  // refused line.
+  const headerLine = s.headerRow ?? 1;
   await store.run(`CREATE OR REPLACE TEMP TABLE gm_csv_starts AS
     WITH quoted AS (
-      SELECT ln, l, length(l) - length(replace(l, '"', '')) AS quotes FROM gm_csv_lines
+      SELECT ln, l, length(l) - length(replace(l, '"', '')) AS quotes FROM gm_csv_lines WHERE ln >= ${headerLine}
     ), marked AS (
       SELECT ln, l, quotes, coalesce(sum(quotes) OVER (ORDER BY ln ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) % 2 = 0 AS balanced
       FROM quoted
     ), starts AS (
-      SELECT ln, l, quotes, ln = min(ln) OVER () AS header FROM marked WHERE balanced AND l IS NOT NULL
+      SELECT ln, l, quotes, ln = ${headerLine} AS header FROM marked WHERE balanced AND l IS NOT NULL
     )
     SELECT ln, header, NOT header AND strlen(l) > ${REJECT_LINE_BYTES} AND quotes % 2 = 0 AS long_record FROM starts`);
   // DuckDB cuts a refused line at 10,000 bytes, and when the cut splits a character it cannot store
@@ -254,6 +288,8 @@ async function loadCsv(store: Store, s: Sniffed): Promise<void> {
       UNION ALL
       SELECT * FROM gm_csv_long
     ) ORDER BY row_no`);
+  // A row of empty fields (`,,,,`: what Excel saves for a formatted but empty row) carries nothing.
+  if (n > 0) await store.run(`DELETE FROM raw_in WHERE ${cols.map((c) => `coalesce(trim(${c}), '') = ''`).join(' AND ')}`);
   await store.run(`INSERT INTO gm_reader_rejects
     SELECT ln, NULL, csv_line, ${readerReasonCase('types[1]')}
     FROM gm_csv_bad`);
@@ -335,28 +371,20 @@ async function sniffXlsx(s: Sniffed, p: string, forcedKind?: Kind): Promise<void
   const sheets = wb.worksheets.filter((w) => w.state !== 'hidden' && w.state !== 'veryHidden');
   if (sheets.length === 0) throw new UnusableFileError('Excel 文件中没有工作表');
   // The sheet named like the kind (English or Chinese), else the first sheet (docs/inputs.md §2).
+  // A sheet's name then gives its kind: a table under unknown headers is still known by it.
   const kinds = forcedKind ? [forcedKind] : (Object.keys(CONTRACT) as Kind[]);
-  const named = sheets.find((w) => kinds.some((k) => CONTRACT[k].sheetNames.some((n) => normalizeHeader(n) === normalizeHeader(w.name))));
+  const kindOfSheet = (w: ExcelJS.Worksheet) =>
+    kinds.find((k) => CONTRACT[k].sheetNames.some((n) => normalizeHeader(n) === normalizeHeader(w.name)));
+  const named = sheets.find((w) => kindOfSheet(w) !== undefined);
   const ws = named ?? sheets[0];
   s.sheet = ws.name;
   s.workbook = wb;
-  // The header is the first of the top 10 rows that names a kind's required columns (a title row
-  // above the table is common in bureau spreadsheets).
-  let fallback: { row: number; headers: string[] } | undefined;
-  for (let r = 1; r <= Math.min(10, ws.rowCount); r++) {
-    const headers = rowTexts(ws.getRow(r), ws.columnCount);
-    if (headers.every((h) => h === '')) continue;
-    fallback ??= { row: r, headers };
-    const ok = forcedKind ? matchHeaders(CONTRACT[forcedKind], headers).missingRequired.length === 0 : detectKind(headers) !== undefined;
-    if (ok) {
-      s.headerRow = r;
-      s.headers = headers;
-      return;
-    }
-  }
-  if (!fallback) throw new UnusableFileError(`工作表“${ws.name}”为空`);
-  s.headerRow = fallback.row;
-  s.headers = fallback.headers;
+  if (named && !forcedKind) s.sheetKind = kindOfSheet(named);
+  const rows = Array.from({ length: Math.min(20, ws.rowCount) }, (_, i) => rowTexts(ws.getRow(i + 1), ws.columnCount));
+  const at = findHeader(rows, forcedKind ?? s.sheetKind);
+  if (at === undefined) throw new UnusableFileError(`工作表“${ws.name}”为空`);
+  s.headerRow = at + 1;
+  s.headers = rows[at];
 }
 
 function rowTexts(row: ExcelJS.Row, width: number): string[] {

@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { UserError } from '../../core/errors.ts';
 import type { Store } from '../store/database.ts';
-import { CONTRACT, KIND_ZH, type Column, type Kind } from '../../metrics/contract.ts';
+import { CONTRACT, KIND_ZH, formHeader, type Column, type Kind } from '../../metrics/contract.ts';
 import { INT_MAX } from './validate.ts';
 
 export interface TemplateOptions {
@@ -68,6 +68,7 @@ export function rangeOf(c: Column): string {
   else if (c.max !== undefined) parts.push(`≤ ${c.max}`);
   if (c.notFuture) parts.push('不晚于今天');
   if (c.refSystem) parts.push('须为系统目录中已有的系统编号');
+  if (c.unit) parts.push(`单位：${c.unit}`);
   return parts.join('；');
 }
 
@@ -137,7 +138,7 @@ function validationOf(kind: Kind, c: Column): ExcelJS.DataValidation | undefined
     }
     case 'number':
     case 'pct': {
-      const unit = c.type === 'pct' ? '（百分比，填 45.2 表示 45.2%）' : '';
+      const unit = c.type === 'pct' ? '（百分比，填 45.2 表示 45.2%）' : c.unit ? `（单位：${c.unit}）` : '';
       if (c.min !== undefined && c.max !== undefined)
         return {
           ...common,
@@ -217,7 +218,7 @@ export async function writeTemplate(kind: Kind, outFile: string, opts: TemplateO
   type FormColumn = { header: string; column?: Column };
   const columns: FormColumn[] = [];
   for (const c of spec.columns) {
-    columns.push({ header: c.zh, column: c });
+    columns.push({ header: formHeader(c), column: c });
     if (c.name === 'system_id' && prefill.length) columns.push({ header: NAME_HELPER });
   }
 
@@ -281,7 +282,7 @@ function writeInstructions(wb: ExcelJS.Workbook, kind: Kind, helper: boolean, op
   head.font = { bold: true };
   for (const c of spec.columns) {
     ws.addRow([
-      c.zh,
+      formHeader(c),
       c.name,
       TYPE_ZH[c.type],
       c.required ? '必填' : '选填',

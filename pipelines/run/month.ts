@@ -5,7 +5,7 @@
 // crash leaves the database as before the run.
 
 import { UserError } from '../../core/errors.ts';
-import { addMonths, isMonth, monthStart, shanghaiDate } from '../../core/clock.ts';
+import { addMonths, isMonth, monthStart, shanghaiDate, type Clock } from '../../core/clock.ts';
 import type { Log } from '../../core/log.ts';
 import type { Store } from '../store/database.ts';
 import type { LoadedProfile } from '../profiles.ts';
@@ -18,7 +18,10 @@ import { unmatchedDecisions, unmatchedText } from '../decisions/matching.ts';
 export interface MonthRunOptions {
   month: string;
   profile: LoadedProfile;
+  /** the "today" of the rules, recorded as the run's as_of */
   now: Date;
+  /** the wall clock of the run's start; defaults to the system clock */
+  clock?: Clock;
   log?: Log;
   trigger?: RunTrigger;
   /** show a progress bar (terminal only) */
@@ -74,7 +77,14 @@ export function checkMonth(month: string, now: Date): void {
 
 export async function runMonth(store: Store, opts: MonthRunOptions): Promise<MonthRunResult> {
   checkMonth(opts.month, opts.now);
-  const start = { job: 'month', period: opts.month, profile: opts.profile, now: opts.now, trigger: opts.trigger ?? 'cli' } as const;
+  const start = {
+    job: 'month',
+    period: opts.month,
+    profile: opts.profile,
+    now: opts.now,
+    clock: opts.clock,
+    trigger: opts.trigger ?? 'cli',
+  } as const;
   const run = await executeRun(store, start, async (runId) => {
     await prepareRun(store, opts.month, opts.profile.profile, opts.now);
     const bar = createProgress(`${opts.month} 月度运行`, 1, opts.progress ?? false);

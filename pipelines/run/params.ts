@@ -5,7 +5,7 @@ import { shanghaiDate } from '../../core/clock.ts';
 import type { Store } from '../store/database.ts';
 import type { Profile } from '../../metrics/profiles/schema.ts';
 import { CONDITION_CODES } from '../../metrics/profiles/schema.ts';
-import { profileParams } from '../../metrics/run-params.ts';
+import { profileParams, type Param } from '../../metrics/run-params.ts';
 import { citationLabels, ruleEntries } from '../../metrics/profiles/rules.ts';
 import { buildWorkCalendar } from './work-calendar.ts';
 import { refreshTelemetryCache } from './telemetry-cache.ts';
@@ -14,8 +14,8 @@ import { refreshTelemetryCache } from './telemetry-cache.ts';
  * Everything the models read before they are built: the parameter tables, the telemetry aggregates
  * brought up to date, the first month of telemetry, the citations and the working-day calendar.
  */
-export async function prepareRun(store: Store, month: string, profile: Profile, now: Date): Promise<void> {
-  await writeParamTables(store, month, profile);
+export async function prepareRun(store: Store, month: string, profile: Profile, now: Date, extra: readonly Param[] = []): Promise<void> {
+  await writeParamTables(store, month, profile, extra);
   await setAsOfDate(store, now);
   await refreshTelemetryCache(store, now);
   await setFirstMonth(store);
@@ -23,9 +23,9 @@ export async function prepareRun(store: Store, month: string, profile: Profile, 
   await buildRunCalendar(store, month);
 }
 
-/** run_params (one row: `p.<name>` in the models), condition_params and cycle_windows. */
-export async function writeParamTables(store: Store, month: string, profile: Profile): Promise<void> {
-  const params = profileParams(month, profile);
+/** run_params (one row: `p.<name>` in the models, with a run's `extra` ones), condition_params and cycle_windows. */
+export async function writeParamTables(store: Store, month: string, profile: Profile, extra: readonly Param[] = []): Promise<void> {
+  const params = [...profileParams(month, profile), ...extra];
   await store.run(
     `CREATE OR REPLACE TEMP TABLE run_params (${params.map(([n, t]) => `${n} ${t}`).join(', ')}, first_month DATE, as_of_date DATE)`,
   );

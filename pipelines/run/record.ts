@@ -1,7 +1,9 @@
 // The run log (table `runs`): every monthly run, annual evaluation, dashboard build and scheduled
 // job, with its inputs (file hashes), the profile's name and content hash, counts, duration and
-// status — so any decision can be traced to what it was computed from and reproduced.
+// status — so any decision can be traced to what it was computed from and reproduced. A run's
+// started_at is when it really ran (the wall clock); as_of is the "today" its rules were judged on.
 
+import { systemClock, type Clock } from '../../core/clock.ts';
 import type { Store } from '../store/database.ts';
 import type { LoadedProfile } from '../profiles.ts';
 
@@ -12,16 +14,28 @@ export interface RunStart {
   job: string;
   period?: string;
   profile?: LoadedProfile;
+  /** the "today" of the run's deadline rules, recorded as as_of */
   now: Date;
   trigger: RunTrigger;
+  /** the wall clock that stamps started_at; defaults to the system clock */
+  clock?: Clock;
 }
 
 export async function startRun(store: Store, r: RunStart): Promise<number> {
   const runId = await store.value<number>("SELECT nextval('run_id_seq')");
   await store.run(
-    `INSERT INTO runs (run_id, job, period, profile, profile_sha256, trigger, status, started_at)
-     VALUES ($1, $2, $3, $4, $5, $6, 'running', $7::TIMESTAMPTZ)`,
-    [runId, r.job, r.period ?? null, r.profile?.profile.name ?? null, r.profile?.sha256 ?? null, r.trigger, r.now.toISOString()],
+    `INSERT INTO runs (run_id, job, period, profile, profile_sha256, trigger, status, started_at, as_of)
+     VALUES ($1, $2, $3, $4, $5, $6, 'running', $7::TIMESTAMPTZ, $8::TIMESTAMPTZ)`,
+    [
+      runId,
+      r.job,
+      r.period ?? null,
+      r.profile?.profile.name ?? null,
+      r.profile?.sha256 ?? null,
+      r.trigger,
+      (r.clock ?? systemClock)().toISOString(),
+      r.now.toISOString(),
+    ],
   );
   return runId;
 }
@@ -69,6 +83,9 @@ export async function executeRun<T>(
   body: (runId: number) => Promise<{ result: T; counts: unknown; inputs: unknown; warnings?: string[] }>,
 ): Promise<ExecutedRun<T>> {
   const t0 = performance.now();
+  // one wall-clock start for the run's row, and for the row that says it failed
+  const begun = (start.clock ?? systemClock)();
+  start = { ...start, clock: () => begun };
   try {
     return await store.tx(async () => {
       const runId = await startRun(store, start);

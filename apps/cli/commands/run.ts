@@ -73,11 +73,15 @@ export async function evaluate(kit: Kit, o: { year?: string }): Promise<number> 
     const k = r.run.counts;
     const grade = (x: string) => k.grades[x] ?? 0;
     const rec = (x: string) => k.budget[x] ?? 0;
+    const b = r.run.basis;
     log.info(
       [
-        `${year} 年度评价完成（运行编号 ${r.run.runId}，截至 ${r.run.asOfMonth}，政策配置 ${profile.profile.name}，${(r.run.durationMs / 1000).toFixed(1)} 秒）`,
+        `${year} 年度${b.provisional ? '预评价' : '评价'}完成（运行编号 ${r.run.runId}，截至 ${r.run.asOfMonth}，政策配置 ${profile.profile.name}，${(r.run.durationMs / 1000).toFixed(1)} 秒）`,
+        b.provisional
+          ? `  预评价：${year} 年度运维报表应于 ${b.reportDueDate} 前报送，尚未到期，以 ${b.reportYear} 年度报表代替；报表到期后请重新评价`
+          : `  正式评价：依据 ${b.reportYear} 年度运维报表`,
         `  参评系统 ${k.scored} 个：优 ${grade('优')}、良 ${grade('良')}、中 ${grade('中')}、差 ${grade('差')}；未报送运维报表 ${k.report_missing} 个；自评偏高列入抽查 ${k.inflation} 个`,
-        `  ${year + 1} 年度经费建议：${RECOMMENDATIONS.map((x) => `${label('recommendation', x)} ${rec(x)}`).join('、')}；建议暂停新项目申报的部门 ${k.departments_suspended} 个`,
+        `  ${year + 1} 年度经费建议${b.provisional ? '（预评价）' : ''}：${RECOMMENDATIONS.map((x) => `${label('recommendation', x)} ${rec(x)}`).join('、')}；建议暂停新项目申报的部门 ${k.departments_suspended} 个`,
         `  运维经费：本年度 ${yuan(k.om_budget_annual)} 元 → 建议 ${yuan(k.recommended_om_budget)} 元`,
         `  清单：${r.exportsDir}`,
       ].join('\n'),
@@ -93,7 +97,11 @@ export async function exportKind(
 ): Promise<number> {
   if (!o.out) throw new UserError('请用 --out 指定输出文件（.csv、.xlsx、.parquet 或 .json）');
   const out = o.out;
-  const period = periodOf({ ...o, month: o.month === undefined ? undefined : parseArg(monthArg(), o.month) });
+  const period = periodOf({
+    ...o,
+    month: o.month === undefined ? undefined : parseArg(monthArg(), o.month),
+    year: o.year === undefined ? undefined : parseArg(yearArg(), o.year),
+  });
   return kit.withStore(async (store, log) => {
     const r = await writeExport(store, kind, period, out, { city: loadConfig(store.homeDir).city });
     log.info(`已导出 ${EXPORTS[kind].zh} ${r.rows} 行 → ${r.file}${r.runId !== null ? `（运行编号 ${r.runId}）` : ''}`);

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { KINDS, KIND_ZH, type Kind } from '../../../metrics/contract.ts';
 import { writeTemplate, type TemplateResult } from '../../../pipelines/ingest/template.ts';
+import { yearArg } from '../args.ts';
 import { parseArg, type Kit } from '../kit.ts';
 
 const TemplateArgs = z
@@ -12,12 +13,7 @@ const TemplateArgs = z
     kind: z.enum(KINDS as [Kind, ...Kind[]], { error: () => `类型应为 ${KINDS.join('、')} 之一` }),
     out: z.string({ error: '请用 --out 指定输出文件（.xlsx）' }).regex(/\.xlsx$/i, { error: '--out 应为 .xlsx 文件' }),
     department: z.string().trim().min(1, { error: '--department 不能为空' }).optional(),
-    year: z.coerce
-      .number({ error: '--year 应为四位年份，如 2025' })
-      .int({ error: '--year 应为四位年份，如 2025' })
-      .min(2000, { error: '--year 应在 2000 到 2100 之间' })
-      .max(2100, { error: '--year 应在 2000 到 2100 之间' })
-      .optional(),
+    year: yearArg().optional(),
   })
   .refine((a) => (a.department === undefined && a.year === undefined) || a.kind === 'om_report', {
     error: '--department 和 --year 只适用于 om_report（年度运维服务情况报表）',

@@ -3,9 +3,9 @@
 // spot-check list, next year's budget recommendation per system and per department — or a plain
 // statement that no year has been evaluated yet.
 
-import { html } from '../html.ts';
+import { html, type Html } from '../html.ts';
 import type { SiteContext } from '../context.ts';
-import type { BudgetRow, DepartmentRow, ScoreRow } from '../data.ts';
+import type { BudgetRow, DepartmentRow, ScoreRow, YearData } from '../data.ts';
 import { citations, download, figure, filterBar, kpis, printButton, section, table, type Column } from '../components.ts';
 import { num, score, yuan } from '../format.ts';
 import { SCORE_DIMENSIONS, budgetReasonZh, label } from '../../../metrics/labels.ts';
@@ -14,6 +14,19 @@ import { scoreHistogram } from '../plot.ts';
 import type { PageSpec } from '../layout.ts';
 
 const GRADES = ['优', '良', '中', '差'] as const;
+
+/** 预评价 or 正式评价 and the report year it read, as every page that shows an evaluation says it (docs/decisions.md §5.5a). */
+export function evaluationNote(y: YearData): Html | string {
+  if (y.provisional)
+    return html`<p class="notice provisional" data-provisional="${y.reportYear}"><strong>预评价</strong>：${y.year} 年度运维报表应于 ${y.reportDueDate} 前报送，评价时尚未到期，本结果以 <strong>${y.reportYear} 年度运维报表</strong>代替，等保测评、密评按 ${y.reportYear} 年度的时间窗口判断。报表到期后的正式评价将取代本结果（本结果仍可按运行编号 ${y.run.runId} 导出）。</p>`;
+  if (y.provisional === false) return html`<p class="muted" data-final="${y.reportYear}">正式评价：依据 ${y.reportYear} 年度运维报表。</p>`;
+  return '';
+}
+
+/** "2026 年度绩效预评价" or "2025 年度绩效评价". */
+export function evaluationName(y: YearData): string {
+  return `${y.year} 年度绩效${y.provisional ? '预评价' : '评价'}`;
+}
 const RECS = ['withhold', 'suspend', 'reduce', 'fund'] as const;
 
 export function annualPage(ctx: SiteContext): PageSpec {
@@ -80,8 +93,9 @@ export function annualPage(ctx: SiteContext): PageSpec {
   const gradeCount = (x: string) => scores.filter((s) => s.grade === x).length;
   const recCount = (x: string) => budget.filter((b) => b.recommendation === x).length;
   const departments = [...new Set(scores.map((s) => s.department))].sort((a, b) => a.localeCompare(b, 'zh-CN'));
-  const body = html`<h1>${y.year} 年度绩效评价与 ${y.year + 1} 年度经费建议</h1>
-<p class="doc-meta">评价年度 ${y.year}（截至 ${y.asOfMonth ?? '—'} 月末的数据）｜ 年度评价运行编号 ${y.run.runId} ｜ 政策配置 ${y.run.profile ?? '—'}</p>
+  const body = html`<h1>${evaluationName(y)}与 ${y.year + 1} 年度经费建议${y.provisional ? '（预评价）' : ''}</h1>
+<p class="doc-meta">评价年度 ${y.year}（截至 ${y.asOfMonth ?? '—'} 月末的数据）｜ ${y.provisional ? '预评价' : '年度评价'}运行编号 ${y.run.runId} ｜ 政策配置 ${y.run.profile ?? '—'}${y.reportYear !== null ? ` ｜ 所用运维报表：${y.reportYear} 年度` : ''}</p>
+${evaluationNote(y)}
 ${kpis([
   {
     key: 'scored',
@@ -148,7 +162,7 @@ ${table('scores-table', scoreCols, scores, {
 })}`,
 )}
 ${section(
-  `${y.year + 1} 年度经费建议`,
+  `${y.year + 1} 年度经费建议${y.provisional ? `（预评价，依据 ${y.reportYear} 年度运维报表）` : ''}`,
   html`${filterBar(
     'budget-table',
     [{ key: 'rec', label: '建议', options: RECS.map((r) => [r, label('recommendation', r)] as const) }],

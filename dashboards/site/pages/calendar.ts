@@ -1,23 +1,93 @@
 // 合规日历: every dated obligation of the profile per system with its due date and status on the
-// month end (docs/decisions.md §5.6): overdue first, then due, then done.
+// month end (docs/decisions.md §5.6). What needs action comes first — overdue, and due within 90
+// days of the month end — by department, on pages of a few dozen rows; then the obligations due
+// later and those completed within the last year. What ended more than a year ago is only in the
+// export (the XLSX download and `govmon export calendar`), so the first page stays short.
 
-import { html } from '../html.ts';
+import { html, type Html } from '../html.ts';
 import type { SiteContext } from '../context.ts';
 import type { CalendarRow } from '../data.ts';
-import { citations, download, filterBar, kpis, printButton, table, type Column } from '../components.ts';
+import { citations, download, kpis, printButton, section, table, type Column } from '../components.ts';
 import { date, num } from '../format.ts';
 import { label, monthZh, obligationLabel } from '../../../metrics/labels.ts';
+import { addDays, addMonths, monthEnd } from '../../../core/clock.ts';
 import { PAGES, departmentPage, systemPage } from '../paths.ts';
 import type { PageSpec } from '../layout.ts';
 
-const kindOf = (o: string) => o.split(':')[0];
+/** Due within this many days of the month end: needs action now (docs/decisions.md §5.6). */
+export const ACTION_DAYS = 90;
+/** Rows of obligations on one page of the calendar. */
+export const PAGE_ROWS = 60;
 
-export function calendarPage(ctx: SiteContext): PageSpec {
-  const rows = ctx.data.calendar;
-  const n = (s: string) => rows.filter((r) => r.status === s).length;
-  const cols: Column<CalendarRow>[] = [
+export type CalendarGroup = 'overdue' | 'soon' | 'later' | 'recent' | 'old';
+
+/** Where an obligation goes on the calendar of the month ending `monthEndDate`. */
+export function calendarGroup(r: CalendarRow, monthEndDate: string, yearAgo: string): CalendarGroup {
+  if (r.status === 'overdue') return 'overdue';
+  if (r.status === 'due') return r.due_date !== null && r.due_date <= addDays(monthEndDate, ACTION_DAYS) ? 'soon' : 'later';
+  return r.done_date !== null && r.done_date <= yearAgo ? 'old' : 'recent';
+}
+
+/** The calendar page of a page number: calendar.html, calendar-2.html, … */
+export function calendarFile(n: number): string {
+  return n === 1 ? PAGES.calendar.file : PAGES.calendar.file.replace(/\.html$/, `-${n}.html`);
+}
+
+interface Block {
+  department: string;
+  rows: CalendarRow[];
+  /** the department's rows began on an earlier page */
+  continued: boolean;
+}
+
+interface Page {
+  kind: 'action' | 'other';
+  blocks: Block[];
+}
+
+const byName = (a: string, b: string) => a.localeCompare(b, 'zh-CN');
+
+/** Rows by department (departments in name order), each department's rows in the given order. */
+function byDepartment(rows: readonly CalendarRow[]): [string, CalendarRow[]][] {
+  const m = new Map<string, CalendarRow[]>();
+  for (const r of rows) m.set(r.department, [...(m.get(r.department) ?? []), r]);
+  return [...m.entries()].sort(([a], [b]) => byName(a, b));
+}
+
+/** Whole departments to a page while they fit; a department larger than a page runs on. */
+function paginate(kind: Page['kind'], rows: readonly CalendarRow[]): Page[] {
+  const pages: Page[] = [];
+  let page: Page = { kind, blocks: [] };
+  let n = 0;
+  const close = () => {
+    if (page.blocks.length) pages.push(page);
+    page = { kind, blocks: [] };
+    n = 0;
+  };
+  for (const [department, all] of byDepartment(rows)) {
+    if (n > 0 && n + all.length > PAGE_ROWS) close();
+    for (let i = 0; i < all.length; ) {
+      const take = Math.min(PAGE_ROWS - n, all.length - i);
+      page.blocks.push({ department, rows: all.slice(i, i + take), continued: i > 0 });
+      n += take;
+      i += take;
+      if (n >= PAGE_ROWS && i < all.length) close();
+    }
+  }
+  close();
+  return pages;
+}
+
+const order = (a: CalendarRow, b: CalendarRow) =>
+  (a.status === 'overdue' ? 0 : 1) - (b.status === 'overdue' ? 0 : 1) ||
+  (a.due_date ?? '9999').localeCompare(b.due_date ?? '9999') ||
+  byName(a.system_name, b.system_name) ||
+  a.obligation.localeCompare(b.obligation);
+
+function columns(): Column<CalendarRow>[] {
+  return [
+    { head: '系统编号', cell: (r) => r.system_id, sort: (r) => r.system_id },
     { head: '系统名称', cell: (r) => html`<a href="${systemPage(r.system_id)}">${r.system_name}</a>`, sort: (r) => r.system_name },
-    { head: '建设单位', cell: (r) => html`<a href="${departmentPage(r.department)}">${r.department}</a>`, sort: (r) => r.department },
     { head: '事项', cell: (r) => obligationLabel(r.obligation), sort: (r) => r.obligation },
     { head: '起始日期', cell: (r) => date(r.window_start), sort: (r) => r.window_start ?? '' },
     { head: '截止日期', cell: (r) => date(r.due_date), sort: (r) => r.due_date ?? '' },
@@ -27,33 +97,107 @@ export function calendarPage(ctx: SiteContext): PageSpec {
       cell: (r) =>
         html`<span class="status k-${r.status}">${label('calendar_status', r.status)}</span>${r.note ? `（${label('calendar_note', r.note)}）` : ''}`,
       sort: (r) => r.status,
+      nowrap: true,
     },
     { head: '依据', cell: (r) => citations(r.citations) },
   ];
-  const kinds = [...new Set(rows.map((r) => kindOf(r.obligation)))];
-  const departments = [...new Set(rows.map((r) => r.department))].sort((a, b) => a.localeCompare(b, 'zh-CN'));
-  const body = html`<h1>${monthZh(ctx.data.month)}合规日历</h1>
-${kpis([
-  {
-    key: 'overdue',
-    label: label('calendar_status', 'overdue'),
-    value: num(n('overdue')),
-    raw: n('overdue'),
-    tone: n('overdue') ? 'bad' : 'ok',
-  },
-  { key: 'due', label: label('calendar_status', 'due'), value: num(n('due')), raw: n('due') },
-  { key: 'done', label: label('calendar_status', 'done'), value: num(n('done')), raw: n('done') },
-])}
-<p>状态以 ${ctx.data.month} 月末为准。各事项的期限按政策配置“${ctx.meta.profileName}”的规定计算，见<a href="${PAGES.profile.file}">政策配置</a>。</p>
-${filterBar(
-  'calendar-table',
-  [
-    { key: 'status', label: '状态', options: (['overdue', 'due', 'done'] as const).map((s) => [s, label('calendar_status', s)] as const) },
-    { key: 'kind', label: '事项', options: kinds.map((k) => [k, label('obligation', k)] as const) },
-    { key: 'department', label: '建设单位', options: departments.map((d) => [d, d] as const) },
-  ],
-  html`${printButton()} ${download(ctx.downloads.calendar, '下载 XLSX')}`,
-)}
-${table('calendar-table', cols, rows, { filters: (r) => ({ status: r.status, kind: kindOf(r.obligation), department: r.department }), empty: '本月无合规事项。' })}`;
-  return { file: PAGES.calendar.file, title: '合规日历', active: 'calendar', body };
+}
+
+function pager(pages: readonly Page[], current: number): Html {
+  if (pages.length < 2) return html``;
+  const firstOther = pages.findIndex((p) => p.kind === 'other');
+  return html`<nav class="pager screen-only" aria-label="合规日历分页">${pages.map((p, i) => {
+    const n = i + 1;
+    const what = p.kind === 'action' ? '需要处理' : '其他事项';
+    const title = `${what}：${p.blocks[0].department} 至 ${p.blocks[p.blocks.length - 1].department}`;
+    const sep = i === firstOther && i > 0 ? html`<span class="muted">｜ 其他事项：</span>` : '';
+    return n === current
+      ? html`${sep}<strong aria-current="page" title="${title}">${n}</strong> `
+      : html`${sep}<a href="${calendarFile(n)}" title="${title}">${n}</a> `;
+  })}</nav>`;
+}
+
+export function calendarPages(ctx: SiteContext): PageSpec[] {
+  const month = ctx.data.month;
+  const end = monthEnd(month);
+  const yearAgo = monthEnd(addMonths(month, -12));
+  const horizon = addDays(end, ACTION_DAYS);
+  const groups = new Map<CalendarGroup, CalendarRow[]>();
+  for (const r of ctx.data.calendar) {
+    const g = calendarGroup(r, end, yearAgo);
+    groups.set(g, [...(groups.get(g) ?? []), r]);
+  }
+  const n = (g: CalendarGroup) => groups.get(g)?.length ?? 0;
+  const action = [...(groups.get('overdue') ?? []), ...(groups.get('soon') ?? [])].sort(order);
+  const other = [...(groups.get('later') ?? []), ...(groups.get('recent') ?? [])].sort(order);
+  const pages: Page[] = [...paginate('action', action), ...paginate('other', other)];
+  if (!pages.length || pages[0].kind !== 'action') pages.unshift({ kind: 'action', blocks: [] });
+  const pageOf = new Map<string, number>();
+  pages.forEach((p, i) => {
+    if (p.kind === 'action') for (const b of p.blocks) if (!pageOf.has(b.department)) pageOf.set(b.department, i + 1);
+  });
+
+  const summary = byDepartment(action).map(([department, rows]) => ({
+    department,
+    overdue: rows.filter((r) => r.status === 'overdue').length,
+    soon: rows.filter((r) => r.status === 'due').length,
+    page: pageOf.get(department) ?? 1,
+  }));
+  type Summary = (typeof summary)[number];
+  const summaryCols: Column<Summary>[] = [
+    { head: '建设单位', cell: (s) => html`<a href="${departmentPage(s.department)}">${s.department}</a>`, sort: (s) => s.department },
+    {
+      head: '已逾期',
+      cell: (s) => (s.overdue ? html`<span class="flag-text">${num(s.overdue)}</span>` : '0'),
+      sort: (s) => s.overdue,
+      num: true,
+    },
+    { head: `${ACTION_DAYS} 天内到期`, cell: (s) => num(s.soon), sort: (s) => s.soon, num: true },
+    { head: '见', cell: (s) => html`<a href="${calendarFile(s.page)}#${anchor(s.department)}">第 ${s.page} 页</a>`, screenOnly: true },
+  ];
+
+  return pages.map((p, i) => {
+    const no = i + 1;
+    const head = html`<h1>${monthZh(month)}合规日历${pages.length > 1 ? `（第 ${no}/${pages.length} 页）` : ''}</h1>
+<p>状态以 ${end}（${month} 月末）为准，期限按政策配置“${ctx.meta.profileName}”计算，见<a href="${PAGES.profile.file}">政策配置</a>。${
+      p.kind === 'action'
+        ? `先列需要处理的事项：已逾期的，以及 ${ACTION_DAYS} 天内（${horizon} 前）到期的，按建设单位排列。`
+        : `以下为 ${horizon} 以后到期的事项，以及近一年内（${yearAgo} 以后）已完成的事项。`
+    }一年前已完成的 ${num(n('old'))} 项只在导出文件中。</p>
+${pager(pages, no)}
+<p class="screen-only">${printButton()} ${download(ctx.downloads.calendar, '下载全部事项（XLSX）')}</p>`;
+    const first =
+      no === 1
+        ? html`${kpis([
+            { key: 'overdue', label: '已逾期', value: num(n('overdue')), raw: n('overdue'), tone: n('overdue') ? 'bad' : 'ok' },
+            { key: 'soon', label: `${ACTION_DAYS} 天内到期`, value: num(n('soon')), raw: n('soon'), tone: n('soon') ? 'warn' : undefined },
+            { key: 'later', label: '以后到期', value: num(n('later')), raw: n('later') },
+            { key: 'recent', label: '近一年已完成', value: num(n('recent')), raw: n('recent') },
+            { key: 'old', label: '一年前已完成（见导出文件）', value: num(n('old')), raw: n('old') },
+          ])}
+${section('各建设单位需要处理的事项', table('calendar-departments', summaryCols, summary, { className: 'totals', empty: `没有已逾期或 ${ACTION_DAYS} 天内到期的事项。` }))}`
+        : '';
+    const blocks = p.blocks.map((b) =>
+      section(
+        `${b.department}${b.continued ? '（续）' : ''}`,
+        html`<p class="muted">${p.kind === 'action' ? `已逾期 ${b.rows.filter((r) => r.status === 'overdue').length} 项，${ACTION_DAYS} 天内到期 ${b.rows.filter((r) => r.status === 'due').length} 项` : `${b.rows.length} 项`}</p>
+${table(`calendar-${i + 1}-${anchor(b.department)}`, columns(), b.rows, { className: 'calendar' })}`,
+        b.continued ? undefined : anchor(b.department),
+      ),
+    );
+    return {
+      file: calendarFile(no),
+      title: pages.length > 1 ? `合规日历（第 ${no} 页）` : '合规日历',
+      active: 'calendar',
+      body: html`${head}
+${first}
+${blocks}
+${pager(pages, no)}`,
+    };
+  });
+}
+
+/** An id for a department's section: its page's hash (paths.ts), nothing from input in it. */
+function anchor(department: string): string {
+  return `d${departmentPage(department).replace(/^departments\/|\.html$/g, '')}`;
 }

@@ -175,7 +175,7 @@ ${section(
 ${
   year
     ? section(
-        `${year.year} 年度评价：部门建议`,
+        `${year.year} 年度${year.provisional ? '预评价' : '评价'}：部门建议`,
         d
           ? facts([
               ['参评系统', `${num(d.systems)} 个，平均分 ${score(d.mean_score)}`],

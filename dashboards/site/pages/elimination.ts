@@ -24,6 +24,7 @@ import {
 import { num, pct, yuan, date } from '../format.ts';
 import { CONDITION_CODES, conditionZh, label, monthZh } from '../../../metrics/labels.ts';
 import { PAGES, departmentPage, systemPage } from '../paths.ts';
+import { formatLocal } from '../../../core/clock.ts';
 import { CONDITIONS, metricDef } from '../../../metrics/definitions.ts';
 import { citationLabel } from '../../../metrics/profiles/measures.ts';
 import type { PageSpec } from '../layout.ts';
@@ -136,7 +137,7 @@ export function eliminationPage(ctx: SiteContext): PageSpec {
 
   const body = html`<article class="document">
 <h1>${monthZh(m)}政务信息系统淘汰退出（关停）清单</h1>
-<p class="doc-meta">月份：${m} ｜ 政策配置：${ctx.meta.profileName}（内容哈希 ${ctx.meta.profileSha256.slice(0, 12)}）｜ 运行编号：${ctx.meta.runId} ｜ 运行时间：${ctx.data.run.startedAt.slice(0, 19).replace('T', ' ')}（UTC）｜ 输入文件：${ctx.data.run.inputFiles} 个（文件名与 SHA-256 记录于该运行）</p>
+<p class="doc-meta">月份：${m} ｜ 政策配置：${ctx.meta.profileName}（内容哈希 ${ctx.meta.profileSha256.slice(0, 12)}）｜ 运行编号：${ctx.meta.runId} ｜ 运行时间：${formatLocal(ctx.data.run.startedAt, true)}（北京时间）｜ 输入文件：${ctx.data.run.inputFiles} 个（文件名与 SHA-256 记录于该运行）</p>
 <p>下列系统的问题连续月数已达到政策配置规定的淘汰月数，且不在豁免期内，列入淘汰退出（关停）清单，按规定收回云资源、关停系统。依据：</p>
 ${citations(rule.citations.map((c) => `${citationLabel(c)}：“${c.quote}”`))}
 ${filterBar(

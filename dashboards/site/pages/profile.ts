@@ -9,6 +9,7 @@ import { rulesOf } from '../../../metrics/profiles/schema.ts';
 import { citationLabel, measureOf } from '../../../metrics/profiles/measures.ts';
 import { PRACTICE_LABEL } from '../../../metrics/labels.ts';
 import { formatParamValue, paramOf, paramsOf, ruleName } from '../../../metrics/profiles/labels.ts';
+import { compositeNote } from '../../../metrics/profiles/show.ts';
 import type { PageSpec } from '../layout.ts';
 
 function ruleTitle(p: string): string {
@@ -29,11 +30,13 @@ ${rule.citations.length ? html`<ul class="cites">${rule.citations.map((c) => htm
 export function profilePage(ctx: SiteContext): PageSpec {
   const p = ctx.profile;
   const measure = p.measure ? measureOf(p.measure.file) : undefined;
+  const composite = compositeNote(p);
   const body = html`<h1>政策配置：${p.title}</h1>
 ${ctx.profileNote ? html`<p class="notice">${ctx.profileNote}</p>` : ''}
+${composite ? html`<p class="notice" data-composite>${composite}</p>` : ''}
 ${facts([
   ['名称', html`<code>${p.name}</code>${p.extends ? html`（继承 <code>${p.extends}</code>）` : ''}`],
-  ['所依据的办法', measure ? `《${measure.title}》${measure.docNo ? `（${measure.docNo}）` : ''}` : '各市办法的共同要求'],
+  ['所依据的办法', measure ? `《${measure.title}》${measure.docNo ? `（${measure.docNo}）` : ''}` : '不对应单一办法（综合配置，见上）'],
   ['内容哈希（SHA-256）', html`<code>${ctx.meta.profileSha256}</code>`],
   ['说明', p.description ?? '—'],
 ])}

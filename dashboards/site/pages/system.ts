@@ -27,6 +27,8 @@ import { systemMetricsSpec, type SystemMetricPoint } from '../vega.ts';
 import { CONDITIONS_OF_METRIC } from '../thresholds.ts';
 import { MONTHLY_METRICS, SEASONAL_CONDITIONS, formatMonths } from '../../../metrics/definitions.ts';
 import { citationLabels } from '../../../metrics/profiles/rules.ts';
+import { addMonths } from '../../../core/clock.ts';
+import { evaluationName } from './annual.ts';
 import type { ConditionName } from '../../../metrics/profiles/schema.ts';
 import type { PageSpec } from '../layout.ts';
 
@@ -110,11 +112,13 @@ function metricCharts(ctx: SiteContext, s: SystemInfo, rows: readonly MetricRow[
       flagged: (CONDITIONS_OF_METRIC[def.name] ?? []).some((c) => r[c as ConditionName]),
     }));
     const ts = ctx.thresholds.filter((t) => t.metric === def.name);
-    const extra = def.name === 'storage_used_gb' && s.storage_gb ? [{ value: s.storage_gb, label: `已分配 ${num(s.storage_gb)} GB` }] : [];
+    const allocated = def.name === 'storage_used_gb' && s.storage_gb ? `已分配 ${num(s.storage_gb)} GB` : null;
+    const extra = allocated ? [{ value: s.storage_gb!, tag: '已分配' }] : [];
     const svg = metricChart(def, ctx.data.months, values, ts, extra);
+    const lines = [...ts.map((t) => t.label), ...(allocated ? [`灰色：${allocated}`] : [])];
     return figure(
       svg,
-      html`<strong>${def.zh}</strong>（${def.unit}）${ts.length ? html`<span class="muted"> · 虚线：${ts.map((t) => t.label).join('；')}</span>` : ''}`,
+      html`<strong>${def.zh}</strong>（${def.unit}）${lines.length ? html`<span class="muted"> · 虚线：${lines.join('；')}</span>` : ''}`,
       'metric',
     );
   });
@@ -145,6 +149,25 @@ function costShares(ctx: SiteContext, id: string): Html | string {
       (r) => html`<tr><td>${r.county}</td><td class="num">${pct(r.share_pct, 4)}</td><td class="num">${r.amount}</td></tr>`,
     )}</tbody></table><p class="muted">年云资源费用 ${r0.cost} 元；各项四舍五入到分，尾差计入份额最大的一方。</p>`,
   );
+}
+
+/**
+ * A system on this month's elimination list whose budget advice comes from an evaluation made
+ * before it was listed (the month one of its conditions reached the eliminate months): the advice
+ * does not know of the listing, so the page says so and what the listing means for the budget.
+ */
+export function staleBudgetNote(ctx: SiteContext, s: SystemInfo): Html | '' {
+  const e = ctx.elimination.get(s.system_id);
+  const bu = ctx.budget.get(s.system_id);
+  const y = ctx.data.year;
+  if (!e || e.exempt || !bu || !y?.asOfMonth || bu.reasons.includes('eliminated')) return '';
+  const mon = ctx.profile.monitoring;
+  const listed = e.conditions
+    .map((c) => (mon[c.condition].eliminate_months === null ? null : addMonths(c.from_month, mon[c.condition].eliminate_months! - 1)))
+    .filter((m): m is string => m !== null)
+    .sort()[0];
+  if (!listed || y.asOfMonth >= listed) return '';
+  return html`<p class="notice stale-advice" data-stale-advice="${listed}">注意：以上经费建议来自${evaluationName(y)}（数据截至 ${y.asOfMonth} 月末），早于本系统列入淘汰退出清单（${listed}），未反映列入清单。列入淘汰退出清单的系统不予安排运维经费（${citationLabels(ctx.profile.budget.withhold_elimination).join('；')}），请以重新评价的结果为准。</p>`;
 }
 
 export function systemDetailPage(ctx: SiteContext, s: SystemInfo): PageSpec {
@@ -298,7 +321,7 @@ ${
 
   const annual = year
     ? section(
-        `${year.year} 年度绩效评价与 ${year.year + 1} 年度经费建议`,
+        `${evaluationName(year)}与 ${year.year + 1} 年度经费建议`,
         sc
           ? html`${facts([
               ['总分', html`<strong data-score>${score(sc.score)}</strong> 分（${sc.grade}）`],
@@ -320,9 +343,10 @@ ${
         ['建议运维经费', `${yuan(bu.recommended_om_budget)}（本年度 ${yuan(bu.om_budget_annual)}）`],
         ['原因', bu.reasons.length ? bu.reasons.map(budgetReasonZh).join('；') : '—'],
         ['依据', citations(bu.citations)],
+        ...(year.provisional ? ([['评价类型', `预评价（以 ${year.reportYear} 年度运维报表代替）`]] as const) : []),
       ])
     : ''
-}`
+}${staleBudgetNote(ctx, s)}`
           : html`<p class="empty">${year.year} 年度未参加评价（仅运行阶段的系统参评）。</p>`,
       )
     : section('年度绩效评价', html`<p class="empty">尚无 ${ctx.data.month.slice(0, 4)} 年或以前年度的评价结果。</p>`);

@@ -1,8 +1,9 @@
 -- mart_scores
 -- grain: one row per system in operation scored for the year (docs/decisions.md §5.4). Each indicator's points
 -- are kept; clamp(x) = min(1, max(0, x)); a missing O&M report scores 0 on its indicators and
--- sets report_missing (for a year in progress, the previous year's report counts); scores are not
--- rounded (display rounds to one decimal).
+-- sets report_missing; scores are not rounded (display rounds to one decimal). A provisional
+-- evaluation (预评价, §5.5a: run before the year's reports are due, a year in progress always is)
+-- reads the report of the year before, and judges its assessment dates with that year's windows.
 -- key: system_id
 -- not_null: system_name, department, year, score, grade, operation, cost, effect, sharing, security, integration
 -- not_null: report_missing, inflation
@@ -10,13 +11,8 @@
 WITH p AS (
   SELECT *, year(month) AS year FROM run_params
 ), rep AS (
-  -- the O&M report of the year; while the year is in progress (run month before December) its
-  -- report cannot exist yet, so the previous year's report stands in
-  SELECT * EXCLUDE (rn) FROM (
-    SELECT r.*, row_number() OVER (PARTITION BY r.system_id ORDER BY r.year DESC) AS rn
-    FROM om_report_current r, p
-    WHERE r.year = p.year OR (month(p.month) < 12 AND r.year = p.year - 1)
-  ) WHERE rn = 1
+  -- the O&M report the evaluation reads: of the year, or of the year before for a provisional one
+  SELECT r.* FROM om_report_current r, p WHERE r.year = p.eval_report_year
 ), sh AS (
   SELECT * FROM int_sharing WHERE month = (SELECT month FROM p)
 ), base AS (
@@ -27,10 +23,12 @@ WITH p AS (
     rep.security_assessment_date, rep.crypto_assessment_date,
     sh.completeness_pct, sh.uncataloged, sh.duplicates,
     coalesce(s.security_level, 2) >= 2 AS needs_graded_protection,
-    coalesce(rep.security_assessment_date BETWEEN make_date(CAST(p.year - p.sc_lookback_years AS INTEGER), 1, 1)
-      AND make_date(CAST(p.year AS INTEGER), 12, 31), false) AS graded_protection_ok,
-    coalesce(rep.crypto_assessment_date BETWEEN make_date(CAST(p.year - p.sc_lookback_years AS INTEGER), 1, 1)
-      AND make_date(CAST(p.year AS INTEGER), 12, 31), false) AS crypto_ok,
+    -- an assessment counts in the report's year or the lookback years before (for a provisional
+    -- evaluation: the year before and its lookback, as that year was judged)
+    coalesce(rep.security_assessment_date BETWEEN make_date(CAST(p.eval_report_year - p.sc_lookback_years AS INTEGER), 1, 1)
+      AND make_date(CAST(p.eval_report_year AS INTEGER), 12, 31), false) AS graded_protection_ok,
+    coalesce(rep.crypto_assessment_date BETWEEN make_date(CAST(p.eval_report_year - p.sc_lookback_years AS INTEGER), 1, 1)
+      AND make_date(CAST(p.eval_report_year AS INTEGER), 12, 31), false) AS crypto_ok,
     rep.om_paid / nullif(s.om_budget_annual, 0) AS budget_execution
   FROM int_year_metrics ym
   JOIN stg_systems s USING (system_id)
@@ -76,6 +74,8 @@ WITH p AS (
 )
 SELECT d.*,
   CAST(p.year AS INTEGER) AS year,
+  p.eval_provisional AS provisional,
+  CAST(p.eval_report_year AS INTEGER) AS report_year,
   d.operation + d.cost + d.effect + d.sharing + d.security + d.integration AS score,
   CASE
     WHEN d.operation + d.cost + d.effect + d.sharing + d.security + d.integration >= p.grade_excellent THEN '优'

@@ -4,6 +4,7 @@
 -- with the articles it rests on. "At the end of the year" = the run month's results. A system shut
 -- down in the year by a decision (docs/decisions.md §5.7) is withheld with reason shut_down, citing
 -- the decision; one shut down before the year has no month in it and is not scored.
+-- A provisional evaluation's rows say so (docs/decisions.md §5.5a).
 -- key: system_id
 -- not_null: system_name, department, year, recommendation, reasons, citations, score, grade, cost_source
 -- accepted: recommendation in recommendation
@@ -104,7 +105,8 @@ SELECT d.system_id, d.system_name, d.department,
     WHEN d.rightsizing THEN d.cloud_cost_annual - coalesce(d.reclaim_cost_annual, 0)
     ELSE d.cloud_cost_annual END AS recommended_cloud_cost,
   d.reasons, coalesce(c.citations, []) AS citations,
-  d.om_budget_annual, d.cloud_cost_annual, d.cost_source, d.score, d.grade
+  d.om_budget_annual, d.cloud_cost_annual, d.cost_source, d.score, d.grade,
+  p.eval_provisional AS provisional, CAST(p.eval_report_year AS INTEGER) AS report_year
 FROM decided d
 CROSS JOIN p
 LEFT JOIN cites c USING (system_id)
