@@ -73,6 +73,14 @@ describe('previousFire(expr, now) / nextFire(expr, after)', () => {
     expect(nextFire('0 2 3 * *', sh('2026-11-03T02:00:00'))?.toISOString()).toBe(sh('2026-12-03T02:00:00').toISOString());
     expect(nextFire('0 2 1 9 *', sh('2026-11-22T10:00:00'))?.toISOString()).toBe(sh('2027-09-01T02:00:00').toISOString());
   });
+  it('walks only the named hours and minutes: a quarter-hour schedule, a weekday schedule and a 29 February', () => {
+    expect(nextFire('*/15 * * * *', sh('2026-11-03T02:00:30'))?.toISOString()).toBe(sh('2026-11-03T02:15:00').toISOString());
+    // 2026-11-06 is a Friday: the next weekday 08:30 is Monday the 9th
+    expect(nextFire('30 8 * * 1-5', sh('2026-11-06T09:00:00'))?.toISOString()).toBe(sh('2026-11-09T08:30:00').toISOString());
+    // more than a year ahead: the next 29 February after March 2026 is in 2028
+    expect(nextFire('0 0 29 2 *', sh('2026-03-01T00:00:00'))?.toISOString()).toBe(sh('2028-02-29T00:00:00').toISOString());
+    expect(previousFire('0 0 29 2 *', sh('2026-03-01T00:00:00'), 800)?.toISOString()).toBe(sh('2024-02-29T00:00:00').toISOString());
+  });
 });
 
 describe('Scheduler with a fake clock', () => {

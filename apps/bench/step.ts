@@ -1,7 +1,8 @@
 // One measured step of the benchmark, run in its own process so that its peak memory (max RSS,
 // DuckDB's native memory included) is its own. Prints one JSON line: { ms, maxRssMb, rows }.
-// Steps: raw-csv, raw-parquet, raw-aggregate (bare DuckDB), ingest-csv, ingest-parquet, run, rerun
-// (the same month again: the month aggregates are cached), evaluate, dashboard (govmon).
+// Steps: raw-csv, raw-parquet, raw-aggregate, raw-load-aggregate (bare DuckDB), ingest-csv,
+// ingest-parquet, run, rerun (the same month again: the month aggregates are cached), evaluate,
+// dashboard (govmon). The whole-process comparisons (start-up included) are run by main.ts.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -34,23 +35,37 @@ async function raw(sql: string): Promise<number> {
   }
 }
 
-async function measure(): Promise<{ rows: number }> {
+// the bare monthly aggregate of the same data: the metrics of one month, nothing else
+const RAW_AGGREGATE = `SELECT count(*) FROM (
+  SELECT system_id, count(DISTINCT date), avg(cpu_avg_pct), quantile_cont(cpu_max_pct, 0.95), avg(mem_avg_pct),
+    arg_max(storage_used_gb, date), avg(active_users), max(active_users), sum(requests), avg(availability_pct),
+    arg_max(open_high_vulns, date)
+  FROM t WHERE date BETWEEN DATE ${sqlString(monthStart(month ?? '2000-01'))} AND DATE ${sqlString(monthEnd(month ?? '2000-01'))} GROUP BY system_id)`;
+
+async function measure(): Promise<{ rows: number; timings?: Record<string, number> }> {
   switch (step) {
     case 'raw-csv':
       return { rows: await raw(`CREATE TABLE t AS SELECT * FROM read_csv(${sqlString(file)})`) };
     case 'raw-parquet':
       return { rows: await raw(`CREATE TABLE t AS SELECT * FROM read_parquet(${sqlString(file)})`) };
     case 'raw-aggregate': {
-      // the bare monthly aggregate of the same data: the metrics of one month, nothing else
       const inst = await DuckDBInstance.create(db, opts);
       const c = await inst.connect();
       try {
-        const r = await c.runAndReadAll(`SELECT count(*) FROM (
-          SELECT system_id, count(DISTINCT date), avg(cpu_avg_pct), quantile_cont(cpu_max_pct, 0.95), avg(mem_avg_pct),
-            arg_max(storage_used_gb, date), avg(active_users), max(active_users), sum(requests), avg(availability_pct),
-            arg_max(open_high_vulns, date)
-          FROM t WHERE date BETWEEN DATE ${sqlString(monthStart(month))} AND DATE ${sqlString(monthEnd(month))} GROUP BY system_id)`);
-        return { rows: Number(r.getRows()[0][0]) };
+        return { rows: Number((await c.runAndReadAll(RAW_AGGREGATE)).getRows()[0][0]) };
+      } finally {
+        c.closeSync();
+        inst.closeSync();
+      }
+    }
+    case 'raw-load-aggregate': {
+      // what `govmon ingest` + `govmon run` is compared with as whole processes (docs/performance.md):
+      // one process that loads the file bare and computes the bare monthly aggregate
+      const inst = await DuckDBInstance.create(db, opts);
+      const c = await inst.connect();
+      try {
+        await c.run(`CREATE TABLE t AS SELECT * FROM read_csv(${sqlString(file)})`);
+        return { rows: Number((await c.runAndReadAll(RAW_AGGREGATE)).getRows()[0][0]) };
       } finally {
         c.closeSync();
         inst.closeSync();
@@ -78,7 +93,7 @@ async function measure(): Promise<{ rows: number }> {
           trigger: 'test',
           exportsRoot: path.join(path.dirname(db), 'exports'),
         });
-        return { rows: run.counts.systems };
+        return { rows: run.counts.systems, timings: run.timings };
       } finally {
         store.close();
       }
@@ -129,5 +144,5 @@ const t0 = performance.now();
 const r = await measure();
 const ms = performance.now() - t0;
 process.stdout.write(
-  `${JSON.stringify({ step, ms: Math.round(ms), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), rows: r.rows })}\n`,
+  `${JSON.stringify({ step, ms: Math.round(ms), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), rows: r.rows, timings: r.timings })}\n`,
 );

@@ -85,6 +85,7 @@ export function buildProgram(): Command {
     .option('--no-exports', '不写出清单文件 / do not write the export files')
     .option('--no-dashboard', '不生成看板 / do not build the dashboard')
     .option('--documents', '同时生成本月文书（Word）/ also write the month’s documents')
+    .option('--timings', '列出每一步的耗时 / print how long each step took')
     .action(lazy(runs, (m) => m.run, program));
 
   program

@@ -11,6 +11,7 @@ import { writeMonthDocuments, type NoticeFile } from '../../dashboards/documents
 import { shanghaiDate } from '../../core/clock.ts';
 import { siteJob, type SiteJobResult } from './site.ts';
 import type { BuildProgress } from '../../dashboards/site/build.ts';
+import { StepTimer, addRunTimings } from '../../pipelines/run/record.ts';
 
 export interface MonthJobOptions extends MonthRunOptions {
   /** the exports' root folder (the month's go to <root>/<YYYY-MM>/); none when absent */
@@ -37,28 +38,45 @@ export interface MonthJobResult {
 export async function monthJob(store: Store, o: MonthJobOptions): Promise<MonthJobResult> {
   const run = await runMonth(store, o);
   const out: MonthJobResult = { run };
-  if (o.exportsRoot) out.exportsDir = await writePeriodExports(store, o.exportsRoot, { month: o.month }, MONTH_EXPORTS, { city: o.city });
+  // the outputs are timed too, and their times added to the run's row (docs/performance.md)
+  const t = new StepTimer();
+  try {
+    await writeOutputs(store, o, out, t);
+  } finally {
+    await addRunTimings(store, run.runId, t.timings);
+    Object.assign(run.timings, t.timings);
+  }
+  return out;
+}
+
+async function writeOutputs(store: Store, o: MonthJobOptions, out: MonthJobResult, t: StepTimer): Promise<void> {
+  if (o.exportsRoot) {
+    const root = o.exportsRoot;
+    out.exportsDir = await t.step('exports', () => writePeriodExports(store, root, { month: o.month }, MONTH_EXPORTS, { city: o.city }));
+  }
   if (o.documentsRoot) {
     const dir = path.join(o.documentsRoot, o.month);
     let files: NoticeFile[] = [];
     // the folder is the month's documents only: replaced whole, so a document of a system that has
     // left the lists does not linger from an earlier run
-    await replaceDirAtomically(dir, async (tmp) => {
-      files = (
-        await writeMonthDocuments(store, {
-          month: o.month,
-          outDir: tmp,
-          date: shanghaiDate(o.now),
-          issuer: o.issuer,
-          docPrefix: o.docPrefix,
-          profile: o.profile,
-        })
-      ).map((f) => ({ ...f, file: path.join(dir, path.basename(f.file)) }));
-    });
+    await t.step('documents', () =>
+      replaceDirAtomically(dir, async (tmp) => {
+        files = (
+          await writeMonthDocuments(store, {
+            month: o.month,
+            outDir: tmp,
+            date: shanghaiDate(o.now),
+            issuer: o.issuer,
+            docPrefix: o.docPrefix,
+            profile: o.profile,
+          })
+        ).map((f) => ({ ...f, file: path.join(dir, path.basename(f.file)) }));
+      }),
+    );
     out.documents = { dir, files };
   }
-  if (o.siteRoot)
-    out.site = await siteJob(store, {
+  if (o.siteRoot) {
+    const siteOpts = {
       month: o.month,
       outDir: path.join(o.siteRoot, o.month),
       profile: o.profile,
@@ -67,6 +85,7 @@ export async function monthJob(store: Store, o: MonthJobOptions): Promise<MonthJ
       trigger: o.trigger,
       onProgress: o.onSiteProgress,
       city: o.city,
-    });
-  return out;
+    };
+    out.site = await t.step('dashboard', () => siteJob(store, siteOpts));
+  }
 }

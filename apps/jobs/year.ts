@@ -6,6 +6,7 @@
 import type { Store } from '../../pipelines/store/database.ts';
 import { evaluateYear, type YearRunOptions, type YearRunResult } from '../../pipelines/run/year.ts';
 import { YEAR_EXPORTS, writePeriodExports } from '../../dashboards/exports/period.ts';
+import { addRunTimings } from '../../pipelines/run/record.ts';
 
 export interface YearJobOptions extends YearRunOptions {
   /** the exports' root folder (the year's go to <root>/<YYYY>/); none when absent */
@@ -22,7 +23,8 @@ export interface YearJobResult {
 export async function yearJob(store: Store, o: YearJobOptions): Promise<YearJobResult> {
   const run = await evaluateYear(store, o);
   const out: YearJobResult = { run };
-  if (o.exportsRoot)
+  if (o.exportsRoot) {
+    const t0 = performance.now();
     out.exportsDir = await writePeriodExports(
       store,
       o.exportsRoot,
@@ -31,5 +33,7 @@ export async function yearJob(store: Store, o: YearJobOptions): Promise<YearJobR
       { city: o.city },
       run.basis.provisional ? `${o.year}-预评价` : String(o.year),
     );
+    await addRunTimings(store, run.runId, { exports: Math.round(performance.now() - t0) });
+  }
   return out;
 }

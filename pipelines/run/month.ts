@@ -12,7 +12,7 @@ import type { LoadedProfile } from '../profiles.ts';
 import { buildModels, loadModels } from './models.ts';
 import { calendarFallbackYears, prepareRun } from './params.ts';
 import { createProgress } from '../progress.ts';
-import { dropTempTables, executeRun, type RunTrigger } from './record.ts';
+import { StepTimer, dropTempTables, executeRun, type RunTrigger } from './record.ts';
 import { unmatchedDecisions, unmatchedText } from '../decisions/matching.ts';
 
 export interface MonthRunOptions {
@@ -86,18 +86,24 @@ export async function runMonth(store: Store, opts: MonthRunOptions): Promise<Mon
     trigger: opts.trigger ?? 'cli',
   } as const;
   const run = await executeRun(store, start, async (runId) => {
-    await prepareRun(store, opts.month, opts.profile.profile, opts.now);
+    const t = new StepTimer();
+    await t.step('prepare', () => prepareRun(store, opts.month, opts.profile.profile, opts.now));
     const bar = createProgress(`${opts.month} 月度运行`, 1, opts.progress ?? false);
-    const timings = await buildModels(store, loadModels(), (name, i, n) => bar.update(i / n, name));
+    Object.assign(t.timings, await buildModels(store, loadModels(), (name, i, n) => bar.update(i / n, name)));
     bar.stop();
     const warnings = (await calendarFallbackYears(store)).map((y) => `${y} 年不在法定节假日日历中，工作日按周一至周五计算`);
-    await persist(store, runId);
-    const unmatched = await unmatchedThisMonth(store, runId, opts.month);
+    await t.step('persist', () => persist(store, runId));
+    const unmatched = await t.step('decisions_check', () => unmatchedThisMonth(store, runId, opts.month));
     warnings.push(...unmatched.map((u) => unmatchedText(u)));
     for (const w of warnings) opts.log?.warn(w);
     const asOf = monthAsOf(opts.month, opts.now);
-    const counts = { ...(await countsOf(store, runId)), decisions_unmatched: unmatched.length, ...(asOf ? { as_of: asOf } : {}) };
-    return { result: { counts, timings }, counts, inputs: await inputFiles(store, opts.month), warnings };
+    const counts = await t.step('counts', async () => ({
+      ...(await countsOf(store, runId)),
+      decisions_unmatched: unmatched.length,
+      ...(asOf ? { as_of: asOf } : {}),
+    }));
+    const inputs = await inputFiles(store, opts.month);
+    return { result: { counts, timings: t.timings }, counts, inputs, warnings, timings: t.timings };
   });
   return {
     runId: run.runId,

@@ -43,14 +43,56 @@ export async function startRun(store: Store, r: RunStart): Promise<number> {
 export async function finishRun(
   store: Store,
   runId: number,
-  f: { status: RunStatus; counts?: unknown; inputs?: unknown; durationMs: number; message?: string },
+  f: { status: RunStatus; counts?: unknown; inputs?: unknown; durationMs: number; message?: string; timings?: StepTimings },
 ): Promise<void> {
   await store.run(
     `UPDATE runs SET status = $2, counts = $3::JSON, input_files = $4::JSON, duration_ms = $5, message = $6,
-       finished_at = started_at + to_milliseconds($5)
+       finished_at = started_at + to_milliseconds($5), timings = $7::JSON
      WHERE run_id = $1`,
-    [runId, f.status, JSON.stringify(f.counts ?? null), JSON.stringify(f.inputs ?? null), Math.round(f.durationMs), f.message ?? null],
+    [
+      runId,
+      f.status,
+      JSON.stringify(f.counts ?? null),
+      JSON.stringify(f.inputs ?? null),
+      Math.round(f.durationMs),
+      f.message ?? null,
+      f.timings ? JSON.stringify(f.timings) : null,
+    ],
   );
+}
+
+/** How long each step of a run took, in milliseconds, in step order (runs.timings, migration 0012). */
+export type StepTimings = Record<string, number>;
+
+/** Times the steps of a run: `await t.step('name', () => work())`; `t.timings` holds the result. */
+export class StepTimer {
+  readonly timings: StepTimings = {};
+  async step<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.timings[name] = (this.timings[name] ?? 0) + Math.round(performance.now() - t0);
+    }
+  }
+}
+
+/**
+ * Add the timings of what was done after a run committed (its exports, documents, dashboard) to
+ * its row: those outputs are written outside the run's transaction, so they are recorded after it.
+ */
+export async function addRunTimings(store: Store, runId: number, timings: StepTimings): Promise<void> {
+  if (!Object.keys(timings).length) return;
+  await store.run(`UPDATE runs SET timings = json_merge_patch(coalesce(timings, '{}'::JSON), $2::JSON) WHERE run_id = $1`, [
+    runId,
+    JSON.stringify(timings),
+  ]);
+}
+
+/** The recorded timings of a run (empty for a run recorded before migration 0012). */
+export async function runTimings(store: Store, runId: number): Promise<StepTimings> {
+  const t = await store.value<string | null>('SELECT CAST(timings AS VARCHAR) FROM runs WHERE run_id = $1', [runId]);
+  return t ? (JSON.parse(t) as StepTimings) : {};
 }
 
 /** After a failed run was rolled back: one row saying so, in its own transaction. */
@@ -80,7 +122,7 @@ export interface ExecutedRun<T> {
 export async function executeRun<T>(
   store: Store,
   start: RunStart,
-  body: (runId: number) => Promise<{ result: T; counts: unknown; inputs: unknown; warnings?: string[] }>,
+  body: (runId: number) => Promise<{ result: T; counts: unknown; inputs: unknown; warnings?: string[]; timings?: StepTimings }>,
 ): Promise<ExecutedRun<T>> {
   const t0 = performance.now();
   // one wall-clock start for the run's row, and for the row that says it failed
@@ -97,6 +139,7 @@ export async function executeRun<T>(
         inputs: out.inputs,
         durationMs,
         message: out.warnings?.join('；'),
+        timings: out.timings,
       });
       return { runId, result: out.result, durationMs };
     });

@@ -15,7 +15,7 @@ import { MODELS_DIR, buildModels, loadModels } from './models.ts';
 import { calendarFallbackYears, prepareRun } from './params.ts';
 import { evaluationBasis, evaluationParams, type EvaluationBasis } from '../../metrics/run-params.ts';
 import { createProgress } from '../progress.ts';
-import { executeRun, type RunTrigger } from './record.ts';
+import { StepTimer, executeRun, type RunTrigger } from './record.ts';
 import { inputFiles } from './month.ts';
 
 export interface YearRunOptions {
@@ -80,9 +80,13 @@ export async function evaluateYear(store: Store, opts: YearRunOptions): Promise<
     trigger: opts.trigger ?? 'cli',
   } as const;
   const run = await executeRun(store, start, async (runId) => {
-    await prepareRun(store, month, opts.profile.profile, opts.now, evaluationParams(basis));
+    const t = new StepTimer();
+    await t.step('prepare', () => prepareRun(store, month, opts.profile.profile, opts.now, evaluationParams(basis)));
     const bar = createProgress(`${opts.year} 年度评价`, 1, opts.progress ?? false);
-    await buildModels(store, [...loadModels(), ...loadModels(path.join(MODELS_DIR, 'annual'))], (name, i, n) => bar.update(i / n, name));
+    Object.assign(
+      t.timings,
+      await buildModels(store, [...loadModels(), ...loadModels(path.join(MODELS_DIR, 'annual'))], (name, i, n) => bar.update(i / n, name)),
+    );
     bar.stop();
     const warnings = (await calendarFallbackYears(store)).map((y) => `${y} 年不在法定节假日日历中，工作日按周一至周五计算`);
     if (month !== `${opts.year}-12`) warnings.push(`${opts.year} 年尚未结束，按截至 ${month} 的数据评价`);
@@ -103,12 +107,18 @@ export async function evaluateYear(store: Store, opts: YearRunOptions): Promise<
       ['res_calendar', 'mart_calendar'],
       ['res_cost_shares', 'int_cost_shares'],
     ];
-    for (const [table, model] of persist) await store.run(`INSERT INTO ${table} BY NAME SELECT ${runId} AS run_id, * FROM ${model}`);
-    await store.run(
-      `INSERT INTO res_sharing BY NAME SELECT ${runId} AS run_id, * FROM int_sharing WHERE month = (SELECT month FROM run_params)`,
-    );
-    const counts = { provisional: basis.provisional, report_year: basis.reportYear, ...(await countsOf(store, runId)) };
-    return { result: counts, counts, inputs: await inputFiles(store, month), warnings };
+    await t.step('persist', async () => {
+      for (const [table, model] of persist) await store.run(`INSERT INTO ${table} BY NAME SELECT ${runId} AS run_id, * FROM ${model}`);
+      await store.run(
+        `INSERT INTO res_sharing BY NAME SELECT ${runId} AS run_id, * FROM int_sharing WHERE month = (SELECT month FROM run_params)`,
+      );
+    });
+    const counts = await t.step('counts', async () => ({
+      provisional: basis.provisional,
+      report_year: basis.reportYear,
+      ...(await countsOf(store, runId)),
+    }));
+    return { result: counts, counts, inputs: await inputFiles(store, month), warnings, timings: t.timings };
   });
   return { runId: run.runId, year: opts.year, asOfMonth: month, basis, counts: run.result, durationMs: run.durationMs };
 }

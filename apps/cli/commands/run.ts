@@ -20,7 +20,10 @@ const RECOMMENDATIONS = Object.keys(LABELS.recommendation);
 
 const yuan = (x: number) => Math.round(x).toLocaleString('zh-CN');
 
-export async function run(kit: Kit, o: { month?: string; exports: boolean; dashboard: boolean; documents?: boolean }): Promise<number> {
+export async function run(
+  kit: Kit,
+  o: { month?: string; exports: boolean; dashboard: boolean; documents?: boolean; timings?: boolean },
+): Promise<number> {
   const month = parseArg(monthArg(), o.month);
   if (month > shanghaiDate(new Date()).slice(0, 7)) throw new UserError(`不能运行未来的月份：${month}`);
   return kit.withStore(async (store, log) => {
@@ -51,10 +54,24 @@ export async function run(kit: Kit, o: { month?: string; exports: boolean; dashb
         ...(r.exportsDir ? [`  清单：${r.exportsDir}`] : []),
         ...(r.documents ? [`  文书：${r.documents.dir}（${r.documents.files.length} 份）`] : []),
         ...(r.site ? [`  看板：${path.join(r.site.dir, 'index.html')}`] : []),
+        ...(o.timings ? timingLines(r.run.timings) : []),
       ].join('\n'),
     );
     return 0;
   });
+}
+
+/** The steps of a run, slowest first, as `govmon run --timings` prints them (docs/performance.md). */
+function timingLines(timings: Record<string, number>): string[] {
+  const total = Object.values(timings).reduce((a, b) => a + b, 0);
+  const rows = Object.entries(timings).sort((a, b) => b[1] - a[1]);
+  return [
+    `  各步骤耗时（共 ${(total / 1000).toFixed(2)} 秒，由慢到快）：`,
+    ...rows.map(
+      ([k, ms]) =>
+        `    ${k.padEnd(32)} ${(ms / 1000).toFixed(3).padStart(8)} 秒  ${((100 * ms) / Math.max(total, 1)).toFixed(1).padStart(5)} %`,
+    ),
+  ];
 }
 
 export async function evaluate(kit: Kit, o: { year?: string }): Promise<number> {
