@@ -266,7 +266,7 @@ describe('what each role sees', () => {
     const home = await d.get('/');
     expect(home.headers.get('location')).toBe(`/site/${MONTH}/${departmentPage(A.name)}`);
     const list = await (await d.get(`/site/${MONTH}/systems.html`)).text();
-    const rows = [...list.matchAll(/<tr data-f-department="([^"]*)"/g)].map((m) => m[1]);
+    const rows = [...list.matchAll(/<tr[^>]* data-f-department="([^"]*)"/g)].map((m) => m[1]);
     expect(rows.length).toBe(A.systems.length);
     expect(new Set(rows)).toEqual(new Set([A.name]));
     for (const page of [
@@ -278,7 +278,9 @@ describe('what each role sees', () => {
       'departments.html',
       'systems.html',
     ]) {
-      const html = await (await d.get(`/site/${MONTH}/${page}`)).text();
+      const res = await d.get(`/site/${MONTH}/${page}`);
+      expect(res.status, page).toBe(200);
+      const html = await res.text();
       for (const id of B.systems) expect(html, `${page} names ${id}`).not.toContain(`>${id}<`);
       expect(html).not.toContain(departmentPage(B.name));
     }
