@@ -9,6 +9,10 @@
 //   cookie is HttpOnly and SameSite=Strict;
 // - a filled template uploaded in the browser shows its rejects on the page and its valid rows in
 //   the next evaluation; a reply with an evidence file reaches the bureau;
+// - the bureau records a decision from its page into the register (the same recordDecision as
+//   `govmon decide`): it is in `govmon export decisions`, the department sees it on its pages and the
+//   other department does not; departments, finance and a post without CSRF token are refused;
+//   the register's refusals show on the page in Chinese;
 // - each of these leaves its audit row.
 
 import fs from 'node:fs';
@@ -21,6 +25,7 @@ import { addAccount } from '../apps/portal/accounts.ts';
 import { buildPortal, listen, type Listening } from '../apps/portal/server.ts';
 import type { Portal } from '../apps/portal/context.ts';
 import { ID_KINDS, ROUTES, paramsOf, urlOf, type RouteDef } from '../apps/portal/routes.ts';
+import { writeExport } from '../dashboards/exports/write.ts';
 import { departmentPage, systemPage } from '../dashboards/site/paths.ts';
 import { ingestPaths } from '../pipelines/ingest/ingest.ts';
 import { notOwnReason } from '../pipelines/ingest/validate.ts';
@@ -266,7 +271,7 @@ describe('what each role sees', () => {
     const home = await d.get('/');
     expect(home.headers.get('location')).toBe(`/site/${MONTH}/${departmentPage(A.name)}`);
     const list = await (await d.get(`/site/${MONTH}/systems.html`)).text();
-    const rows = [...list.matchAll(/<tr data-f-department="([^"]*)"/g)].map((m) => m[1]);
+    const rows = [...list.matchAll(/<tr[^>]* data-f-department="([^"]*)"/g)].map((m) => m[1]);
     expect(rows.length).toBe(A.systems.length);
     expect(new Set(rows)).toEqual(new Set([A.name]));
     for (const page of [
@@ -278,7 +283,9 @@ describe('what each role sees', () => {
       'departments.html',
       'systems.html',
     ]) {
-      const html = await (await d.get(`/site/${MONTH}/${page}`)).text();
+      const res = await d.get(`/site/${MONTH}/${page}`);
+      expect(res.status, page).toBe(200);
+      const html = await res.text();
       for (const id of B.systems) expect(html, `${page} names ${id}`).not.toContain(`>${id}<`);
       expect(html).not.toContain(departmentPage(B.name));
     }
@@ -350,6 +357,8 @@ describe('what each role sees', () => {
         'POST /portal/notices/:system/:issued/reply',
         'GET /portal/replies/:reply/evidence/:seq',
         'GET /portal/uploads/:file',
+        'GET /bureau/decisions/:system',
+        'POST /bureau/decisions/:system',
       ]),
     );
     // nothing of A's was written by those attempts, and each left a refusal in the audit log
@@ -393,6 +402,186 @@ describe('what each role sees', () => {
     expect((await f.get(`/site/${MONTH}/downloads/scores-${evalYear}.xlsx`)).status).toBe(200);
     expect((await f.get(`/site/${MONTH}/downloads/budget-${evalYear}.xlsx`)).status).toBe(200);
     expect((await f.get(`/site/${MONTH}/downloads/rectification-${MONTH}.xlsx`)).status).toBe(404);
+  });
+});
+
+describe('the bureau’s decisions, from the page into the register and to the department', () => {
+  /** A's system with a notice this month: the bureau refuses its reply (a decision the register defines, §5.7). */
+  const decisionUrl = () => urlOf(ROUTES.decide.url, { system: A.notice.system_id });
+  const registerCount = () => portal.db.use((s) => s.value<number>('SELECT count(*) FROM raw_decisions'));
+  // a text a browser must show as text, not run
+  const REASON = '整改说明未附关停截图，请补充。<b>不予认可</b>';
+
+  it('records a decision posted from the bureau’s page with the same register, export and audit as govmon decide', async () => {
+    const before = await registerCount();
+    const page = await browserLogin('ju');
+    // from the notice of A's system, the bureau opens the decision form of that system
+    await page.goto(`${base}${urlOf(ROUTES.notice.url, { system: A.notice.system_id, issued: A.notice.issued }).slice(1)}`);
+    await Promise.all([page.waitForURL(/\/bureau\/decisions\//), page.click('a:has-text("对该系统登记处置决定")')]);
+    await page.selectOption('#decision', 'reject_reply');
+    await page.fill('#effective_date', '2026-11-05');
+    await page.fill('#document_no', '临数局〔2026〕31号');
+    await page.fill('#reason', REASON);
+    await page.click('form.portal button[type=submit]');
+    await page.locator('main .message.ok').waitFor();
+    const text = (await page.locator('main').textContent()) ?? '';
+    expect(text).toContain('已登记处置决定');
+    expect(text).toContain(REASON); // shown as text: the tag is not markup
+    expect(await page.locator('main b').count()).toBe(0);
+    await page.close();
+
+    // (a) one row in the register, with the values posted and the logged-in account as 决定人
+    expect(await registerCount()).toBe(before + 1);
+    const row = await portal.db.use((s) =>
+      s.one<Record<string, unknown>>(
+        `SELECT d.decision_id, d.system_id, d.decision, strftime(d.effective_date, '%Y-%m-%d') AS effective_date, d.document_no, d.decided_by,
+           d.reason, d.until, d.revokes, f.file_name, f.kind
+         FROM raw_decisions d JOIN files f USING (file_id) WHERE d.decided_by = 'ju'`,
+      ),
+    );
+    expect(row).toMatchObject({
+      system_id: A.notice.system_id,
+      decision: 'reject_reply',
+      effective_date: '2026-11-05',
+      document_no: '临数局〔2026〕31号',
+      decided_by: 'ju',
+      reason: REASON,
+      until: null,
+      revokes: null,
+      kind: 'decisions',
+    });
+    // through the one ingest path, as a one-row decisions file named after the portal account
+    expect(row!.file_name).toBe(`门户-ju-${A.notice.system_id}.csv`);
+    const id = row!.decision_id as string;
+    expect(text).toContain(id);
+
+    // (b) `govmon export decisions` holds it
+    const csv = path.join(work, 'decisions.csv');
+    await portal.db.use((s) => writeExport(s, 'decisions', {}, csv));
+    const line = fs
+      .readFileSync(csv, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${id},`));
+    expect(line).toBeDefined();
+    expect(line).toContain(`${id},${A.notice.system_id},reject_reply,2026-11-05,,临数局〔2026〕31号,ju,`);
+    expect(line).toContain('整改说明不予认可');
+
+    // (d) its audit row: who, what, from where
+    const audit = await portal.db.use((s) =>
+      s.all<{ login: string; role: string; target: string; detail: string; address: string }>(
+        `SELECT login, role, target, detail, address FROM portal_audit WHERE action = 'decision' AND outcome = 'ok'`,
+      ),
+    );
+    expect(audit).toEqual([
+      {
+        login: 'ju',
+        role: 'bureau',
+        target: A.notice.system_id,
+        detail: `决定编号 ${id}：整改说明不予认可，生效日期 2026-11-05，文号 临数局〔2026〕31号`,
+        address: '127.0.0.1',
+      },
+    ]);
+
+    // posting the same form again records nothing new and says so
+    const b = await loggedIn('ju');
+    const again = await b.post(
+      decisionUrl(),
+      { decision: 'reject_reply', effective_date: '2026-11-05', document_no: '临数局〔2026〕31号', reason: REASON },
+      await b.token(urlOf(ROUTES.decisionForm.url, { system: A.notice.system_id })),
+    );
+    expect(again.status).toBe(200);
+    expect(await again.text()).toContain('该决定此前已登记');
+    expect(await registerCount()).toBe(before + 1);
+  });
+
+  it('shows the department the decision on its own systems, and never to another department', async () => {
+    const id = await portal.db.use((s) => s.value<string>("SELECT decision_id FROM raw_decisions WHERE decided_by = 'ju'"));
+    const escaped = '整改说明未附关停截图，请补充。&lt;b&gt;不予认可&lt;/b&gt;';
+    // (c) department A: on its notices page, on the notice and on the system page
+    const a = await loggedIn('da');
+    for (const url of [
+      '/portal/notices',
+      urlOf(ROUTES.notice.url, { system: A.notice.system_id, issued: A.notice.issued }),
+      `/site/${MONTH}/${systemPage(A.notice.system_id)}`,
+    ]) {
+      const r = await a.get(url);
+      expect(r.status, url).toBe(200);
+      const html = await r.text();
+      expect(html, url).toContain(id);
+      expect(html, url).toContain(escaped);
+      expect(html, url).not.toContain('<b>不予认可</b>');
+    }
+    // department B: not on its pages, and the route and A's system page answer 403 / 404
+    const b = await loggedIn('db');
+    const notices = await (await b.get('/portal/notices')).text();
+    expect(notices).toContain('数据局的处置决定');
+    expect(notices).not.toContain(id);
+    expect(notices).not.toContain('不予认可</b>');
+    expect((await b.get(urlOf(ROUTES.decisionForm.url, { system: A.notice.system_id }))).status).toBe(403);
+    expect((await b.get(`/site/${MONTH}/${systemPage(A.notice.system_id)}`)).status).toBe(404);
+    expect((await b.get(urlOf(ROUTES.notice.url, { system: A.notice.system_id, issued: A.notice.issued }))).status).toBe(404);
+  });
+
+  it('refuses the route to a department and to finance, and a post without its CSRF token, recording nothing', async () => {
+    const before = await registerCount();
+    const fields = { decision: 'rectified', effective_date: '2026-11-06', document_no: '', reason: '越权' };
+    // (e) roles: a department (on its own system too) and finance get 403
+    for (const login of ['da', 'fi']) {
+      const c = await loggedIn(login);
+      const token = await c.token(login === 'da' ? '/portal/notices' : `/site/${MONTH}/annual.html`);
+      const r = await c.post(decisionUrl(), fields, token);
+      expect(r.status, login).toBe(403);
+      expect(await r.text()).toContain('无权使用此页面');
+    }
+    // (f) the bureau without the token, or with a forged one: 403
+    const ju = await loggedIn('ju');
+    expect((await ju.post(decisionUrl(), fields)).status).toBe(403);
+    expect((await ju.post(decisionUrl(), fields, 'forged-token')).status).toBe(403);
+    expect(await registerCount()).toBe(before);
+    expect(await auditCount('access', 'denied', 'da')).toBeGreaterThan(0);
+    expect(await auditCount('access', 'denied', 'fi')).toBeGreaterThan(0);
+  });
+
+  it('shows the register’s refusal on the page in Chinese, naming each field, and records nothing', async () => {
+    const before = await registerCount();
+    const ju = await loggedIn('ju');
+    const form = urlOf(ROUTES.decisionForm.url, { system: A.notice.system_id });
+    // an exemption needs 有效期至, 文号 and 理由 (docs/inputs.md §2.6)
+    const r = await ju.post(decisionUrl(), { decision: 'exempt', effective_date: '2026-11-05' }, await ju.token(form));
+    expect(r.status).toBe(400);
+    const html = await r.text();
+    expect(html).toContain('决定未登记，原因如下');
+    expect(html).toContain('有效期至：豁免须填写有效期至');
+    expect(html).toContain('文号：豁免、同意关停须填写文号');
+    expect(html).toContain('理由：豁免、整改说明不予认可、撤销决定须填写理由');
+    expect(html).not.toMatch(/Error|at \S+ \(|stack/);
+    // no decision chosen: the form's own check
+    const none = await ju.post(decisionUrl(), { decision: '', effective_date: '2026-11-05' }, await ju.token(form));
+    expect(none.status).toBe(400);
+    expect(await none.text()).toContain('请选择决定。');
+    // a date in the future is the register's to refuse, as for govmon decide
+    const future = await ju.post(decisionUrl(), { decision: 'rectified', effective_date: '2099-01-01' }, await ju.token(form));
+    expect(future.status).toBe(400);
+    expect(await future.text()).toContain('生效日期“2099-01-01”');
+    expect(await registerCount()).toBe(before);
+    expect(await auditCount('decision', 'failed', 'ju')).toBe(3);
+  });
+
+  it('lists the replies and requests with a link to the decision form, prefilled from an exemption request', async () => {
+    const ju = await loggedIn('ju');
+    const inbox = await (await ju.get('/bureau/inbox')).text();
+    const request = await portal.db.use((s) =>
+      s.one<{ request_id: number; system_id: string; until: string }>(
+        "SELECT request_id, system_id, strftime(until, '%Y-%m-%d') AS until FROM portal_exemption_requests WHERE login = 'da'",
+      ),
+    );
+    const link = `${urlOf(ROUTES.decisionForm.url, { system: request!.system_id })}?request=${request!.request_id}`;
+    expect(inbox).toContain(`href="${link.replace(/&/g, '&amp;')}"`);
+    const page = await (await ju.get(link)).text();
+    expect(page).toContain('所依据的豁免申请');
+    expect(page).toMatch(/<option value="exempt" selected>豁免<\/option>/);
+    expect(page).toContain(`id="until" name="until" value="${request!.until}"`);
+    expect(page).toContain('>季节性使用</textarea>');
   });
 });
 
@@ -526,6 +715,8 @@ describe('a department’s work, in the browser', () => {
       ['upload', 'ok'],
       ['reply', 'ok'],
       ['exemption_request', 'ok'],
+      ['decision', 'ok'],
+      ['decision', 'failed'],
       ['access', 'denied'],
     ])
       expect(has(a, o), `${a} ${o}`).toBeDefined();

@@ -15,11 +15,16 @@ import type { NoticeRow, SystemInfo } from '../../dashboards/site/data.ts';
 import { PAGES } from '../../dashboards/site/paths.ts';
 import { defaultArchiveDir, ingestFile } from '../../pipelines/ingest/ingest.ts';
 import { writeTemplate } from '../../pipelines/ingest/template.ts';
+import { CONTRACT, DECISIONS } from '../../metrics/contract.ts';
+import { label } from '../../metrics/labels.ts';
+import { recordDecision, type DecisionInput, type RecordedDecision } from '../../pipelines/decisions/record.ts';
 import { readAudit } from './audit.ts';
 import { HttpError, field, homeOf, type Ctx, type Handler } from './context.ts';
 import { doLogin } from './login.ts';
 import {
+  DECISION_FIELDS,
   auditPage,
+  decisionPage,
   exemptionPage,
   headerBar,
   inboxPage,
@@ -30,6 +35,8 @@ import {
   shell,
   uploadReportPage,
   uploadsPage,
+  type DecisionBasis,
+  type DecisionForm,
   type InboxItem,
 } from './pages.ts';
 import {
@@ -40,6 +47,8 @@ import {
   rejectsOf,
   repliesFor,
   repliesOf,
+  replyById,
+  requestById,
   requestsFor,
   uploadsFor,
   type EvidenceFile,
@@ -71,6 +80,8 @@ function sendFile(reply: FastifyReply, body: Buffer, name: string, type: string)
     .type(type)
     .send(body);
 }
+
+const DECISION_CODES = DECISIONS.map((d) => d.code);
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -164,7 +175,7 @@ const notices: Handler = async (_req, reply, c) => {
   const dept = c.user!.department!;
   const [replies, requests] = await c.portal.db.use(async (s) => [await repliesFor(s, dept), await requestsFor(s, dept)] as const);
   const flash = ((_req.query as Record<string, string | undefined>)?.sent ?? null) === 'request' ? '豁免申请已提交，待数据局决定。' : null;
-  return sendPortalPage(reply, c, noticesPage(view, replies, requests, flash));
+  return sendPortalPage(reply, c, noticesPage(view, replies, requests, { flash, today: shanghaiDate(c.now) }));
 };
 
 async function noticeView(c: Ctx, reply: FastifyReply, o: { flash?: string | null; error?: string | null; status?: number }) {
@@ -172,7 +183,12 @@ async function noticeView(c: Ctx, reply: FastifyReply, o: { flash?: string | nul
   const system = c.p.system as SystemInfo;
   const history = noticeOf(c, system, c.p.issued as string);
   const replies: ReplyRow[] = await c.portal.db.use((s) => repliesOf(s, system.system_id, c.p.issued as string));
-  const spec = noticePage(view, history, replies, { csrf: c.csrf(), canReply: c.user!.role === 'department', ...o });
+  const spec = noticePage(view, history, replies, {
+    csrf: c.csrf(),
+    canReply: c.user!.role === 'department',
+    today: shanghaiDate(c.now),
+    ...o,
+  });
   return sendPortalPage(reply, c, spec, o.status ?? 200);
 }
 
@@ -344,6 +360,121 @@ const inbox: Handler = async (_req, reply, c) => {
   return sendPortalPage(reply, c, inboxPage(v, items));
 };
 
+/** The reply or exemption request a decision answers (?reply=ID or ?request=ID), when it is about this system. */
+async function decisionBasis(c: Ctx, q: Record<string, string | undefined>, systemId: string): Promise<DecisionBasis | null> {
+  const id = (v: string | undefined) => {
+    const n = Number(v);
+    return Number.isInteger(n) && n > 0 && n < 2 ** 31 ? n : null;
+  };
+  const replyId = id(q.reply);
+  if (replyId !== null) {
+    const r = await c.portal.db.use((s) => replyById(s, replyId));
+    if (r && r.system_id === systemId) return { kind: 'reply', reply: r };
+  }
+  const requestId = id(q.request);
+  if (requestId !== null) {
+    const r = await c.portal.db.use((s) => requestById(s, requestId));
+    if (r && r.system_id === systemId) return { kind: 'request', request: r };
+  }
+  return null;
+}
+
+/** What a reply or a request suggests: an exemption as requested, or a rectification confirmed. */
+function suggested(basis: DecisionBasis | null): DecisionForm {
+  if (basis?.kind === 'request') return { decision: 'exempt', until: basis.request.until, reason: basis.request.reason };
+  if (basis?.kind === 'reply') return { decision: 'rectified' };
+  return {};
+}
+
+const decisionForm: Handler = async (req, reply, c) => {
+  const { view } = needView(c);
+  const system = c.p.system as SystemInfo;
+  const basis = await decisionBasis(c, (req.query as Record<string, string | undefined>) ?? {}, system.system_id);
+  return sendPortalPage(
+    reply,
+    c,
+    decisionPage(view, system.system_id, {
+      csrf: c.csrf(),
+      login: c.user!.login,
+      today: shanghaiDate(c.now),
+      values: suggested(basis),
+      basis,
+    }),
+  );
+};
+
+/** The register's refusal of a decision as lines for the page, each naming the field (as `govmon decide` does). */
+function refusalLines(r: RecordedDecision): string[] {
+  const lines = r.rejects.map((x) => {
+    if (!x.column_name) return x.reason;
+    const name = CONTRACT.decisions.columns.find((col) => col.name === x.column_name)?.zh ?? x.column_name;
+    return `${name}${x.value !== null ? `“${x.value}”` : ''}：${x.reason}`;
+  });
+  if (!lines.length) lines.push(r.outcome.message ?? '决定未能登记。');
+  return lines;
+}
+
+const decide: Handler = async (req, reply, c) => {
+  const system = c.p.system as SystemInfo;
+  const values: DecisionForm = {};
+  for (const f of DECISION_FIELDS) values[f] = (field(req.body, f) ?? '').trim();
+  const today = shanghaiDate(c.now);
+  const page = async (o: { status: number; errors?: string[]; warnings?: string[]; flash?: string; keep: boolean }) => {
+    // a decision recorded shows the register as it now stands: the month's view is read again
+    await c.portal.views.refresh(true);
+    const state = c.state ? await c.portal.views.month(c.state.month) : null;
+    if (!state || !c.scope) throw new HttpError(404, '尚无月度运行结果：数据局完成首次月度运行后即可查看。');
+    const view = c.portal.views.view(state, c.scope);
+    const spec = decisionPage(view, system.system_id, {
+      csrf: c.csrf(),
+      login: c.user!.login,
+      today,
+      values: o.keep ? values : {},
+      flash: o.flash,
+      errors: o.errors,
+      warnings: o.warnings,
+    });
+    return sendHtml(reply, portalPage(state, view, c.user, c.csrf(), spec), o.status);
+  };
+  // what the register's own checks cannot say: a choice the form did not offer, text too long for a page
+  const pre: string[] = [];
+  if (!values.decision) pre.push('请选择决定。');
+  else if (!(DECISION_CODES as readonly string[]).includes(values.decision)) pre.push(`决定“${values.decision}”不在可选范围内。`);
+  if ((values.reason ?? '').length > 5000) pre.push('理由不能超过 5,000 字。');
+  if ((values.document_no ?? '').length > 100) pre.push('文号不能超过 100 字。');
+  if (pre.length) {
+    await c.audit('decision', 'failed', system.system_id, pre.join(' '));
+    return page({ status: 400, errors: pre, keep: true });
+  }
+  const input: DecisionInput = {
+    system_id: system.system_id,
+    decision: values.decision!,
+    effective_date: values.effective_date ?? '',
+    decided_by: c.user!.login,
+  };
+  for (const f of DECISION_FIELDS) if (f !== 'decision' && f !== 'effective_date') input[f] = values[f] || null;
+  const r = await c.portal.db.use((s) =>
+    recordDecision(s, input, { now: c.now, archiveDir: defaultArchiveDir(s), source: `门户-${c.user!.login}` }),
+  );
+  const what = `${label('decision', values.decision!)}，生效日期 ${values.effective_date || '（未填）'}${values.document_no ? `，文号 ${values.document_no}` : ''}`;
+  if (r.duplicate) {
+    await c.audit('decision', 'ok', system.system_id, `与此前登记的决定相同，未改动：${what}`);
+    return page({ status: 200, flash: '该决定此前已登记（内容完全相同），未做改动。', keep: false });
+  }
+  if (!r.recorded) {
+    const errors = refusalLines(r);
+    await c.audit('decision', 'failed', system.system_id, `${what}；${errors.join('；')}`.slice(0, 2000));
+    return page({ status: 400, errors, keep: true });
+  }
+  await c.audit('decision', 'ok', system.system_id, `决定编号 ${r.decisionId}：${what}`);
+  return page({
+    status: 200,
+    flash: `已登记处置决定 ${r.decisionId}：${system.system_id} ${what}，决定人 ${c.user!.login}。`,
+    warnings: r.warnings,
+    keep: false,
+  });
+};
+
 const PER_PAGE = 100;
 
 const audit: Handler = async (req, reply, c) => {
@@ -378,5 +509,7 @@ export const HANDLERS: Record<RouteName, Handler> = {
   uploadReport,
   template,
   inbox,
+  decisionForm,
+  decide,
   audit,
 };

@@ -3,11 +3,11 @@
 // (dashboards/site/layout.ts) and written with its `html` tag, so every value is escaped.
 
 import { formatLocal } from '../../core/clock.ts';
-import { CONTRACT, KIND_ZH, type Kind } from '../../metrics/contract.ts';
+import { CONTRACT, DECISIONS, KIND_ZH, columnOf, type Kind } from '../../metrics/contract.ts';
 import { MONTHLY_METRICS } from '../../metrics/definitions.ts';
 import { LABELS, conditionZh, label, monthZh } from '../../metrics/labels.ts';
 import { citations, conditionBadge, facts, section, table, type Column } from '../../dashboards/site/components.ts';
-import type { MetricRow, NoticeRow } from '../../dashboards/site/data.ts';
+import type { DecisionRow, MetricRow, NoticeRow } from '../../dashboards/site/data.ts';
 import { date, num } from '../../dashboards/site/format.ts';
 import { html, raw, type Html } from '../../dashboards/site/html.ts';
 import { renderPage, type PageSpec } from '../../dashboards/site/layout.ts';
@@ -132,7 +132,55 @@ function noticeHref(n: { system_id: string; issued_month: string }): string {
   return urlOf(ROUTES.notice.url, { system: n.system_id, issued: n.issued_month });
 }
 
-export function noticesPage(v: ScopedView, replies: readonly ReplyRow[], requests: readonly RequestRow[], flash: string | null): PageSpec {
+/** What a decision of the register says besides its kind: until, reclaimed amounts, reason, the decision it revokes. */
+function decisionContent(d: DecisionRow): string {
+  return (
+    [
+      d.until ? `有效期至 ${d.until}` : '',
+      d.reclaimed_vcpu !== null || d.reclaimed_memory_gb !== null || d.reclaimed_storage_gb !== null
+        ? `收回 vCPU ${num(d.reclaimed_vcpu)} 个、内存 ${num(d.reclaimed_memory_gb, 1)} GB、存储 ${num(d.reclaimed_storage_gb, 1)} GB`
+        : '',
+      d.revokes ? `撤销决定 ${d.revokes}` : '',
+      d.reason ? `理由：${d.reason}` : '',
+    ]
+      .filter(Boolean)
+      .join('；') || '—'
+  );
+}
+
+/** Whether a decision still counts today (docs/decisions.md §5.7): revoked, expired or in force. */
+function decisionState(d: DecisionRow, today: string): string {
+  if (d.decision === 'revoke') return '—';
+  if (d.revoked_by) return `已撤销（${d.revoked_by}，${d.revoked_date} 起）`;
+  if (d.decision === 'exempt' && d.until && d.until < today) return '已到期';
+  return '有效';
+}
+
+/** The bureau's decisions of the register (docs/inputs.md §2.6), the latest first. */
+export function decisionsTable(
+  id: string,
+  rows: readonly DecisionRow[],
+  o: { today: string; empty: string; system?: (systemId: string) => Html | string },
+): Html {
+  const cols: Column<DecisionRow>[] = [
+    ...(o.system ? [{ head: '系统', cell: (d: DecisionRow) => o.system!(d.system_id) }] : []),
+    { head: '决定编号', cell: (d) => d.decision_id, className: 'c-id' },
+    { head: '决定', cell: (d) => label('decision', d.decision) },
+    { head: '生效日期', cell: (d) => date(d.effective_date), className: 'c-date' },
+    { head: '文号', cell: (d) => d.document_no ?? '—' },
+    { head: '决定人', cell: (d) => d.decided_by },
+    { head: '内容', cell: (d) => decisionContent(d) },
+    { head: '状态', cell: (d) => decisionState(d, o.today), className: 'c-status' },
+  ];
+  return table(id, cols, [...rows].reverse(), { empty: o.empty });
+}
+
+export function noticesPage(
+  v: ScopedView,
+  replies: readonly ReplyRow[],
+  requests: readonly RequestRow[],
+  o: { flash: string | null; today: string },
+): PageSpec {
   const month = v.ctx.data.month;
   const current = [...v.ctx.noticeNow.values()].sort((a, b) => (a.deadline ?? '9999').localeCompare(b.deadline ?? '9999'));
   const replied = new Map<string, ReplyRow[]>();
@@ -174,10 +222,18 @@ export function noticesPage(v: ScopedView, replies: readonly ReplyRow[], request
   ];
   const body = html`<h1>整改通知与回复</h1>
 <p class="doc-meta">${monthZh(month)} ｜ 运行编号 ${v.ctx.meta.runId}</p>
-${message(flash, 'ok')}
+${message(o.flash, 'ok')}
 ${section('本月整改通知', table('notices', cols, current, { empty: '本月本单位没有整改通知。' }))}
 ${section('淘汰退出清单中的本单位系统', table('elimination', elimCols, elim, { empty: '本月本单位没有系统列入淘汰退出清单。' }))}
 ${section('豁免申请', table('requests', reqCols, requests, { empty: '尚未提交豁免申请。' }))}
+${section(
+  '数据局的处置决定',
+  decisionsTable('decisions', v.ctx.data.decisions, {
+    today: o.today,
+    empty: '数据局尚未对本单位的系统作出处置决定。',
+    system: (id) => html`<a href="${siteBase(v)}${systemPage(id)}">${v.ctx.systems.get(id)?.system_name ?? id}</a>（${id}）`,
+  }),
+)}
 ${section(
   '为本单位的系统申请豁免',
   html`<p>${v.ctx.data.systems.map((x) => html`<a href="${urlOf(ROUTES.exemptionForm.url, { system: x.system_id })}">${x.system_name}</a>　`)}</p>`,
@@ -189,7 +245,7 @@ export function noticePage(
   v: ScopedView,
   history: readonly NoticeRow[],
   replies: readonly ReplyRow[],
-  o: { csrf: string; canReply: boolean; flash?: string | null; error?: string | null },
+  o: { csrf: string; canReply: boolean; today: string; flash?: string | null; error?: string | null },
 ): PageSpec {
   const n = history[history.length - 1];
   const replyCols: Column<ReplyRow>[] = [
@@ -227,7 +283,11 @@ ${facts([
 ${section('相关指标（近几个月）', figures(v, n))}
 ${section('各月状态', html`<p>${history.map((h) => html`${h.month}：${label('notice_status', h.status)}　`)}</p>`)}
 ${section('整改回复', table('replies', replyCols, replies, { empty: '尚未回复。' }))}
-${form}`;
+${section(
+  '数据局的处置决定',
+  decisionsTable('decisions', v.ctx.decisionsOf.get(n.system_id) ?? [], { today: o.today, empty: '数据局尚未对该系统作出处置决定。' }),
+)}
+${o.canReply ? form : html`<p><a href="${urlOf(ROUTES.decisionForm.url, { system: n.system_id })}">对该系统登记处置决定</a></p>`}`;
   return { file: 'portal/notice.html', title: `整改通知：${n.system_name}`, body };
 }
 
@@ -357,11 +417,28 @@ export function inboxPage(v: ScopedView | null, items: readonly InboxItem[]): Pa
     },
     { head: '提交人', cell: (i) => i.login },
     { head: '提交时间（北京时间）', cell: (i) => beijing(i.submitted_at), sort: (i) => i.submitted_at },
+    {
+      head: '处置',
+      cell: (i) =>
+        v?.ctx.systems.has(i.system_id)
+          ? html`<a href="${urlOf(ROUTES.decisionForm.url, { system: i.system_id })}?${i.kind}=${String(i.id)}">登记决定</a>`
+          : '—',
+    },
+  ];
+  // the systems of the month's elimination list still waiting for a decision (docs/decisions.md §5.7)
+  const pending = [...(v?.ctx.elimination.values() ?? [])].filter((e) => !e.exempt && e.decision_status === 'pending');
+  const pendingCols: Column<(typeof pending)[number]>[] = [
+    { head: '系统', cell: (e) => html`<a href="${siteBase(v!)}${systemPage(e.system_id)}">${e.system_name}</a>（${e.system_id}）` },
+    { head: '建设单位', cell: (e) => e.department },
+    { head: '原因', cell: (e) => html`${e.conditions.map((c) => html`${conditionBadge(c.condition, c.streak)} `)}` },
+    { head: '决定状态', cell: (e) => label('decision_status', e.decision_status) },
+    { head: '处置', cell: (e) => html`<a href="${urlOf(ROUTES.decisionForm.url, { system: e.system_id })}">登记决定</a>` },
   ];
   const body = html`<h1>回复与申请</h1>
-<p class="doc-meta">建设单位的整改回复和豁免申请，按期限排列（无期限的在后）。</p>
+<p class="doc-meta">建设单位的整改回复和豁免申请，按期限排列（无期限的在后）。处置决定在“登记决定”页面登记，与命令行 govmon decide 写入同一处置决定登记簿。</p>
 ${table('inbox', cols, items, { empty: '暂无整改回复或豁免申请。' })}
-<p class="muted">豁免申请的期限为该系统本月整改通知的期限（如有）。</p>`;
+<p class="muted">豁免申请的期限为该系统本月整改通知的期限（如有）。</p>
+${v ? section(`${monthZh(v.ctx.data.month)}淘汰退出清单中待决定的系统`, table('pending', pendingCols, pending, { empty: '没有待决定的系统。' })) : ''}`;
   return { file: 'portal/inbox.html', title: '回复与申请', body };
 }
 
@@ -386,4 +463,111 @@ export function auditPage(rows: readonly AuditRow[], o: { total: number; page: n
 ${table('audit', cols, rows, { empty: '暂无记录。' })}
 <p>${o.page > 1 ? html`<a href="${q(o.page - 1)}">上一页</a>　` : ''}${o.page < o.pages ? html`<a href="${q(o.page + 1)}">下一页</a>` : ''}</p>`;
   return { file: 'portal/audit.html', title: '审计日志', body };
+}
+
+/** The fields of the bureau's decision form: the register's columns a person fills (docs/inputs.md §2.6). */
+export const DECISION_FIELDS = [
+  'decision',
+  'effective_date',
+  'document_no',
+  'until',
+  'reason',
+  'revokes',
+  'reclaimed_vcpu',
+  'reclaimed_memory_gb',
+  'reclaimed_storage_gb',
+] as const;
+export type DecisionField = (typeof DECISION_FIELDS)[number];
+export type DecisionForm = Partial<Record<DecisionField, string>>;
+
+/** A reply or an exemption request the bureau is deciding on, shown above the form. */
+export type DecisionBasis = { kind: 'reply'; reply: ReplyRow } | { kind: 'request'; request: RequestRow };
+
+/**
+ * The bureau's form that records one decision about a system into the register — the same
+ * recordDecision as `govmon decide`, the logged-in account as 决定人 — with what the month says of
+ * the system and the decisions already recorded.
+ */
+export function decisionPage(
+  v: ScopedView,
+  systemId: string,
+  o: {
+    csrf: string;
+    login: string;
+    today: string;
+    values: DecisionForm;
+    basis?: DecisionBasis | null;
+    flash?: string | null;
+    errors?: readonly string[];
+    warnings?: readonly string[];
+  },
+): PageSpec {
+  const s = v.ctx.systems.get(systemId)!;
+  const n = v.ctx.noticeNow.get(systemId);
+  const e = v.ctx.elimination.get(systemId);
+  const decided = v.ctx.decisionsOf.get(systemId) ?? [];
+  const val = (f: DecisionField) => o.values[f] ?? '';
+  const zh = (f: DecisionField) => columnOf('decisions', f).zh;
+  const hint = (f: DecisionField) => html`<p class="hint">${columnOf('decisions', f).note}。</p>`;
+  const revocable = decided.filter((d) => d.decision !== 'revoke' && !d.revoked_by);
+  const basis = o.basis
+    ? o.basis.kind === 'reply'
+      ? section(
+          '所依据的整改回复',
+          facts([
+            ['回复编号', String(o.basis.reply.reply_id)],
+            [
+              '整改通知',
+              html`<a href="${noticeHref({ system_id: systemId, issued_month: o.basis.reply.issued_month })}">${o.basis.reply.issued_month} 下发</a>`,
+            ],
+            ['提交人', `${o.basis.reply.login}（${beijing(o.basis.reply.submitted_at)}）`],
+            ['整改说明', html`<div class="pre">${o.basis.reply.explanation}</div>`],
+          ]),
+        )
+      : section(
+          '所依据的豁免申请',
+          facts([
+            ['申请编号', String(o.basis.request.request_id)],
+            ['申请豁免至', date(o.basis.request.until)],
+            ['提交人', `${o.basis.request.login}（${beijing(o.basis.request.submitted_at)}）`],
+            ['理由', html`<div class="pre">${o.basis.request.reason}</div>`],
+          ]),
+        )
+    : '';
+  const body = html`<h1>登记处置决定：${s.system_name}</h1>
+<p class="doc-meta">${s.system_id} ｜ ${s.department} ｜ ${monthZh(v.ctx.data.month)}运行结果</p>
+${message(o.flash, 'ok')}
+${(o.warnings ?? []).map((w) => message(`注意：${w}`))}
+${o.errors?.length ? html`<div class="message bad" role="alert"><p>决定未登记，原因如下：</p><ul>${o.errors.map((x) => html`<li>${x}</li>`)}</ul></div>` : ''}
+${facts([
+  ['本月整改通知', n ? html`<a href="${noticeHref(n)}">${label('notice_status', n.status)}</a>，整改期限 ${date(n.deadline)}` : '无'],
+  [
+    '本月淘汰退出清单',
+    e
+      ? `${e.exempt ? '已豁免（不列入）' : '列入'}，原因：${e.conditions.map((c) => conditionZh(c.condition)).join('、')}；决定状态：${label('decision_status', e.decision_status)}`
+      : '未列入',
+  ],
+  ['已分配资源', `vCPU ${num(s.vcpu)} 个、内存 ${num(s.memory_gb, 1)} GB、存储 ${num(s.storage_gb, 1)} GB`],
+  ['系统页面', html`<a href="${siteBase(v)}${systemPage(systemId)}">查看系统运行指标与处置历史</a>`],
+])}
+${basis}
+<form class="portal" method="post" action="${urlOf(ROUTES.decide.url, { system: systemId })}">
+<input type="hidden" name="_csrf" value="${o.csrf}">
+<label for="decision">${zh('decision')}</label><select id="decision" name="decision" required>
+<option value="">请选择</option>${DECISIONS.map((d) => html`<option value="${d.code}"${d.code === val('decision') ? raw(' selected') : ''}>${label('decision', d.code)}</option>`)}
+</select>
+<label for="effective_date">${zh('effective_date')}</label><input type="date" id="effective_date" name="effective_date" required max="${o.today}" value="${val('effective_date') || o.today}">${hint('effective_date')}
+<label for="document_no">${zh('document_no')}</label><input type="text" id="document_no" name="document_no" maxlength="100" value="${val('document_no')}">${hint('document_no')}
+<label for="until">${zh('until')}</label><input type="date" id="until" name="until" value="${val('until')}">${hint('until')}
+<label for="reason">${zh('reason')}</label><textarea id="reason" name="reason" maxlength="5000">${val('reason')}</textarea>${hint('reason')}
+<label for="revokes">${zh('revokes')}</label><select id="revokes" name="revokes">
+<option value="">（不撤销）</option>${revocable.map((d) => html`<option value="${d.decision_id}"${d.decision_id === val('revokes') ? raw(' selected') : ''}>${d.decision_id} ${label('decision', d.decision)}（${d.effective_date}${d.document_no ? `，${d.document_no}` : ''}）</option>`)}
+</select>${hint('revokes')}
+<label for="reclaimed_vcpu">${zh('reclaimed_vcpu')}</label><input type="number" id="reclaimed_vcpu" name="reclaimed_vcpu" min="0" step="1" value="${val('reclaimed_vcpu')}">
+<label for="reclaimed_memory_gb">${zh('reclaimed_memory_gb')}</label><input type="number" id="reclaimed_memory_gb" name="reclaimed_memory_gb" min="0" step="any" value="${val('reclaimed_memory_gb')}">
+<label for="reclaimed_storage_gb">${zh('reclaimed_storage_gb')}</label><input type="number" id="reclaimed_storage_gb" name="reclaimed_storage_gb" min="0" step="any" value="${val('reclaimed_storage_gb')}">${hint('reclaimed_vcpu')}
+<p class="hint">决定人：${o.login}（当前登录账户）。决定经与命令行 govmon decide 相同的校验，写入处置决定登记簿，只增不改；更正请登记“撤销决定”后重新登记。决定自下一次月度运行起计入清单状态，建设单位在“整改通知与回复”和系统页面可见。</p>
+<p><button type="submit">登记处置决定</button></p></form>
+${section('已登记的处置决定', decisionsTable('decisions', decided, { today: o.today, empty: '尚无处置决定。' }))}`;
+  return { file: 'portal/decision.html', title: `登记处置决定：${s.system_name}`, body };
 }

@@ -106,6 +106,10 @@ export async function addExemptionRequest(
   );
 }
 
+export async function requestById(store: Store, id: number): Promise<RequestRow | undefined> {
+  return store.one<RequestRow>('SELECT * FROM portal_exemption_requests WHERE request_id = $1', [id]);
+}
+
 export async function requestsFor(store: Store, department: string | null): Promise<RequestRow[]> {
   return store.all<RequestRow>(
     `SELECT * FROM portal_exemption_requests WHERE $1::VARCHAR IS NULL OR department = $1 ORDER BY submitted_at DESC, request_id DESC`,

@@ -102,6 +102,9 @@ export const ROUTES = {
   template: { method: 'GET', url: '/portal/template', roles: DEPT, params: {} },
 
   inbox: { method: 'GET', url: '/bureau/inbox', roles: BUREAU, params: {} },
+  /** the bureau records a decision about a system into the register (docs/decisions.md §5.7) */
+  decisionForm: { method: 'GET', url: '/bureau/decisions/:system', roles: BUREAU, params: { system: 'system' } },
+  decide: { method: 'POST', url: '/bureau/decisions/:system', roles: BUREAU, params: { system: 'system' }, body: 'form' },
   audit: { method: 'GET', url: '/bureau/audit', roles: BUREAU, params: {} },
 } as const satisfies Record<string, RouteDef>;
 

@@ -233,7 +233,13 @@ export class SiteViews {
     if (v.scope.kind !== 'all') {
       const keep = new Set(v.ctx.data.systems.map((s) => s.system_id));
       // finance sees every system's score and budget; a department its own systems' rows only
-      if (v.scope.kind === 'department') data.rows = data.rows.filter((r) => keep.has(String(r.system_id)));
+      // a sign-ready list (docs/outputs.md §7.4) keeps its rows in its sheets: every sheet is cut the same way, and a
+      // row that names no system is dropped, so a sheet added later is never handed whole to a department
+      if (v.scope.kind === 'department') {
+        const own = (r: Record<string, unknown>) => typeof r.system_id === 'string' && keep.has(r.system_id);
+        data.rows = data.rows.filter(own);
+        if (data.sheets) data.sheets = data.sheets.map((sh) => ({ ...sh, rows: sh.rows.filter(own) }));
+      }
     }
     const tmp = path.join(os.tmpdir(), `govmon-portal-${process.pid}-${crypto.randomBytes(6).toString('hex')}.xlsx`);
     try {

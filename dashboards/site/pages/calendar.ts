@@ -109,7 +109,8 @@ function pager(pages: readonly Page[], current: number): Html {
   return html`<nav class="pager screen-only" aria-label="合规日历分页">${pages.map((p, i) => {
     const n = i + 1;
     const what = p.kind === 'action' ? '需要处理' : '其他事项';
-    const title = `${what}：${p.blocks[0].department} 至 ${p.blocks[p.blocks.length - 1].department}`;
+    // the first page opens with the counts even when nothing needs action (a department with nothing overdue): no blocks
+    const title = p.blocks.length ? `${what}：${p.blocks[0].department} 至 ${p.blocks[p.blocks.length - 1].department}` : what;
     const sep = i === firstOther && i > 0 ? html`<span class="muted">｜ 其他事项：</span>` : '';
     return n === current
       ? html`${sep}<strong aria-current="page" title="${title}">${n}</strong> `
