@@ -124,6 +124,7 @@ describe('the codes the models can produce', () => {
       'rightsizing',
       'security_noncompliant',
       'sharing_failure',
+      'shut_down',
     ]);
     expect(seen('mart_departments', 'reasons')).toEqual(['long_open_rectification', 'sharing_withhold']);
     expect(seen('mart_calendar', 'status')).toEqual(['done', 'due', 'overdue']);

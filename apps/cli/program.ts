@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { rootPath } from '../../core/paths.ts';
-import { KINDS } from '../../metrics/contract.ts';
+import { DECISIONS, KINDS } from '../../metrics/contract.ts';
 import { makeKit, type Kit } from './kit.ts';
 
 type Handler<A extends unknown[]> = (kit: Kit, ...args: A) => Promise<number>;
@@ -108,10 +108,7 @@ export function buildProgram(): Command {
     .command('decide')
     .description('登记一项处置决定，并显示其对最近一个月清单的影响 / record one decision and show what it changes in the latest month')
     .argument('<system_id>', '系统编号 / system id')
-    .argument(
-      '<decision>',
-      '决定 / decision: 豁免 exempt | 同意关停 confirm_shutdown | 已关停 shutdown_done | 已收回资源 reclaimed | 确认整改完成 rectified | 整改说明不予认可 reject_reply | 撤销决定 revoke',
-    )
+    .argument('<decision>', `决定 / decision: ${DECISIONS.map((d) => `${d.label} ${d.code}`).join(' | ')}`)
     .option('--date <YYYY-MM-DD>', '生效日期（必填，不晚于今天）/ effective date')
     .option('--by <name>', '决定人（必填）/ decided by')
     .option('--doc <no>', '文号，如 临数局〔2026〕12号（豁免、同意关停必填）/ document number')

@@ -11,6 +11,7 @@ import { addMonths, monthEnd } from './calendar.ts';
 import type { City, CitySystem } from './city.ts';
 import { csvText, writeText } from './write.ts';
 import type { Planted, PlantedCase, PlantedDecisions } from './types.ts';
+import { label } from '../../metrics/labels.ts';
 
 export interface SampleDecision {
   decision_id: string;
@@ -28,15 +29,7 @@ export interface SampleDecision {
   what: string;
 }
 
-const LABEL: Record<SampleDecision['decision'], string> = {
-  exempt: '豁免',
-  confirm_shutdown: '同意关停',
-  shutdown_done: '已关停',
-  reclaimed: '已收回资源',
-  rectified: '确认整改完成',
-  reject_reply: '整改说明不予认可',
-  revoke: '撤销决定',
-};
+const LABEL = (d: SampleDecision['decision']): string => label('decision', d);
 
 export const DECISIONS_FILE = '08_处置决定.csv';
 
@@ -178,7 +171,7 @@ export function writeDecisions(outDir: string, decisions: readonly SampleDecisio
   const rows = decisions.map((d) => [
     d.decision_id,
     d.system_id,
-    LABEL[d.decision],
+    LABEL(d.decision),
     d.effective_date,
     d.until ?? '',
     d.document_no ?? '',
@@ -301,13 +294,13 @@ export function decisionCases(city: City, cases: PlantedCase[], decisions: reado
     const expect = p.unmatched.includes(d.decision_id)
       ? '该系统不在淘汰退出清单上：决定照常登记，导入和月度运行给出警告，不改变任何清单'
       : st
-        ? `${city.ctx.m} 淘汰退出清单的决定状态为“${{ pending: '待决定', confirmed: '已同意关停', exempted: '已豁免', shut_down: '已关停' }[st.status]}”`
+        ? `${city.ctx.m} 淘汰退出清单的决定状态为“${label('decision_status', st.status)}”`
         : note
           ? `${city.ctx.m} 整改通知附注“${{ rectified: '已确认整改', rectified_not_held: '已确认整改，但问题仍存在，重新打开', reply_rejected: '整改说明不予认可' }[note.note]}”`
           : d.decision === 'reclaimed'
             ? '从生效日起按收回后的 vCPU 计算减配建议，并计入当月“已收回”'
             : '见同系统的其他决定';
-    const sentence = `处置决定 ${d.decision_id}（${LABEL[d.decision]}，生效日期 ${d.effective_date}）：${d.what}。预期：${expect}。`;
+    const sentence = `处置决定 ${d.decision_id}（${LABEL(d.decision)}，生效日期 ${d.effective_date}）：${d.what}。预期：${expect}。`;
     const c = out.find((x) => x.system_id === d.system_id);
     if (c) c.description = `${c.description} ${sentence}`;
     else {

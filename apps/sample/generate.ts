@@ -241,7 +241,9 @@ function cases(city: City, p: Planted): PlantedCase[] {
         );
       const late = p.calendar.overdue.filter((x) => x.system_id === id);
       if (late.length)
-        out.push(`合规日历（${p.calendar.month} 月末）已逾期：${late.map((x) => `${x.obligation}（截止 ${x.due_date}）`).join('、')}`);
+        out.push(
+          `合规日历（${p.calendar.month} 月末）${label('calendar_status', 'overdue')}：${late.map((x) => `${x.obligation}（截止 ${x.due_date}）`).join('、')}`,
+        );
       return {
         system_id: id,
         system_name: s.row.system_name,

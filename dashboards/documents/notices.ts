@@ -142,7 +142,7 @@ function noticeDocument(d: MonthDocumentsData, department: string, systems: Noti
       body(`2. 有关月份指标：${figuresText(n)}。`),
       body(`3. 整改期限：${dateZh(n.deadline)}前。`),
       body(
-        `4. 通知状态：${n.status === 'issued' ? '本月首次下发' : `整改中（${monthZh(n.issued_month)}首次下发，已持续 ${n.months_open} 个月）`}${decisionText(n)}。`,
+        `4. 通知状态：${n.status === 'issued' ? '本月首次下发' : `${label('notice_status', 'open')}（${monthZh(n.issued_month)}首次下发，已持续 ${n.months_open} 个月）`}${decisionText(n)}。`,
       ),
     ]),
     heading1('二、依据'),

@@ -111,7 +111,7 @@ export const SIGNED_LISTS: Readonly<Record<string, SignedList>> = {
     sheets: (runId) => [
       {
         name: '限期整改清单',
-        heading: '问题连续月数达到预警月数、尚未达到淘汰月数的系统（已下发、整改中），及本月已整改、转入淘汰的通知',
+        heading: `问题连续月数达到预警月数、尚未达到淘汰月数的系统（${label('notice_status', 'issued')}、${label('notice_status', 'open')}），及本月已整改、转入淘汰的通知`,
         empty: '本月无整改通知。',
         signature: true,
         columns: [
@@ -282,7 +282,7 @@ export const SIGNED_LISTS: Readonly<Record<string, SignedList>> = {
     sheets: (runId) => [
       {
         name: '下一年度经费建议',
-        heading: '依据年度绩效评价与年末清单，按“不予安排 → 暂缓安排 → 核减 → 全额安排”的顺序取第一条适用的规则，列出所有适用原因及依据',
+        heading: `依据年度绩效评价与年末清单，按“${['withhold', 'suspend', 'reduce', 'fund'].map((r) => label('recommendation', r)).join(' → ')}”的顺序取第一条适用的规则，列出所有适用原因及依据`,
         empty: '无。',
         signature: true,
         columns: [

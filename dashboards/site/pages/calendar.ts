@@ -148,7 +148,7 @@ export function calendarPages(ctx: SiteContext): PageSpec[] {
   const summaryCols: Column<Summary>[] = [
     { head: '建设单位', cell: (s) => html`<a href="${departmentPage(s.department)}">${s.department}</a>`, sort: (s) => s.department },
     {
-      head: '已逾期',
+      head: label('calendar_status', 'overdue'),
       cell: (s) => (s.overdue ? html`<span class="flag-text">${num(s.overdue)}</span>` : '0'),
       sort: (s) => s.overdue,
       num: true,
@@ -170,7 +170,13 @@ ${pager(pages, no)}
     const first =
       no === 1
         ? html`${kpis([
-            { key: 'overdue', label: '已逾期', value: num(n('overdue')), raw: n('overdue'), tone: n('overdue') ? 'bad' : 'ok' },
+            {
+              key: 'overdue',
+              label: label('calendar_status', 'overdue'),
+              value: num(n('overdue')),
+              raw: n('overdue'),
+              tone: n('overdue') ? 'bad' : 'ok',
+            },
             { key: 'soon', label: `${ACTION_DAYS} 天内到期`, value: num(n('soon')), raw: n('soon'), tone: n('soon') ? 'warn' : undefined },
             { key: 'later', label: '以后到期', value: num(n('later')), raw: n('later') },
             { key: 'recent', label: '近一年已完成', value: num(n('recent')), raw: n('recent') },
@@ -181,7 +187,7 @@ ${section('各建设单位需要处理的事项', table('calendar-departments', 
     const blocks = p.blocks.map((b) =>
       section(
         `${b.department}${b.continued ? '（续）' : ''}`,
-        html`<p class="muted">${p.kind === 'action' ? `已逾期 ${b.rows.filter((r) => r.status === 'overdue').length} 项，${ACTION_DAYS} 天内到期 ${b.rows.filter((r) => r.status === 'due').length} 项` : `${b.rows.length} 项`}</p>
+        html`<p class="muted">${p.kind === 'action' ? `${label('calendar_status', 'overdue')} ${b.rows.filter((r) => r.status === 'overdue').length} 项，${ACTION_DAYS} 天内到期 ${b.rows.filter((r) => r.status === 'due').length} 项` : `${b.rows.length} 项`}</p>
 ${table(`calendar-${i + 1}-${anchor(b.department)}`, columns(), b.rows, { className: 'calendar' })}`,
         b.continued ? undefined : anchor(b.department),
       ),

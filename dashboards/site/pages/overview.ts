@@ -76,7 +76,7 @@ export function overviewPage(ctx: SiteContext): PageSpec {
       value: num(k.reclaimedVcpu),
       raw: k.reclaimedVcpu,
       tone: k.reclaimedVcpu ? 'ok' : undefined,
-      note: html`年云资源费用 <span data-kpi-cost="reclaimed">${yuan(k.reclaimedCostAnnual)}</span>；按处置决定（已关停、已收回资源）统计，${ctx.data.reclaimed.length} 项`,
+      note: html`年云资源费用 <span data-kpi-cost="reclaimed">${yuan(k.reclaimedCostAnnual)}</span>；按处置决定（${label('decision', 'shutdown_done')}、${label('decision', 'reclaimed')}）统计，${ctx.data.reclaimed.length} 项`,
     },
     { key: 'reclaim_cost_annual', label: '可节约年云资源费用', value: yuan(k.reclaimCostAnnual), raw: k.reclaimCostAnnual },
     { key: 'reclaimed_cost_annual', label: '本月已收回年云资源费用', value: yuan(k.reclaimedCostAnnual), raw: k.reclaimedCostAnnual },
