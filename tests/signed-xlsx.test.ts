@@ -114,8 +114,10 @@ describe('the signed XLSX lists', () => {
     const ws = (await open(kind)).worksheets[0];
     const title = String(ws.getCell('A1').value);
     expect(title).toContain('云川市');
-    if (kind === 'budget') expect(title).toBe('云川市2027 年度运维经费建议（依据 2026 年度绩效评价）');
-    else if (kind === 'scores') expect(title).toBe('云川市2026 年度年度绩效评价');
+    // 2026 is evaluated before its O&M reports are due (docs/decisions.md §5.5a): a provisional
+    // evaluation, and its lists say so in the title
+    if (kind === 'budget') expect(title).toBe('云川市2027 年度运维经费建议（依据 2026 年度绩效评价）（预评价）');
+    else if (kind === 'scores') expect(title).toBe('云川市2026 年度绩效评价（预评价）');
     else expect(title).toMatch(/^云川市2026年10月/);
     const meta = String(ws.getCell('A3').value);
     expect(meta).toContain('政策配置：default');

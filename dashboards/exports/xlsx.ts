@@ -154,7 +154,8 @@ export function listTitle(kind: string, period: string, city?: string): string {
   const place = city ?? '';
   const list = SIGNED_LISTS[kind];
   if (kind === 'budget') return `${place}${Number(period) + 1} 年度运维经费建议（依据 ${period} 年度绩效评价）`;
-  if (/^\d{4}$/.test(period)) return `${place}${period} 年度${list.name}`;
+  // a list named 年度… is not called 年度 twice: 2026 年度绩效评价
+  if (/^\d{4}$/.test(period)) return `${place}${period} 年度${list.name.replace(/^年度/, '')}`;
   return `${place}${monthZh(period)}${list.name}`;
 }
 
