@@ -49,7 +49,7 @@ export function manifestRelPath(city: string, month: string): string {
  * city's own overview defines it (dashboards/site/kpis.ts), so the two agree:
  *   monitored: metrics rows; flagged: of those, any condition holds; rectification: notices issued or
  *   open; elimination / exempted: listed and not exempt / exempt; reclaim: vCPU and yearly cloud cost of
- *   the elimination list (not exempt) plus right-sizing; reclaimed: what the decision register says
+ *   the elimination list (not exempt, not already shut down by a decision) plus right-sizing; reclaimed: what the decision register says
  *   was taken back (NULL until the register is published); sharing: 100 × Σ timely ÷ Σ shareable;
  *   grades: the scores of the latest evaluation; cost sharing: systems shared and systems missing a
  *   plan or population.
@@ -66,7 +66,8 @@ WITH keys AS (
   SELECT city, month, count(*) FILTER (WHERE status IN ('issued', 'open')) AS rectification FROM notices GROUP BY city, month
 ), e AS (
   SELECT city, month, count(*) FILTER (WHERE NOT exempt) AS elimination, count(*) FILTER (WHERE exempt) AS exempted,
-    coalesce(sum(vcpu) FILTER (WHERE NOT exempt), 0) AS vcpu, coalesce(sum(cloud_cost_annual) FILTER (WHERE NOT exempt), 0) AS cost
+    coalesce(sum(vcpu) FILTER (WHERE NOT exempt AND coalesce(decision_status, '') <> 'shut_down'), 0) AS vcpu,
+    coalesce(sum(cloud_cost_annual) FILTER (WHERE NOT exempt AND coalesce(decision_status, '') <> 'shut_down'), 0) AS cost
   FROM elimination GROUP BY city, month
 ), r AS (
   SELECT city, month, coalesce(sum(reclaim_vcpu), 0) AS vcpu, coalesce(sum(reclaim_cost_annual), 0) AS cost FROM rightsizing GROUP BY city, month

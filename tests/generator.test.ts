@@ -481,6 +481,9 @@ describe('the planted compliance calendar of the end month (hand-derived)', () =
         ['NFA1', 'completion_acceptance', planted.calendar.overdue.find((x) => x.system_id === idOf('NFA1'))!.due_date],
         ['NFA2', 'completion_acceptance', planted.calendar.overdue.find((x) => x.system_id === idOf('NFA2'))!.due_date],
         ['UNCAT', 'catalog', planted.calendar.overdue.find((x) => x.system_id === idOf('UNCAT'))!.due_date],
+        // citywide, over the cost-sharing threshold, without a valid plan: due by going live (docs/decisions.md §5.8)
+        ['CS_NOPLAN', 'cost_plan', planted.calendar.overdue.find((x) => x.system_id === idOf('CS_NOPLAN'))!.due_date],
+        ['CS_BADPLAN', 'cost_plan', planted.calendar.overdue.find((x) => x.system_id === idOf('CS_BADPLAN'))!.due_date],
       ].sort(),
     );
     expect(
@@ -607,12 +610,23 @@ describe('ingestPaths(store, [sample city folder])', () => {
       [idOf('DUPROW')],
     );
     expect(dup).toEqual([{ open_high_vulns: 0 }]);
-    const cat = await store.value<number>(
-      `SELECT count(*) FROM catalog_current c JOIN files f USING (file_id) WHERE f.file_name = '04_数据资源目录_补充.ndjson' AND c.last_aggregated_date IS NOT NULL`,
-    );
-    // seed-dependent: the resources of the three supplement systems (chosen at random among the background
-    // systems) that carry an aggregation date — 2 since the cases of seasons and cost sharing were appended
-    expect(cat).toBe(2);
+    // the supplement's resources that carry an aggregation date, read in the file itself (the three
+    // supplement systems are drawn at random among the background systems: seed-dependent), are
+    // current with that date — the resource sent again included, whichever file its row is kept from
+    const supplement = fs
+      .readFileSync(path.join(dirA, '04_数据资源目录_补充.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { system_id: string; resource_id: string; last_aggregated_date?: string | null })
+      .filter((r) => r.last_aggregated_date);
+    expect(supplement.length).toBeGreaterThan(0);
+    for (const r of supplement) {
+      const got = await store.value<string | null>(
+        `SELECT strftime(last_aggregated_date, '%Y-%m-%d') FROM catalog_current WHERE system_id = $1 AND resource_id = $2`,
+        [r.system_id, r.resource_id],
+      );
+      expect(got, r.resource_id).toBe(String(r.last_aggregated_date).slice(0, 10));
+    }
   });
 
   it('stores telemetry that gives the planted metrics of the end month', async () => {

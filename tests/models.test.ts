@@ -18,6 +18,7 @@ import { ingestPaths } from '../pipelines/ingest/ingest.ts';
 import { loadProfile } from '../pipelines/profiles.ts';
 import { MODELS_DIR, buildModels, loadModels } from '../pipelines/run/models.ts';
 import { prepareRun } from '../pipelines/run/params.ts';
+import { evaluationBasis, evaluationParams } from '../metrics/run-params.ts';
 import { dropTempTables } from '../pipelines/run/record.ts';
 import { Store, type Row } from '../pipelines/store/database.ts';
 import { NOW, openTestStore } from './helpers.ts';
@@ -213,7 +214,9 @@ beforeAll(async () => {
       // As a run does (pipelines/run/year.ts), but rolled back: the checks read the temporary tables.
       await store.run('BEGIN TRANSACTION');
       try {
-        await prepareRun(store, b.month, loadProfile(b.profile).profile, NOW);
+        const profile = loadProfile(b.profile).profile;
+        // the annual models read the evaluation's own parameters (docs/decisions.md §5.5a)
+        await prepareRun(store, b.month, profile, NOW, evaluationParams(evaluationBasis(Number(b.month.slice(0, 4)), profile, NOW)));
         await buildModels(store, MODELS);
         for (const m of MODELS) {
           outcome.counts[m.name] = Number(await store.value(`SELECT count(*) FROM ${m.name}`));

@@ -452,7 +452,14 @@ async function writeFailure(store: Store, u: Unlogged, runId: number | undefined
       );
       if (already) return;
     }
-    const id = await startRun(store, { job: RUN_JOB[u.job], period: u.period ?? undefined, now: u.at, trigger: u.trigger });
+    // started when it was tried, not when it could be written (the database was in use then)
+    const id = await startRun(store, {
+      job: RUN_JOB[u.job],
+      period: u.period ?? undefined,
+      now: u.at,
+      trigger: u.trigger,
+      clock: () => u.at,
+    });
     await finishRun(store, id, { status: u.status, durationMs: u.durationMs, message: u.message });
   });
 }

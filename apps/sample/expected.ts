@@ -14,6 +14,7 @@ import {
   nthWorkingDayAfter,
 } from './calendar.ts';
 import type { City, CitySystem } from './city.ts';
+import { costShareExpectations } from './costshare.ts';
 import type { MonthAgg } from './telemetry.ts';
 import { EMPTY_AGG } from './telemetry.ts';
 import {
@@ -22,6 +23,7 @@ import {
   type Condition,
   type MonthMetricsExpected,
   type Planted,
+  type PlantedDecisions,
   type ReportRow,
   type ScoreExpected,
   type SharingExpected,
@@ -578,8 +580,8 @@ export function yearExpectations(
  * the catalog 10 working days after initial acceptance (done: a resource cataloged), completion
  * acceptance at most 365 days after going live (done: the final acceptance), the self-evaluation
  * 12–24 months after going into operation (done: a report with a self-score submitted inside),
- * and the annual reports of the last two complete years, due 90 days after each (done: submitted).
- * An obligation is overdue when it is not done by the month end and its due date is before it.
+ * the annual reports of the last two complete years, due 90 days after each (done: submitted), and
+ * a missing cost-sharing plan or population (listed only while missing). An obligation is overdue when it is not done by the month end and its due date is before it.
  */
 export function calendarExpectations(city: City, reports: readonly ReportRow[], catalog: readonly CatalogRow[]): Planted['calendar'] {
   const { ctx } = city;
@@ -626,6 +628,16 @@ export function calendarExpectations(city: City, reports: readonly ReportRow[], 
         reports.find((r) => r.system_id === x.system_id && r.year === y)?.submitted_date,
       );
   }
+  // cost sharing (docs/decisions.md §5.8): a system subject to it without a plan owes one by its
+  // go-live date; a public-facing one without last year's population owes that from 1 January
+  const byId = new Map(city.systems.map((s) => [s.row.system_id, s.row]));
+  for (const m of costShareExpectations(city).missing) {
+    const x = byId.get(m.system_id)!;
+    if (x.classified || !['construction', 'trial', 'operation'].includes(x.stage)) continue;
+    if (m.status === 'missing_plan') {
+      if (x.go_live_date) check(x.system_id, 'cost_plan', x.go_live_date, null);
+    } else check(x.system_id, `population:${ctx.Y - 1}`, `${ctx.Y}-01-01`, null);
+  }
   overdue.sort((a, b) => (a.system_id < b.system_id ? -1 : a.system_id > b.system_id ? 1 : a.obligation < b.obligation ? -1 : 1));
   return { month: ctx.m, month_end: E, overdue };
 }
@@ -641,6 +653,8 @@ export function provisionalExpectations(
   histories: Map<string, MonthState[]>,
   reports: readonly ReportRow[],
   sharingM: SharingExpected,
+  /** the decisions' effect on the end month's elimination list (decisions.ts applyDecisions) */
+  decided?: PlantedDecisions,
 ): Planted['provisional'] {
   const { ctx } = city;
   const year = Number(ctx.m.slice(0, 4));
@@ -657,8 +671,12 @@ export function provisionalExpectations(
     const i = h.findIndex((x) => x.month === ctx.m);
     const st = i >= 0 ? h[i] : undefined;
     const openRect = !!st?.onRect;
+    // docs/decisions.md §5.7: an exemption by decision takes a system off the list; one shut down
+    // by a decision in the year is withheld for that reason too
+    const decision = decided?.elimination.find((e) => e.system_id === id)?.status;
     const flags: [string, boolean][] = [
-      ['eliminated', !!st?.onElimination],
+      ['shut_down', decision === 'shut_down'],
+      ['eliminated', !!st?.onElimination && decision !== 'exempted'],
       ['no_final_acceptance', s.row.final_acceptance_date === null],
       [
         'security_noncompliant',
@@ -675,7 +693,14 @@ export function provisionalExpectations(
     const has = (...rs: string[]) => rs.some((r) => reasons.includes(r));
     rows.push({
       system_id: id,
-      recommendation: has('eliminated', 'no_final_acceptance', 'security_noncompliant', 'sharing_failure', 'poor_with_open_rectification')
+      recommendation: has(
+        'shut_down',
+        'eliminated',
+        'no_final_acceptance',
+        'security_noncompliant',
+        'sharing_failure',
+        'poor_with_open_rectification',
+      )
         ? 'withhold'
         : has('open_rectification', 'grade_poor')
           ? 'suspend'

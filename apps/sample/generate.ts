@@ -152,7 +152,7 @@ export async function generateSampleCity(opts: SampleOptions): Promise<SampleRes
       year,
       budget: budgetExpectations(city, month.histories, year, sharing.year),
       calendar: calendarExpectations(city, valid, catalog),
-      provisional: provisionalExpectations(city, month.histories, valid, sharing.month),
+      provisional: provisionalExpectations(city, month.histories, valid, sharing.month, decided),
       rejects,
       classified: city.systems.filter((s) => s.row.classified).map((s) => ({ system_id: s.row.system_id, system_name: s.row.system_name })),
       decisions: decided,

@@ -66,12 +66,7 @@ async function writePlainSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, { spec, r
           ['期间', run.period],
           ['政策配置', `${run.profile}（内容哈希 ${String(run.profile_sha256).slice(0, 12)}）`],
           // an evaluation says whether it is provisional and which report year it read (docs/decisions.md §5.5a)
-          ...(run.report_year !== null && run.report_year !== undefined
-            ? [
-                ['评价类型', evaluationKind(run)],
-                ['数据截至', `${run.as_of_month} 月末`],
-              ]
-            : []),
+          ...evaluationNotes(run),
           // a month that has not ended says so (a finished month's sheet is unchanged)
           ...(run.as_of ? [['注意', incompleteMonthNote(String(run.as_of))]] : []),
         ]
@@ -208,7 +203,8 @@ async function writeSignedSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, data: X
     if (sheet.name !== '证据') total += sheet.rows.length;
     const width = sheet.columns.length;
     const headerRow = sheet.lead ? 5 : 4;
-    const ws = wb.addWorksheet(sheet.name, {
+    // a provisional evaluation's sheets say so in their names too, as the plain exports' do
+    const ws = wb.addWorksheet(`${sheet.name}${run.provisional === true ? '（预评价）' : ''}`.slice(0, 31), {
       views: [{ state: 'frozen', ySplit: headerRow }],
       pageSetup: {
         paperSize: 9, // A4
@@ -348,9 +344,7 @@ async function writeSignedSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, data: X
     [/^\d{4}$/.test(period) ? '年度' : '月份', period],
     ['运行编号', Number(run.run_id)],
     ['政策配置', `${run.profile}（内容哈希 ${String(run.profile_sha256).slice(0, 12)}）`],
-    ...(run.report_year !== null && run.report_year !== undefined
-      ? ([['评价类型', evaluationKind(run)]] as [string, ExcelJS.CellValue][])
-      : []),
+    ...evaluationNotes(run),
     ...(run.as_of ? ([['注意', incompleteMonthNote(String(run.as_of))]] as [string, ExcelJS.CellValue][]) : []),
     ['数值', '金额、比例等按显示格式四舍五入显示，单元格保留精确值（可在编辑栏中看到）。'],
     ['依据', '“依据”栏中的 [1]、[2] 等为表下注释的编号，注释列出所引办法的条款。'],
@@ -392,6 +386,15 @@ export function zipWithFixedTimes(b: Buffer): Buffer {
     p += 46 + b.readUInt16LE(p + 28) + b.readUInt16LE(p + 30) + b.readUInt16LE(p + 32);
   }
   return b;
+}
+
+/** The 说明 rows of an evaluation: whether it is provisional, and the month its data reach (docs/decisions.md §5.5a). */
+function evaluationNotes(run: Row): [string, ExcelJS.CellValue][] {
+  if (run.report_year === null || run.report_year === undefined) return [];
+  return [
+    ['评价类型', evaluationKind(run)],
+    ['数据截至', `${run.as_of_month} 月末`],
+  ];
 }
 
 /** 预评价 or 正式评价, with the O&M report year it read (docs/decisions.md §5.5a). */

@@ -62,7 +62,8 @@ export const PUBLISHED_TABLES: readonly PublishedTable[] = [
       v,
     ) => `SELECT e.system_id, e.system_name, e.department, array_to_string(list_transform(e.conditions, lambda x: x.condition), ';') AS conditions,
         array_to_string(e.citations, '；') AS citations, e.vcpu, e.memory_gb, e.storage_gb, e.cloud_cost_annual, e.cost_source,
-        e.exempt, e.exempt_until, e.exempt_reason, CAST(e.evidence AS VARCHAR) AS evidence
+        e.exempt, e.exempt_until, e.exempt_reason, e.decision_status, e.decision_id, e.decision_document_no, e.decision_date,
+        CAST(e.evidence AS VARCHAR) AS evidence
       FROM res_elimination e WHERE e.run_id = ${r.monthRun} AND ${V('e', v)} ORDER BY e.system_id`,
   },
   {

@@ -25,7 +25,7 @@ export interface Column<T> {
  * Columns whose values must not break at their hyphens (YC-GA-/002, 2027-01-/31), on screen and
  * on paper: system ids, dates, deadlines and months — by their Chinese heads, so every table gets it.
  */
-const NOWRAP_HEAD = /系统编号|日期|期限|月份|截止|^月$/;
+const NOWRAP_HEAD = /系统编号|日期|期限|月份|截止|至$|^月$/;
 
 export interface TableOptions<T> {
   /** data-f-<key> attributes a filter bar matches against (space-separated tokens for lists) */
