@@ -120,7 +120,8 @@ function pager(pages: readonly Page[], current: number): Html {
   const link = (p: Page, i: number) => {
     const n = i + 1;
     const what = p.kind === 'action' ? '需要处理' : '其他事项';
-    const title = `${what}：${p.blocks[0].department} 至 ${p.blocks[p.blocks.length - 1].department}`;
+    // (the first page may have no rows: nothing needs action)
+    const title = p.blocks.length ? `${what}：${p.blocks[0].department} 至 ${p.blocks[p.blocks.length - 1].department}` : what;
     const sep = i === firstOther && i > 0 ? html`<span class="muted">｜ 其他事项：</span>` : '';
     return n === current
       ? html`${sep}<strong aria-current="page" title="${title}">${n}</strong> `
