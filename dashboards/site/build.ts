@@ -1,8 +1,10 @@
 // `buildDashboard`: the static site of one month (docs/outputs.md §7.3). Reads the month's current run and
 // the latest annual evaluation, writes every page, the data files, the XLSX downloads, the
 // vendor scripts and styles into a temporary folder beside the target, and renames it into place
-// — a failed build leaves the previous site as it was. It only reads: apps/jobs/site.ts records
-// the build in the run log.
+// — a failed build leaves the previous site as it was. A file whose content is unchanged since the
+// previous build is linked from it rather than written (site-writer.ts: a content hash per file in
+// the site's manifest), so a rebuild rewrites only the pages whose data changed. It only reads:
+// apps/jobs/site.ts records the build in the run log.
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -24,7 +26,9 @@ import { CONDITION_CODES } from '../../metrics/labels.ts';
 import { bytes as fmtBytes } from './format.ts';
 import { FIXED_PAGES, departmentDetailPage, fixedPages } from './site-pages.ts';
 import type { PageKey } from './paths.ts';
-import { renderAllSystemPages } from './render-pool.ts';
+import { renderAllSystemPages, type SystemPageWrite } from './render-pool.ts';
+import { MANIFEST, readManifest, writeManifest, writeSiteFile, type FileWrite, type SiteWriteTarget } from './site-writer.ts';
+import { formatLocal } from '../../core/clock.ts';
 
 export const ASSETS_DIR = rootPath('dashboards', 'assets');
 
@@ -57,6 +61,12 @@ export interface BuildOptions {
 export interface BuildResult {
   dir: string;
   pages: number;
+  /** pages written by this build (the others were unchanged and kept from the previous site) */
+  pagesWritten: number;
+  /** the relative paths of the pages written, sorted */
+  writtenPages: string[];
+  /** system pages with the twelve static charts (systems on a list), the rest without */
+  chartPages: number;
   bytes: number;
   ms: number;
   /** the profile shown */
@@ -168,9 +178,36 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
 
     fs.mkdirSync(path.dirname(target), { recursive: true });
     tmp = fs.mkdtempSync(path.join(path.dirname(target), `.${path.basename(target)}.tmp-`));
-    for (const d of ['assets', 'data', 'downloads', 'systems', 'departments']) fs.mkdirSync(path.join(tmp, d), { recursive: true });
-    for (const f of fs.readdirSync(ASSETS_DIR)) fs.copyFileSync(path.join(ASSETS_DIR, f), path.join(tmp, 'assets', f));
-    copyVendor(tmp);
+    for (const d of ['assets', 'data', 'downloads', 'systems', 'departments', 'vendor'])
+      fs.mkdirSync(path.join(tmp, d), { recursive: true });
+
+    const meta: SiteMeta = {
+      month: data.month,
+      runId: data.run.runId,
+      profileName: profile.profile.name,
+      profileSha256: profile.sha256,
+      builtAt: (opts.clock ?? systemClock)().toISOString(),
+      ...(data.run.asOf ? { asOf: data.run.asOf } : {}),
+    };
+    // What is written and what is kept: the previous site (checked above to be a govmon site) and
+    // its manifest; the footer's time and the run number are not content (site-writer.ts).
+    const previous = fs.existsSync(path.join(target, SITE_MARKER)) ? target : null;
+    const writeTarget: SiteWriteTarget = {
+      dir: tmp,
+      previous,
+      previousHashes: previous ? readManifest(previous) : {},
+      volatile: [`生成于 ${formatLocal(meta.builtAt)}`, `运行编号 ${meta.runId}`],
+    };
+    const files = new Map<string, string>();
+    const pageWrites = new Map<string, boolean>();
+    const put = (rel: string, content: string | Uint8Array, page = false): FileWrite => {
+      const w = writeSiteFile(writeTarget, rel, content);
+      files.set(rel, w.hash);
+      if (page) pageWrites.set(rel, w.written);
+      return w;
+    };
+    for (const f of fs.readdirSync(ASSETS_DIR)) put(`assets/${f}`, fs.readFileSync(path.join(ASSETS_DIR, f)));
+    copyVendor((rel, content) => put(rel, content));
 
     // The XLSX downloads are the exports themselves (same columns, formula-safe text). The exports
     // hold what the run computed; if a system has been marked classified since, they would name
@@ -201,43 +238,46 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
       progress({ phase: 'exports', label: '导出 XLSX', done: ++done, total });
     }
 
-    fs.writeFileSync(path.join(tmp, 'data', 'metrics.js'), metricsScript(data));
+    put('data/metrics.js', metricsScript(data));
 
-    const meta: SiteMeta = {
-      month: data.month,
-      runId: data.run.runId,
-      profileName: profile.profile.name,
-      profileSha256: profile.sha256,
-      builtAt: (opts.clock ?? systemClock)().toISOString(),
-      ...(data.run.asOf ? { asOf: data.run.asOf } : {}),
-    };
     const ctx = buildContext(data, profile.profile, note, meta, downloads);
     const fixed: (() => PageSpec)[] = (Object.keys(FIXED_PAGES) as PageKey[]).flatMap((k) => fixedPages(k, ctx).map((p) => () => p));
     const jobs: (() => PageSpec)[] = [...fixed, ...ctx.departments.map((d) => () => departmentDetailPage(ctx, d))];
     const pages = jobs.length + data.systems.length;
     let written = 0;
+    let chartPages = 0;
     const every = Math.max(1, Math.floor(pages / 50));
     const onPage = () => {
       written = Math.min(written + 1, pages);
       if (written % every === 0 || written === pages) progress({ phase: 'pages', label: '生成页面', done: written, total: pages });
     };
-    const dir = tmp;
+    const onSystemPage = (w: SystemPageWrite) => {
+      if (!pageWrites.has(w.rel) && w.charts) chartPages++;
+      files.set(w.rel, w.hash);
+      pageWrites.set(w.rel, w.written || (pageWrites.get(w.rel) ?? false));
+      onPage();
+    };
     // The system pages (most of the work) go to the pool; these are written first (while any
     // worker threads start).
     const writeOthers = () => {
       for (const job of jobs) {
         const spec = job();
-        fs.writeFileSync(path.join(dir, spec.file), renderPage(meta, spec));
+        put(spec.file, renderPage(meta, spec), true);
         onPage();
       }
     };
     const pool = await renderAllSystemPages(
       ctx,
-      { data, profile: profile.profile, note, meta, downloads, dir },
+      { data, profile: profile.profile, note, meta, downloads, target: writeTarget },
       data.systems.map((s) => s.system_id),
-      onPage,
+      onSystemPage,
       writeOthers,
     );
+    writeManifest(tmp, files);
+    const writtenPages = [...pageWrites.entries()]
+      .filter(([, w]) => w)
+      .map(([rel]) => rel)
+      .sort();
 
     fs.writeFileSync(
       path.join(tmp, SITE_MARKER),
@@ -250,6 +290,8 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
           profile_sha256: profile.sha256,
           built_at: meta.builtAt,
           pages,
+          pages_written: writtenPages.length,
+          manifest: MANIFEST,
         },
         null,
         2,
@@ -264,12 +306,17 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
     const result: BuildResult = {
       dir: target,
       pages,
+      pagesWritten: writtenPages.length,
+      writtenPages,
+      chartPages,
       bytes: size.bytes,
       ms,
       profile,
       warnings,
       counts: {
         pages,
+        pages_written: writtenPages.length,
+        chart_pages: chartPages,
         files: size.files,
         bytes: size.bytes,
         month_run_id: data.run.runId,
@@ -281,7 +328,7 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
     };
     if (pool.workerFailures) opts.log?.info(`注意：${pool.workerFailures} 个页面生成线程未能完成，相应页面已在主线程生成`);
     opts.log?.info(
-      `站点已生成：${target}（${result.pages} 个页面，${size.files} 个文件，${fmtBytes(result.bytes)}，${(ms / 1000).toFixed(1)} 秒）`,
+      `站点已生成：${target}（${result.pages} 个页面，其中 ${result.pagesWritten} 个有变化而重写，${size.files} 个文件，${fmtBytes(result.bytes)}，${(ms / 1000).toFixed(1)} 秒）`,
     );
     return result;
   } catch (e) {

@@ -3,10 +3,11 @@
 // data (structured clone), builds the same context and writes its pages into the same temporary
 // folder. Workers run the compiled build (dist/); from the sources (tests) they use it when it has
 // been built. If a worker cannot start (no build, a restricted runtime), its share is rendered here.
+// Each page goes through site-writer.ts (written, or linked from the previous site when unchanged);
+// the main thread collects what each page became for the manifest.
 
 import os from 'node:os';
 import path from 'node:path';
-import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { Profile } from '../../metrics/profiles/schema.ts';
@@ -14,7 +15,8 @@ import { rootPath } from '../../core/paths.ts';
 import { buildContext, type SiteContext } from './context.ts';
 import type { SiteData } from './data.ts';
 import { renderPage, type SiteMeta } from './layout.ts';
-import { systemDetailPage } from './pages/system.ts';
+import { isListed, systemDetailPage } from './pages/system.ts';
+import { writeSiteFile, type FileWrite, type SiteWriteTarget } from './site-writer.ts';
 
 /** The worker script: beside this module when it runs compiled, else the compiled copy in dist/. */
 const WORKER = import.meta.url.endsWith('.js')
@@ -28,18 +30,28 @@ export interface RenderJob {
   note: string | null;
   meta: SiteMeta;
   downloads: Record<string, string>;
-  dir: string;
+  target: SiteWriteTarget;
   ids: string[];
 }
 
-/** Render the pages of the given systems into `dir`; `onPage` after each. */
-export function renderSystemPages(ctx: SiteContext, ids: readonly string[], dir: string, onPage: () => void): void {
+/** A page written (or kept) by a thread, and whether it carries the static charts. */
+export interface SystemPageWrite extends FileWrite {
+  charts: boolean;
+}
+
+/** Render the pages of the given systems into the target; `onPage` after each. */
+export function renderSystemPages(
+  ctx: SiteContext,
+  ids: readonly string[],
+  target: SiteWriteTarget,
+  onPage: (w: SystemPageWrite) => void,
+): void {
   for (const id of ids) {
     const s = ctx.systems.get(id);
     if (!s) continue;
-    const spec = systemDetailPage(ctx, s);
-    fs.writeFileSync(path.join(dir, spec.file), renderPage(ctx.meta, spec));
-    onPage();
+    const charts = isListed(ctx, id);
+    const spec = systemDetailPage(ctx, s, { staticCharts: charts });
+    onPage({ ...writeSiteFile(target, spec.file, renderPage(ctx.meta, spec)), charts });
   }
 }
 
@@ -52,11 +64,11 @@ interface Running {
   stop: () => Promise<unknown>;
 }
 
-function runWorker(job: RenderJob, onPage: () => void): Running {
+function runWorker(job: RenderJob, onPage: (w: SystemPageWrite) => void): Running {
   const w = new Worker(WORKER, { workerData: job, execArgv: [] });
   const done = new Promise<void>((resolve, reject) => {
-    w.on('message', (m: { page?: true }) => {
-      if (m.page) onPage();
+    w.on('message', (m: { page?: SystemPageWrite }) => {
+      if (m.page) onPage(m.page);
     });
     w.once('error', reject);
     w.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`render worker exited with code ${code}`))));
@@ -96,7 +108,7 @@ export async function renderAllSystemPages(
   ctx: SiteContext,
   job: Omit<RenderJob, 'ids'>,
   ids: readonly string[],
-  onPage: () => void,
+  onPage: (w: SystemPageWrite) => void,
   beforeOwnShare?: () => void,
 ): Promise<PoolReport> {
   const threads = threadCount(ids.length);
@@ -109,13 +121,14 @@ export async function renderAllSystemPages(
   });
   try {
     beforeOwnShare?.();
-    renderSystemPages(ctx, shares[0], job.dir, onPage);
+    renderSystemPages(ctx, shares[0], job.target, onPage);
   } catch (e) {
     // stop the workers before the caller removes the folder they write into
     await Promise.all(workers.map((w) => w.stop()));
     throw e;
   }
   await Promise.all(workers.map((w) => w.done));
-  for (const share of failed) renderSystemPages(ctx, share, job.dir, () => undefined);
+  // a failed share may have written some of its pages: written again (a page is one file), reported again
+  for (const share of failed) renderSystemPages(ctx, share, job.target, onPage);
   return { threads, workerFailures: failed.length };
 }

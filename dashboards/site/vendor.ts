@@ -39,19 +39,17 @@ export function packageVersion(name: string): string {
   return JSON.parse(fs.readFileSync(path.join(packageDir(name), 'package.json'), 'utf8')).version as string;
 }
 
-/** Copy the vendor scripts and their licenses into <site>/vendor/. */
-export function copyVendor(siteDir: string): string[] {
-  const out = path.join(siteDir, 'vendor');
-  fs.mkdirSync(out, { recursive: true });
+/** The vendor scripts and their licenses, handed to `put` as `vendor/<file>` (the site's writer). */
+export function copyVendor(put: (rel: string, content: string | Uint8Array) => void): string[] {
   const written: string[] = [];
   for (const v of VENDOR) {
     const dir = packageDir(v.pkg);
     const js = fs.readFileSync(path.join(dir, v.file), 'utf8').replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, '\n');
-    fs.writeFileSync(path.join(out, v.as), js);
+    put(`vendor/${v.as}`, js);
     written.push(`vendor/${v.as}`);
     for (const l of v.licenses) {
       const target = `${v.pkg}.${l.replace(/\.txt$/, '')}.txt`;
-      fs.copyFileSync(path.join(dir, l), path.join(out, target));
+      put(`vendor/${target}`, fs.readFileSync(path.join(dir, l)));
       written.push(`vendor/${target}`);
     }
   }

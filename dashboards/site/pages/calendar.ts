@@ -103,10 +103,21 @@ function columns(): Column<CalendarRow>[] {
   ];
 }
 
+/** Up to this many pages the pager lists them all; a longer calendar (a province) lists a window. */
+export const PAGER_ALL = 15;
+
+/**
+ * The page links. A long calendar lists the first page, the first of 其他事项, the last and three
+ * either side of this one, with 上一页 / 下一页: each page stays reachable by a chain of links
+ * while a page does not carry a link to each of some 1,500 others (at 20,000 systems that list,
+ * twice on every page, had been most of the site's size).
+ */
 function pager(pages: readonly Page[], current: number): Html {
   if (pages.length < 2) return html``;
   const firstOther = pages.findIndex((p) => p.kind === 'other');
-  return html`<nav class="pager screen-only" aria-label="合规日历分页">${pages.map((p, i) => {
+  const shown = (n: number) =>
+    pages.length <= PAGER_ALL || n === 1 || n === pages.length || n === firstOther + 1 || Math.abs(n - current) <= 3;
+  const link = (p: Page, i: number) => {
     const n = i + 1;
     const what = p.kind === 'action' ? '需要处理' : '其他事项';
     // the first page opens with the counts even when nothing needs action (a department with nothing overdue): no blocks
@@ -115,7 +126,17 @@ function pager(pages: readonly Page[], current: number): Html {
     return n === current
       ? html`${sep}<strong aria-current="page" title="${title}">${n}</strong> `
       : html`${sep}<a href="${calendarFile(n)}" title="${title}">${n}</a> `;
-  })}</nav>`;
+  };
+  const items = pages.map((p, i) => {
+    const n = i + 1;
+    if (shown(n)) return link(p, i);
+    return shown(n - 1) ? html`<span class="muted">…</span> ` : '';
+  });
+  const steps =
+    pages.length > PAGER_ALL
+      ? html`${current > 1 ? html`<a href="${calendarFile(current - 1)}" rel="prev">上一页</a> ` : ''}${items}${current < pages.length ? html`<a href="${calendarFile(current + 1)}" rel="next">下一页</a>` : ''}`
+      : items;
+  return html`<nav class="pager screen-only" aria-label="合规日历分页">${steps}</nav>`;
 }
 
 export function calendarPages(ctx: SiteContext): PageSpec[] {

@@ -170,7 +170,33 @@ export function staleBudgetNote(ctx: SiteContext, s: SystemInfo): Html | '' {
   return html`<p class="notice stale-advice" data-stale-advice="${listed}">注意：以上经费建议来自${evaluationName(y)}（数据截至 ${y.asOfMonth} 月末），早于本系统列入淘汰退出清单（${listed}），未反映列入清单。列入淘汰退出清单的系统不予安排运维经费（${citationLabels(ctx.profile.budget.withhold_elimination).join('；')}），请以重新评价的结果为准。</p>`;
 }
 
-export function systemDetailPage(ctx: SiteContext, s: SystemInfo): PageSpec {
+/**
+ * Whether a system is on one of the month's lists or flagged: a condition holds, a notice this month,
+ * the elimination list (exempted too), right-sizing, or the spot-check list (self-score inflated).
+ * Neither the budget advice (every system in operation has one) nor data sharing below the mark is:
+ * an uncatalogued system fails sharing, which in the 20,000-system benchmark city is every system;
+ * the page states the shortfall in its 数据共享 section and sharing.html lists it. The
+ * static site draws the twelve static charts only on these systems' pages (docs/outputs.md §7.3);
+ * the others' pages keep every table and the interactive chart, which is what keeps a
+ * province-sized site small and fast.
+ */
+export function isListed(ctx: SiteContext, id: string): boolean {
+  return (
+    holding(ctx.now.get(id)).length > 0 ||
+    ctx.noticeNow.has(id) ||
+    ctx.elimination.has(id) ||
+    ctx.rightsizing.has(id) ||
+    !!ctx.scores.get(id)?.inflation
+  );
+}
+
+export interface SystemPageOptions {
+  /** draw the twelve static (Plot) charts and the sharing chart; default true (the portal always does) */
+  staticCharts?: boolean;
+}
+
+export function systemDetailPage(ctx: SiteContext, s: SystemInfo, opts: SystemPageOptions = {}): PageSpec {
+  const staticCharts = opts.staticCharts ?? true;
   const file = systemPage(s.system_id);
   const rows = ctx.metricsOf.get(s.system_id) ?? [];
   const now = ctx.now.get(s.system_id);
@@ -223,7 +249,11 @@ export function systemDetailPage(ctx: SiteContext, s: SystemInfo): PageSpec {
 ${section(
   '近 12 个月运行指标',
   html`${vegaChart('chart-system', systemMetricsSpec(ctx.data.months, rows as unknown as SystemMetricPoint[], ctx.thresholds))}
-${metricCharts(ctx, s, rows)}`,
+${
+  staticCharts
+    ? metricCharts(ctx, s, rows)
+    : html`<p class="muted" data-static-charts="none">本系统本月未列入任何清单，页面不附逐项静态图表（打印版）；上图可选择任一指标，查看近 12 个月的数值与阈值。口径见<a href="../${PAGES.definitions.file}">指标口径</a>。</p>`
+}`,
   'metrics',
 )}
 ${section('各月问题（连续月数）', streakGrid(ctx, rows))}`
@@ -282,7 +312,7 @@ ${section('各月问题（连续月数）', streakGrid(ctx, rows))}`
           ],
         ])}
 ${
-  sharingRows.some((r) => r.completeness_pct !== null)
+  staticCharts && sharingRows.some((r) => r.completeness_pct !== null)
     ? figure(
         sharingChart(
           ctx.data.months,
