@@ -20,7 +20,7 @@ import { writeExport } from '../dashboards/exports/write.ts';
 import { lastFullMonth } from '../core/clock.ts';
 import { sqlString } from '../core/sql.ts';
 import { MANIFEST } from '../pipelines/store/backup.ts';
-import { generateSampleCity } from '../apps/sample/generate.ts';
+import { sampleCity } from './fixtures/sample-cache.ts';
 import { tempDir } from './helpers.ts';
 import {
   checkArchive,
@@ -87,7 +87,7 @@ beforeAll(async () => {
   root = tempDir('govmon-backup-');
   source = path.join(root, 'source', 'g.duckdb');
   backup = path.join(root, 'backup');
-  const sample = await generateSampleCity({ outDir: path.join(root, 'sample'), endMonth: MONTH, systems: 150 });
+  const sample = await sampleCity({ outDir: path.join(root, 'sample'), endMonth: MONTH, systems: 150 });
   evalYear = sample.planted.evalYear;
   const store = await Store.open(source);
   try {

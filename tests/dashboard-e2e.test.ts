@@ -22,7 +22,6 @@ import { PAGES, departmentPage, systemPage } from '../dashboards/site/paths.ts';
 import { bytes } from '../dashboards/site/format.ts';
 import { MONTHLY_METRICS } from '../metrics/definitions.ts';
 import { loadProfile } from '../pipelines/profiles.ts';
-import { ingestPaths } from '../pipelines/ingest/ingest.ts';
 import { runMonth } from '../pipelines/run/month.ts';
 import { evaluateYear } from '../pipelines/run/year.ts';
 import type { Store } from '../pipelines/store/database.ts';
@@ -51,11 +50,12 @@ let planted: import('../apps/sample/generate.ts').Planted | undefined;
 let loadAfter: number;
 
 /** The sample city, ingested and run over the twelve months up to MONTH, its year evaluated. */
-async function sampleCity(s: Store, ctx: { dir: string; archiveDir: string }): Promise<void> {
-  const { generateSampleCity } = (await import(pathToFileURL(GENERATOR).href)) as typeof import('../apps/sample/generate.ts');
-  const r = await generateSampleCity({ outDir: path.join(ctx.dir, 'sample'), endMonth: MONTH });
+async function sampleCity(): Promise<Awaited<ReturnType<typeof openTestStore>>> {
+  // generated and ingested once per test run, shared with other files (imported here: the generator may be absent)
+  const { ingestedSampleCity } = await import('./fixtures/sample-cache.ts');
+  const { sample: r, ...ctx } = await ingestedSampleCity({ endMonth: MONTH }, 'city.duckdb');
+  const s = ctx.store;
   planted = r.planted;
-  await ingestPaths(s, [path.join(ctx.dir, 'sample')], { now: NOW, archiveDir: ctx.archiveDir });
   // one system with markup in its name and department, idle for the last three months
   await buildCity(
     s,
@@ -66,17 +66,17 @@ async function sampleCity(s: Store, ctx: { dir: string; archiveDir: string }): P
   const profile = loadProfile('default');
   for (const m of WINDOW) await runMonth(s, { month: m, profile, now: NOW, trigger: 'test' });
   await evaluateYear(s, { year: r.planted.evalYear, profile, now: NOW, trigger: 'test' });
+  return ctx;
 }
 
 beforeAll(async () => {
   if (!fs.existsSync(CHROMIUM))
     throw new Error(`找不到 ${CHROMIUM}：请安装 Debian 的 chromium 和中文字体（apt-get install -y chromium fonts-noto-cjk）`);
-  const t = await openTestStore('city.duckdb');
+  city = fs.existsSync(GENERATOR) ? 'sample' : 'synthetic';
+  const t = city === 'sample' ? await sampleCity() : await openTestStore('city.duckdb');
   store = t.store;
   work = t.dir;
-  city = fs.existsSync(GENERATOR) ? 'sample' : 'synthetic';
-  if (city === 'sample') await sampleCity(store, t);
-  else await buildDashboardCity(store, t);
+  if (city === 'synthetic') await buildDashboardCity(store, t);
   site = path.join(tempDir('govmon-e2e-'), 'site');
   const cpu0 = process.cpuUsage();
   build = await siteJob(store, { month: MONTH, outDir: site, now: NOW, trigger: 'test' });
