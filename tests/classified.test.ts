@@ -19,7 +19,7 @@ import { loadConfig } from '../apps/jobs/config.ts';
 import { memoryLog } from '../core/log.ts';
 import { lastFullMonth } from '../core/clock.ts';
 import { sqlString } from '../core/sql.ts';
-import { generateSampleCity } from '../apps/sample/generate.ts';
+import { sampleCity } from './fixtures/sample-cache.ts';
 import { copyTo } from './fixtures/ingest.ts';
 import { tempDir, writeFile } from './helpers.ts';
 import { cli, walk, type CliResult } from './fixtures/reliability.ts';
@@ -143,7 +143,7 @@ beforeAll(async () => {
   home = path.join(root, 'home');
   db = path.join(home, 'g.duckdb');
   fs.mkdirSync(home, { recursive: true });
-  const sample = await generateSampleCity({ outDir: path.join(root, 'sample'), endMonth: MONTH, systems: 150 });
+  const sample = await sampleCity({ outDir: path.join(root, 'sample'), endMonth: MONTH, systems: 150 });
   evalYear = sample.planted.evalYear;
   secrets = [...sample.planted.classified, OURS];
   record('ingest', await cli(['--db', db, 'ingest', path.join(root, 'sample')]));

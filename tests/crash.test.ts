@@ -1,6 +1,8 @@
 // Crash safety (docs/inputs.md §3, docs/operations.md §9): `govmon ingest` and `govmon run` are killed with SIGKILL at random
-// points (a seeded PRNG; the seed is printed, GOVMON_TEST_SEED replays it): a delay drawn from
-// [0, the time the uninterrupted command holds the database], counted from the moment the child
+// points (a seeded PRNG; the seed is printed, GOVMON_TEST_SEED replays it): one delay drawn in each
+// of N equal slices of [0, the time the uninterrupted command holds the database] (stratified, so
+// that the few points of `npm test` still spread over the whole window; `npm run test:full` kills at
+// 20 points, `npm test` at 5), counted from the moment the child
 // has the database file open (seen in /proc), so the kills fall inside the work rather than in the
 // second of module loading before it (where /proc is missing, from the child's start). After each kill the
 // database, reopened, must be exactly as before the command — or, when the kill came after the
@@ -26,7 +28,7 @@ import { addMonths, lastFullMonth, monthEnd, shanghaiDate } from '../core/clock.
 import { loadProfile } from '../pipelines/profiles.ts';
 import { generateBenchCity } from '../apps/bench/city.ts';
 import { sqlString } from '../core/sql.ts';
-import { tempDir } from './helpers.ts';
+import { sampled, tempDir } from './helpers.ts';
 import {
   RAW_ORDER,
   VOLATILE,
@@ -44,14 +46,14 @@ import {
   whenOpened,
 } from './fixtures/reliability.ts';
 
-const POINTS = 20;
+const POINTS = sampled(5, 20);
 /**
  * Each test starts 20 (or 10) child processes one or two at a time and fingerprints a database after
  * each: minutes on a busy machine. The checks do not depend on speed (each kill point is drawn from
  * the reference run's own window on the same machine), so the time limit only needs to be generous.
  */
 const KILL_TEST_TIMEOUT = 1_200_000;
-const INBOX_POINTS = 10;
+const INBOX_POINTS = sampled(4, 10);
 const SYSTEMS = 800;
 // The CLI stamps its runs and files with the real clock: the month must be a past one.
 const MONTH = lastFullMonth(new Date());
@@ -83,6 +85,11 @@ async function makeBase(name: string, fn: (store: Store, archiveDir: string) => 
   }
   expect(fs.existsSync(path.join(dir, 'g.duckdb.wal'))).toBe(false);
   return dir;
+}
+
+/** N kill delays in [0, window): one drawn uniformly in each of N equal slices (stratified sampling). */
+function killDelays(n: number, window: number, rand: () => number): number[] {
+  return Array.from({ length: n }, (_, i) => Math.round(((i + rand()) / n) * window));
 }
 
 function copyBase(base: string, name: string): string {
@@ -205,7 +212,7 @@ describe('govmon ingest killed with SIGKILL at random points', () => {
 
       const seed = testSeed('ingest kill points');
       const rand = prng(seed);
-      const delays = Array.from({ length: POINTS }, () => Math.round(rand() * r.window));
+      const delays = killDelays(POINTS, r.window, rand);
       const outcomes: string[] = [];
       await inParallel(POINTS, 2, async (i) => {
         const dir = copyBase(base, `ingest-kill-${i}`);
@@ -246,8 +253,11 @@ describe('govmon ingest killed with SIGKILL at random points', () => {
         fs.rmSync(dir, { recursive: true, force: true });
       });
       console.log(`ingest (holds the database ${Math.round(r.window)} ms): ${outcomes.join(' ')}`);
-      // Kills landed inside the ingest: after it had archived the file and before its commit.
-      expect(outcomes.filter((o) => o.includes('killed:before+archived')).length, outcomes.join(' ')).toBeGreaterThanOrEqual(3);
+      // Kills landed inside the ingest: after it had archived the file and before its commit (3 of
+      // 20 points; 1 of the 5 of `npm test`).
+      expect(outcomes.filter((o) => o.includes('killed:before+archived')).length, outcomes.join(' ')).toBeGreaterThanOrEqual(
+        Math.ceil(POINTS / 7),
+      );
     },
     KILL_TEST_TIMEOUT,
   );
@@ -284,7 +294,7 @@ describe('govmon run --month killed with SIGKILL at random points', () => {
 
       const seed = testSeed('run kill points');
       const rand = prng(seed);
-      const delays = Array.from({ length: POINTS }, () => Math.round(rand() * r.window));
+      const delays = killDelays(POINTS, r.window, rand);
       const outcomes: string[] = [];
       await inParallel(POINTS, 2, async (i) => {
         const dir = copyBase(base, `run-kill-${i}`);
@@ -385,21 +395,32 @@ describe('the inbox scan killed with SIGKILL at random points', () => {
 
       const seed = testSeed('inbox kill points');
       const rand = prng(seed);
-      const delays = Array.from({ length: INBOX_POINTS }, () => Math.round(rand() * window));
+      const delays = killDelays(INBOX_POINTS, window, rand);
       const outcomes: string[] = [];
-      await inParallel(INBOX_POINTS, 2, async (i) => {
+      // One more kill, timed by an event rather than a delay: as soon as the first file has been
+      // moved to processed/, so that one kill falls between two files whatever the machine's speed.
+      const FIRST_MOVE = INBOX_POINTS;
+      const firstMoved = (home: string) => {
+        const dir = path.join(home, 'inbox', 'processed');
+        return fs.existsSync(dir) && fs.readdirSync(dir).some((f) => !f.endsWith('.report.txt'));
+      };
+      await inParallel(INBOX_POINTS + 1, 2, async (i) => {
         const home = setup(`inbox-kill-${i}`);
         const s = await scan(home);
+        let ended = false;
+        void s.done.then(() => (ended = true));
         await s.opened();
-        await sleep(delays[i]);
+        if (i === FIRST_MOVE) while (!ended && !firstMoved(home)) await sleep(2);
+        else await sleep(delays[i]);
+        const when = i === FIRST_MOVE ? 'first-move' : `${delays[i]}ms`;
         s.child.kill('SIGKILL');
         const res = await s.done;
         // Right after the kill: every file exactly once, in the inbox or moved, nothing else.
         const seen = where(home);
-        expect([...seen.keys()].sort(), `kill ${i} after ${delays[i]} ms`).toEqual([...originals.keys()].sort());
+        expect([...seen.keys()].sort(), `kill ${i} at ${when}`).toEqual([...originals.keys()].sort());
         for (const [h, places] of seen) expect(places, `kill ${i}: ${originals.get(h)}`).toHaveLength(1);
         const moved = [...seen.values()].filter((p) => p[0].includes('processed')).length;
-        outcomes[i] = `${delays[i]}ms:${res.signal ? 'killed' : 'exit'}:${moved}/${seen.size}moved`;
+        outcomes[i] = `${when}:${res.signal ? 'killed' : 'exit'}:${moved}/${seen.size}moved`;
 
         // The next scan takes what is left; every file ends in processed/, loaded exactly once.
         const next = await inboxJob({
@@ -447,7 +468,7 @@ describe('the decision register (docs/inputs.md §2.6) under SIGKILL', () => {
   // `govmon decide` commits its one-row decisions file, then previews the month inside a transaction
   // it rolls back: a kill leaves the register as before, or with the decision recorded and nothing
   // else. The ingest of a decisions file: as before, or with every decision of the file.
-  const KILLS = 8;
+  const KILLS = sampled(4, 8);
   // the one-row file of `decide` is written in a temporary folder of its own: its path differs
   const DECIDE_VOLATILE = { ...VOLATILE, files: [...VOLATILE.files, 'source_path'] };
   const today = shanghaiDate(new Date());
@@ -471,7 +492,7 @@ describe('the decision register (docs/inputs.md §2.6) under SIGKILL', () => {
     const { loose: after } = await registerFingerprints(dbOf(ref));
     expect(after['table raw_decisions']).not.toBe(before['table raw_decisions']);
     const rand = prng(testSeed(`${name} kill points`));
-    const delays = Array.from({ length: KILLS }, () => Math.round(rand() * r.window));
+    const delays = killDelays(KILLS, r.window, rand);
     const outcomes: string[] = [];
     await inParallel(KILLS, 2, async (i) => {
       const dir = copyBase(base, `${name}-kill-${i}`);

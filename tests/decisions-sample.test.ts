@@ -10,19 +10,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSampleCity, type Planted } from '../apps/sample/generate.ts';
+import type { Planted } from '../apps/sample/generate.ts';
+import { ingestedSampleCity } from './fixtures/sample-cache.ts';
 import { writeExport } from '../dashboards/exports/write.ts';
-import { ingestFile, ingestPaths } from '../pipelines/ingest/ingest.ts';
+import { ingestFile } from '../pipelines/ingest/ingest.ts';
 import { loadProfile } from '../pipelines/profiles.ts';
 import { runMonth, type MonthRunResult } from '../pipelines/run/month.ts';
 import type { Row, Store } from '../pipelines/store/database.ts';
-import { NOW, openTestStore } from './helpers.ts';
+import { NOW } from './helpers.ts';
 
 const END = '2026-10';
 const MONTHS = ['2026-08', '2026-09', '2026-10'];
 const profile = loadProfile('default');
 
-let s: Awaited<ReturnType<typeof openTestStore>>;
+let s: Awaited<ReturnType<typeof ingestedSampleCity>>;
 const store = (): Store => s.store;
 let planted: Planted;
 const runs: Record<string, MonthRunResult> = {};
@@ -30,10 +31,9 @@ const idOf = (key: string) => planted.cases.find((c) => c.tags[0] === key)!.syst
 const current = (m: string) => `(SELECT run_id FROM month_runs WHERE month = '${m}')`;
 
 beforeAll(async () => {
-  s = await openTestStore('sample.duckdb');
-  const dir = path.join(s.dir, 'sample');
-  planted = (await generateSampleCity({ outDir: dir, endMonth: END })).planted;
-  await ingestPaths(s.store, [dir], { now: NOW, archiveDir: s.archiveDir });
+  // the sample city generated and ingested once per test run, copied (tests/fixtures/sample-cache.ts)
+  s = await ingestedSampleCity({ endMonth: END });
+  planted = s.sample.planted;
   for (const m of MONTHS) runs[m] = await runMonth(s.store, { month: m, profile, now: NOW, trigger: 'test' });
 }, 300_000);
 

@@ -7,6 +7,18 @@ import path from 'node:path';
 import { Store } from '../pipelines/store/database.ts';
 import { migrate } from '../pipelines/store/migrate.ts';
 
+/**
+ * `npm test` is the fast suite; `npm run test:full` sets GOVMON_TEST_FULL=1 and the tests that
+ * sample (kill points of the crash tests, pages of the end-to-end walk, fuzz runs) take every case.
+ * The same checks run either way: only how many cases they are applied to differs.
+ */
+export const FULL = process.env.GOVMON_TEST_FULL === '1';
+
+/** `fast` in `npm test`, `full` in `npm run test:full`. */
+export function sampled<T>(fast: T, full: T): T {
+  return FULL ? full : fast;
+}
+
 /** 2026-11-22 10:00 in Asia/Shanghai: the fixed "today" of the tests. */
 export const NOW = new Date('2026-11-22T02:00:00Z');
 

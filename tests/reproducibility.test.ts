@@ -17,7 +17,7 @@ import { evaluateYear } from '../pipelines/run/year.ts';
 import { loadProfile } from '../pipelines/profiles.ts';
 import { EXPORTS, writeExport, type Period } from '../dashboards/exports/write.ts';
 import { addMonths, lastFullMonth } from '../core/clock.ts';
-import { generateSampleCity } from '../apps/sample/generate.ts';
+import { sampleCity } from './fixtures/sample-cache.ts';
 import { tempDir } from './helpers.ts';
 import { cli, parseCsv, walk } from './fixtures/reliability.ts';
 
@@ -26,7 +26,7 @@ const FORMATS = ['csv', 'json', 'parquet', 'xlsx'] as const;
 const profile = loadProfile('default');
 
 let root: string;
-let sample: Awaited<ReturnType<typeof generateSampleCity>>;
+let sample: Awaited<ReturnType<typeof sampleCity>>;
 // One fixed "now" for both databases (the today of every deadline rule). The runs keep the real
 // wall clock; the ingest clock is fixed too, because the rejects export lists when each file was
 // ingested — the one wall-clock time an export carries, a fact of the ingest, not of the inputs.
@@ -72,7 +72,7 @@ let b: Built;
 
 beforeAll(async () => {
   root = tempDir('govmon-repro-');
-  sample = await generateSampleCity({ outDir: path.join(root, 'sample'), endMonth: MONTH, systems: 150 });
+  sample = await sampleCity({ outDir: path.join(root, 'sample'), endMonth: MONTH, systems: 150 });
   a = await build('a');
   b = await build('b');
 });

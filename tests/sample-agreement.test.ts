@@ -5,16 +5,15 @@
 // Any change to the models, the generator or the contract that makes them disagree fails here.
 
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monthsBetween } from '../core/clock.ts';
-import { generateSampleCity, type Planted } from '../apps/sample/generate.ts';
-import { ingestPaths } from '../pipelines/ingest/ingest.ts';
+import type { Planted } from '../apps/sample/generate.ts';
+import { ingestedSampleCity } from './fixtures/sample-cache.ts';
 import { runMonth } from '../pipelines/run/month.ts';
 import { evaluateYear } from '../pipelines/run/year.ts';
 import { loadProfile } from '../pipelines/profiles.ts';
 import type { Store } from '../pipelines/store/database.ts';
-import { NOW, openTestStore } from './helpers.ts';
+import { NOW } from './helpers.ts';
 
 // The last full month before the tests' fixed "today" (2026-11-22).
 const END = '2026-10';
@@ -30,12 +29,11 @@ const close = (a: number | null, b: number | null) => (a === null || b === null 
 const sorted = <T>(xs: T[], key: (x: T) => string) => [...xs].sort((a, b) => key(a).localeCompare(key(b)));
 
 beforeAll(async () => {
-  const t = await openTestStore('agree.duckdb');
+  // the sample city generated and ingested once per test run, copied (tests/fixtures/sample-cache.ts)
+  const t = await ingestedSampleCity({ endMonth: END }, 'agree.duckdb');
   store = t.store;
   dir = t.dir;
-  const sample = await generateSampleCity({ outDir: path.join(dir, 'sample'), endMonth: END });
-  planted = sample.planted;
-  await ingestPaths(store, sample.files, { now: NOW, archiveDir: t.archiveDir });
+  planted = t.sample.planted;
   for (const month of monthsBetween(planted.firstMonth, END))
     monthRun = (await runMonth(store, { month, profile, now: NOW, trigger: 'test' })).runId;
   yearRun = (await evaluateYear(store, { year: planted.evalYear, profile, now: NOW, trigger: 'test' })).runId;

@@ -452,13 +452,14 @@ async function writeFailure(store: Store, u: Unlogged, runId: number | undefined
       );
       if (already) return;
     }
-    // started when it was tried, not when it could be written (the database was in use then)
+    // stamped with when the job ran (u.at), not when the row could be written: the check above and
+    // a reader of the run log both look for the failure at the time it happened
     const id = await startRun(store, {
       job: RUN_JOB[u.job],
       period: u.period ?? undefined,
       now: u.at,
-      trigger: u.trigger,
       clock: () => u.at,
+      trigger: u.trigger,
     });
     await finishRun(store, id, { status: u.status, durationMs: u.durationMs, message: u.message });
   });
