@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { formatLocal } from '../core/clock.ts';
 import { cleanText } from '../core/text.ts';
-import { STATUS_ZH, type FileStatus } from './ingest/ingest.ts';
+import { STATUS_ZH, type FileStatus } from './ingest/lifecycle.ts';
 import { KIND_ZH, type Kind } from '../metrics/contract.ts';
 import type { Store } from './store/database.ts';
 import { schemaVersion } from './store/migrate.ts';

@@ -8,16 +8,16 @@ import { lastFullMonth } from '../../core/clock.ts';
 import type { Log } from '../../core/log.ts';
 import type { Store } from '../../pipelines/store/database.ts';
 import { ensureSchema } from '../../pipelines/store/migrate.ts';
-import { expandPaths, formatOutcome, ingestFile, type FileOutcome } from '../../pipelines/ingest/ingest.ts';
+import { formatOutcome, ingestFile, type FileOutcome } from '../../pipelines/ingest/ingest.ts';
 import { loadProfile } from '../../pipelines/profiles.ts';
 import { monthJob } from '../jobs/month.ts';
 import { yearJob } from '../jobs/year.ts';
 import { finishRun, startRun, type RunTrigger } from '../../pipelines/run/record.ts';
 import type { ResolvedConfig } from '../jobs/config.ts';
 
-export type JobName = 'inbox' | 'monthly' | 'annual';
+import { JOB_LABEL, readyInboxFiles, type JobName } from './inbox.ts';
 
-export const JOB_LABEL: Record<JobName, string> = { inbox: '收件箱扫描', monthly: '月度运行', annual: '年度评价' };
+export { JOB_LABEL, readyInboxFiles, type JobName };
 
 export interface JobContext {
   config: ResolvedConfig;
@@ -80,15 +80,6 @@ function stamp(now: Date): string {
 }
 
 /** Files in the inbox that have not changed for `stable_seconds` (a file still being copied waits). */
-export function readyInboxFiles(config: ResolvedConfig, now: Date): string[] {
-  if (!fs.existsSync(config.inboxPath)) return [];
-  const files = expandPaths([config.inboxPath]).filter((f) => {
-    const rel = path.relative(config.inboxPath, f);
-    return !rel.startsWith('processed') && !rel.startsWith('failed');
-  });
-  return files.filter((f) => now.getTime() - fs.statSync(f).mtimeMs >= config.stable_seconds * 1000);
-}
-
 /**
  * Ingest each ready file of the inbox, then move it to processed/ (loaded, partly loaded or the
  * same bytes again) or failed/ (unusable, or every row refused), its report written beside it

@@ -18,7 +18,10 @@ import { JOB_ZH } from '../../pipelines/status.ts';
 import { JOBS, JOB_LABEL, hasTelemetry, type JobContext, type JobName } from './jobs.ts';
 import type { DaemonMetrics, JobOutcome } from './metrics.ts';
 
-export const TIMEZONE = 'Asia/Shanghai';
+import { TIMEZONE, previousFire } from './cron.ts';
+
+// when a schedule fires (the status command reads them without loading the jobs)
+export { TIMEZONE, nextFire, previousFire } from './cron.ts';
 
 export interface Driver {
   /** call `fire(date)` whenever `expr` matches */
@@ -38,46 +41,6 @@ export function nodeCronDriver(): Driver {
       for (const t of tasks) await t.destroy();
     },
   };
-}
-
-/** The most recent time at or before `now` that `expr` matches (node-cron's own matching), within `days`. */
-export function previousFire(expr: string, now: Date, days = 400): Date | null {
-  return walkFires(expr, now, days, -1);
-}
-
-export function nextFire(expr: string, after: Date, days = 1500): Date | null {
-  // the mirror of previousFire: only the minutes and hours the expression names are tried, day by
-  // day (a yearly schedule is a few hundred tries, not a year of minutes); 1500 days reach a 29 February
-  return walkFires(expr, after, days, 1);
-}
-
-/**
- * The first time `expr` fires, walking days from `from` (direction 1: after it; -1: at or before
- * it), trying only the hours and minutes the expression names. Asia/Shanghai is UTC+8 all year (no
- * daylight saving): local midnight is 16:00 UTC the day before.
- */
-function walkFires(expr: string, from: Date, days: number, direction: 1 | -1): Date | null {
-  const task = cron.createTask(expr, () => undefined, { timezone: TIMEZONE });
-  try {
-    const fields = cron.parse(expr);
-    const order = (xs: Iterable<number>) => [...xs].sort((a, b) => direction * (a - b));
-    const minutes = order(fields.minute);
-    const hours = order(fields.hour);
-    const second = fields.second[0] ?? 0;
-    const local = new Date(from.getTime() + 8 * 3600_000);
-    for (let d = 0; d <= days; d++) {
-      const day = new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() + direction * d));
-      for (const h of hours)
-        for (const m of minutes) {
-          const t = new Date(day.getTime() + (h * 60 + m) * 60_000 + second * 1000 - 8 * 3600_000);
-          if (direction === 1 ? t.getTime() <= from.getTime() : t.getTime() > from.getTime()) continue;
-          if (task.match(t)) return t;
-        }
-    }
-    return null;
-  } finally {
-    void task.destroy();
-  }
 }
 
 export interface SchedulerOptions {

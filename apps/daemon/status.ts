@@ -5,8 +5,8 @@ import path from 'node:path';
 import type { Store } from '../../pipelines/store/database.ts';
 import { formatLocal } from '../../core/clock.ts';
 import type { ResolvedConfig } from '../jobs/config.ts';
-import { JOB_LABEL, readyInboxFiles } from './jobs.ts';
-import { nextFire } from './scheduler.ts';
+import { JOB_LABEL, readyInboxFiles } from './inbox.ts';
+import { nextFire } from './cron.ts';
 import { RUN_STATUS_ZH } from '../../pipelines/status.ts';
 
 const RUN_JOB = { inbox: 'inbox', monthly: 'month', annual: 'year' } as const;

@@ -7,14 +7,13 @@
 // which stages every row as text and says, per value, why it was refused.
 
 import fs from 'node:fs';
-import path from 'node:path';
 import { UnusableFileError, UserError } from '../../core/errors.ts';
 import { shanghaiDate, type Clock } from '../../core/clock.ts';
 import type { Log } from '../../core/log.ts';
 import { cleanText, describeHeaders } from '../../core/text.ts';
 import type { Store } from '../store/database.ts';
 import { ident, sqlString } from '../../core/sql.ts';
-import { STATUS_ZH, ingestWith, type FileOutcome, type LoadContext, type RejectRow } from './lifecycle.ts';
+import { STATUS_ZH, expandPaths, ingestWith, type FileOutcome, type LoadContext, type RejectRow } from './lifecycle.ts';
 import { CONTRACT, KIND_ZH, detectKind, matchHeaders, type HeaderMatch, type Kind } from '../../metrics/contract.ts';
 import { ENCODING_ZH } from './encoding.ts';
 import { FORMAT_ZH, cleanup, csvColumns, csvOptions, loadRaw, sniff, sniffInStore, type Sniffed } from './readers.ts';
@@ -59,39 +58,8 @@ export interface IngestSummary {
   exitCode: 0 | 1 | 2;
 }
 
-const ACCEPTED_EXT = new Set(['.csv', '.txt', '.tsv', '.xlsx', '.parquet', '.json', '.ndjson', '.jsonl']);
-
-/** Does a folder's file look like an input file (by its extension)? */
-const isInputFile = (name: string): boolean => ACCEPTED_EXT.has(path.extname(name).toLowerCase());
-
-/**
- * Files of the given paths: files as given, folders walked, each folder's files in path-name order
- * (hidden files and Office lock files `~$…` skipped; `accept` picks a folder's files by name).
- */
-export function expandPaths(paths: readonly string[], accept: (name: string) => boolean = isInputFile): string[] {
-  const out: string[] = [];
-  for (const p of paths) {
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(p);
-    } catch {
-      throw new UserError(`找不到文件或文件夹：${p}`);
-    }
-    if (st.isDirectory()) {
-      const walk = (dir: string): string[] =>
-        fs
-          .readdirSync(dir, { withFileTypes: true })
-          .filter((d) => !d.name.startsWith('.') && !d.name.startsWith('~$'))
-          .flatMap((d) => {
-            const full = path.join(dir, d.name);
-            if (d.isDirectory()) return walk(full);
-            return accept(d.name) ? [full] : [];
-          });
-      out.push(...walk(p).sort());
-    } else out.push(p);
-  }
-  return out;
-}
+// the files of a list of paths: the lifecycle's (the daemon's inbox reads them without the loaders)
+export { expandPaths } from './lifecycle.ts';
 
 export async function ingestPaths(store: Store, paths: readonly string[], opts: IngestOptions): Promise<IngestSummary> {
   const files = expandPaths(paths);

@@ -5,6 +5,7 @@
 // the file is unusable, one record and one reject saying why. Only the loader differs by kind
 // (pipelines/ingest/ingest.ts for the four contract kinds, connectors/focus.ts for FOCUS).
 
+import fs from 'node:fs';
 import path from 'node:path';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import { UserError } from '../../core/errors.ts';
@@ -244,4 +245,38 @@ async function recordFile(store: Store, o: FileOutcome, arch: Archived, ingested
       Math.round(performance.now() - t0),
     ],
   );
+}
+
+const ACCEPTED_EXT = new Set(['.csv', '.txt', '.tsv', '.xlsx', '.parquet', '.json', '.ndjson', '.jsonl']);
+
+/** Does a folder's file look like an input file (by its extension)? */
+const isInputFile = (name: string): boolean => ACCEPTED_EXT.has(path.extname(name).toLowerCase());
+
+/**
+ * Files of the given paths: files as given, folders walked, each folder's files in path-name order
+ * (hidden files and Office lock files `~$…` skipped; `accept` picks a folder's files by name).
+ */
+export function expandPaths(paths: readonly string[], accept: (name: string) => boolean = isInputFile): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(p);
+    } catch {
+      throw new UserError(`找不到文件或文件夹：${p}`);
+    }
+    if (st.isDirectory()) {
+      const walk = (dir: string): string[] =>
+        fs
+          .readdirSync(dir, { withFileTypes: true })
+          .filter((d) => !d.name.startsWith('.') && !d.name.startsWith('~$'))
+          .flatMap((d) => {
+            const full = path.join(dir, d.name);
+            if (d.isDirectory()) return walk(full);
+            return accept(d.name) ? [full] : [];
+          });
+      out.push(...walk(p).sort());
+    } else out.push(p);
+  }
+  return out;
 }
