@@ -174,24 +174,30 @@ describe('the daemon on an empty database (fake clock)', () => {
   }, 120_000);
 });
 
+/** A registry ingested into `db` and a bench city's telemetry (systems × days) waiting in the inbox. */
+async function telemetryInInbox(dir: string, db: string, cfg: ResolvedConfig, systems: number, days: number): Promise<string> {
+  const city = await generateBenchCity({
+    dir: path.join(dir, 'src'),
+    systems,
+    days,
+    lastDate: monthEnd(lastFullMonth(new Date())),
+    parquet: false,
+  });
+  const store = await Store.open(db);
+  await ingestPaths(store, [city.systemsCsv], { now: new Date(), archiveDir: path.join(dir, 'archive') });
+  store.close();
+  fs.mkdirSync(cfg.inboxPath, { recursive: true });
+  const inFile = path.join(cfg.inboxPath, 'telemetry.csv');
+  fs.copyFileSync(city.telemetryCsv, inFile);
+  return inFile;
+}
+
 describe('stopping the daemon during an inbox scan (fake clock)', () => {
   it('closes the interrupted scan in the run log as 已中止, rolls its file back, and leaves the file in the inbox', async () => {
     const dir = tempDir();
     const db = await emptyDb(dir);
     const cfg = writeConfig(dir, { schedule: { inbox: null, monthly: null, annual: null } });
-    const city = await generateBenchCity({
-      dir: path.join(dir, 'src'),
-      systems: 4000,
-      days: 200,
-      lastDate: monthEnd(lastFullMonth(new Date())),
-      parquet: false,
-    });
-    const store = await Store.open(db);
-    await ingestPaths(store, [city.systemsCsv], { now: new Date(), archiveDir: path.join(dir, 'archive') });
-    store.close();
-    fs.mkdirSync(cfg.inboxPath, { recursive: true });
-    const inFile = path.join(cfg.inboxPath, 'telemetry.csv');
-    fs.copyFileSync(city.telemetryCsv, inFile);
+    const inFile = await telemetryInInbox(dir, db, cfg, 4000, 200);
     const start = new Date(Date.now() + 60_000);
     const driver = new FakeClockDriver(start);
     const log = memoryLog();
@@ -238,19 +244,7 @@ describe('daemon processes', () => {
     const db = await emptyDb(dir);
     const cfg = writeConfig(dir, { schedule: { inbox: '* * * * *', monthly: null, annual: null } });
     // a telemetry file big enough that its scan takes a few seconds: 6,000 systems × 250 days
-    const city = await generateBenchCity({
-      dir: path.join(dir, 'src'),
-      systems: 6000,
-      days: 250,
-      lastDate: monthEnd(lastFullMonth(new Date())),
-      parquet: false,
-    });
-    const store = await Store.open(db);
-    await ingestPaths(store, [city.systemsCsv], { now: new Date(), archiveDir: path.join(dir, 'archive') });
-    store.close();
-    fs.mkdirSync(cfg.inboxPath, { recursive: true });
-    const inFile = path.join(cfg.inboxPath, 'telemetry.csv');
-    fs.copyFileSync(city.telemetryCsv, inFile);
+    const inFile = await telemetryInInbox(dir, db, cfg, 6000, 250);
     const rows = fs.readFileSync(inFile, 'utf8').trimEnd().split('\n').length - 1;
 
     const first = daemon(db);

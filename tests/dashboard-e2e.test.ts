@@ -25,7 +25,7 @@ import { loadProfile } from '../pipelines/profiles.ts';
 import { runMonth } from '../pipelines/run/month.ts';
 import { evaluateYear } from '../pipelines/run/year.ts';
 import type { Store } from '../pipelines/store/database.ts';
-import { FULL, NOW, openTestStore, tempDir } from './helpers.ts';
+import { CHROMIUM_ARGS, FULL, NOW, openTestStore, tempDir } from './helpers.ts';
 import { prng, testSeed } from './fixtures/reliability.ts';
 import { IDLE, buildCity, months, system } from './fixtures/monthly/city.ts';
 import { MONTH, WINDOW, XSS_DEPT, XSS_NAME, buildDashboardCity, filesOf, kpisFromExports } from './dashboard-city.ts';
@@ -96,14 +96,7 @@ beforeAll(async () => {
     viewport: { width: 1400, height: 1000 },
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: CHROMIUM_ARGS,
   });
 }, 600_000);
 

@@ -86,3 +86,13 @@ export function parseCsv(text: string): string[][] {
   }
   return rows;
 }
+
+/** Debian's Chromium as the end-to-end tests start it: headless in a container, nothing fetched from the network. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];

@@ -33,7 +33,7 @@ import { loadProfile } from '../pipelines/profiles.ts';
 import { runMonth } from '../pipelines/run/month.ts';
 import { evaluateYear } from '../pipelines/run/year.ts';
 import type { Store } from '../pipelines/store/database.ts';
-import { NOW, openTestStore, tempDir } from './helpers.ts';
+import { CHROMIUM_ARGS, NOW, openTestStore, tempDir } from './helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const MONTH = '2026-10';
@@ -160,14 +160,7 @@ beforeAll(async () => {
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
     acceptDownloads: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: CHROMIUM_ARGS,
   });
 }, 600_000);
 

@@ -512,20 +512,7 @@ export function budgetExpectations(
       ['rightsizing', i >= 0 && rightsizingAt(s, h, i) !== null],
     ];
     const reasons = flags.filter(([, on]) => on).map(([r]) => r);
-    const has = (...rs: string[]) => rs.some((r) => reasons.includes(r));
-    const recommendation = has(
-      'eliminated',
-      'no_final_acceptance',
-      'security_noncompliant',
-      'sharing_failure',
-      'poor_with_open_rectification',
-    )
-      ? 'withhold'
-      : has('open_rectification', 'grade_poor')
-        ? 'suspend'
-        : has('grade_fair', 'rightsizing')
-          ? 'reduce'
-          : 'fund';
+    const recommendation = recommendationOf(reasons);
     rows.push({
       system_id: id,
       recommendation,
@@ -642,6 +629,16 @@ export function calendarExpectations(city: City, reports: readonly ReportRow[], 
   return { month: ctx.m, month_end: E, overdue };
 }
 
+/** The first rule that matches wins (docs/decisions.md §5.5): withhold, suspend, reduce, else fund. */
+function recommendationOf(reasons: readonly string[]): 'withhold' | 'suspend' | 'reduce' | 'fund' {
+  const has = (...rs: string[]) => rs.some((r) => reasons.includes(r));
+  if (has('shut_down', 'eliminated', 'no_final_acceptance', 'security_noncompliant', 'sharing_failure', 'poor_with_open_rectification'))
+    return 'withhold';
+  if (has('open_rectification', 'grade_poor')) return 'suspend';
+  if (has('grade_fair', 'rightsizing')) return 'reduce';
+  return 'fund';
+}
+
 /**
  * The provisional evaluation (预评价, docs/decisions.md §5.5a) of the year of the end month, as the budget
  * season runs it before that year's reports are due: the year's months up to m, the report of the
@@ -690,23 +687,9 @@ export function provisionalExpectations(
       ['rightsizing', i >= 0 && rightsizingAt(s, h, i) !== null],
     ];
     const reasons = flags.filter(([, on]) => on).map(([r]) => r);
-    const has = (...rs: string[]) => rs.some((r) => reasons.includes(r));
     rows.push({
       system_id: id,
-      recommendation: has(
-        'shut_down',
-        'eliminated',
-        'no_final_acceptance',
-        'security_noncompliant',
-        'sharing_failure',
-        'poor_with_open_rectification',
-      )
-        ? 'withhold'
-        : has('open_rectification', 'grade_poor')
-          ? 'suspend'
-          : has('grade_fair', 'rightsizing')
-            ? 'reduce'
-            : 'fund',
+      recommendation: recommendationOf(reasons),
       reasons,
       report_missing: !report,
     });
