@@ -3,6 +3,7 @@
 // (dashboards/site/layout.ts) and written with its `html` tag, so every value is escaped.
 
 import { formatLocal } from '../../core/clock.ts';
+import { groupBy } from '../../core/collections.ts';
 import { CONTRACT, DECISIONS, KIND_ZH, columnOf, type Kind } from '../../metrics/contract.ts';
 import { MONTHLY_METRICS } from '../../metrics/definitions.ts';
 import { LABELS, conditionZh, label, monthZh } from '../../metrics/labels.ts';
@@ -183,11 +184,7 @@ export function noticesPage(
 ): PageSpec {
   const month = v.ctx.data.month;
   const current = [...v.ctx.noticeNow.values()].sort((a, b) => (a.deadline ?? '9999').localeCompare(b.deadline ?? '9999'));
-  const replied = new Map<string, ReplyRow[]>();
-  for (const r of replies) {
-    const k = `${r.system_id}|${r.issued_month}`;
-    replied.set(k, [...(replied.get(k) ?? []), r]);
-  }
+  const replied = groupBy(replies, (r) => `${r.system_id}|${r.issued_month}`);
   const cols: Column<NoticeRow>[] = [
     { head: '系统', cell: (n) => html`<a href="${siteBase(v)}${systemPage(n.system_id)}">${n.system_name}</a>（${n.system_id}）` },
     { head: '状态', cell: (n) => label('notice_status', n.status) },

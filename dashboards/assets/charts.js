@@ -47,9 +47,14 @@
     },
   };
 
-  document.querySelectorAll('script[type="application/json"][data-vega]').forEach((el) => {
+  /** Draw every chart under `root` (the page, or a system page's body inserted by system-page.js). */
+  function initCharts(root) {
+    root.querySelectorAll('script[type="application/json"][data-vega]').forEach(drawChart);
+  }
+
+  function drawChart(el) {
     var target = document.getElementById(el.getAttribute('data-vega'));
-    if (!target) return;
+    if (!target || target.getAttribute('data-rendered')) return;
     try {
       var spec = JSON.parse(el.textContent);
       var names = (el.getAttribute('data-arrow') || '').split(' ').filter(Boolean);
@@ -72,5 +77,9 @@
       target.textContent = '图表加载失败：' + err.message;
       console.error(err);
     }
-  });
+  }
+
+  window.GOVMON = G;
+  G.initCharts = initCharts;
+  initCharts(document);
 })();

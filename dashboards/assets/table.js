@@ -90,11 +90,18 @@
     apply();
   }
 
-  document.querySelectorAll('table.data').forEach(sortable);
-  document.querySelectorAll('[data-filter-for]').forEach(filterable);
-  document.querySelectorAll('[data-print]').forEach((b) => {
-    b.addEventListener('click', () => {
-      window.print();
+  /** Sorting, filters and print buttons under `root` (the page, or a system page's body inserted by system-page.js). */
+  function initTables(root) {
+    root.querySelectorAll('table.data').forEach(sortable);
+    root.querySelectorAll('[data-filter-for]').forEach(filterable);
+    root.querySelectorAll('[data-print]').forEach((b) => {
+      b.addEventListener('click', () => {
+        window.print();
+      });
     });
-  });
+  }
+
+  var G = (window.GOVMON = window.GOVMON || {});
+  G.initTables = initTables;
+  initTables(document);
 })();

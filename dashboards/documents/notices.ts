@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Paragraph, Table } from 'docx';
 import { addDays } from '../../core/clock.ts';
+import { groupBy } from '../../core/collections.ts';
 import { CONDITIONS, metricDef } from '../../metrics/definitions.ts';
 import { conditionZh, label, monthZh } from '../../metrics/labels.ts';
 import { citationLabel } from '../../metrics/profiles/measures.ts';
@@ -258,8 +259,7 @@ export async function writeMonthDocuments(store: Results, o: NoticeOptions): Pro
   const d = await loadMonthDocuments(store, o.month, o.profile);
   fs.mkdirSync(o.outDir, { recursive: true });
   const out: NoticeFile[] = [];
-  const byDept = new Map<string, NoticeSystem[]>();
-  for (const n of d.notices) byDept.set(n.department, [...(byDept.get(n.department) ?? []), n]);
+  const byDept = groupBy(d.notices, (n) => n.department);
   const departments = [...byDept.keys()].sort((a, b) => a.localeCompare(b, 'zh-CN'));
   const horizon = addDays(o.date, REMINDER_DAYS);
   for (const dept of departments) {

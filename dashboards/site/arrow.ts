@@ -1,8 +1,10 @@
 // Large tables travel to the page as Apache Arrow IPC, base64 in a small script file (pages opened
 // from disk cannot fetch()), and are decoded in the page with apache-arrow's tableFromIPC.
-// Columns are typed here: text, float, int or bool; null stays null.
+// Columns are typed here: text, float, int or bool; null stays null. Text is dictionary-encoded:
+// the site's tables repeat a system's name, department and page once per month, and each value
+// is stored once (the metrics of 20,000 systems: docs/performance.md).
 
-import { Bool, Float64, Int32, Table, Utf8, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
+import { Bool, Dictionary, Float64, Int32, Table, Utf8, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
 
 export type ArrowColumnType = 'text' | 'float' | 'int' | 'bool';
 
@@ -11,13 +13,14 @@ export interface ArrowColumn {
   type: ArrowColumnType;
 }
 
-function vector(type: ArrowColumnType, values: unknown[]): Vector {
+/** A column's vector; `id` names a text column's dictionary (fixed, so the same rows give the same bytes). */
+function vector(type: ArrowColumnType, values: unknown[], id: number): Vector {
   const clean = values.map((v) => (v === undefined ? null : v));
   switch (type) {
     case 'text':
       return vectorFromArray(
         clean.map((v) => (v === null ? null : String(v))),
-        new Utf8(),
+        new Dictionary(new Utf8(), new Int32(), id),
       );
     case 'float':
       return vectorFromArray(
@@ -40,11 +43,13 @@ function vector(type: ArrowColumnType, values: unknown[]): Vector {
 /** Arrow IPC (stream format) bytes of rows, with the given columns. */
 export function toArrowIpc(rows: readonly Record<string, unknown>[], columns: readonly ArrowColumn[]): Uint8Array {
   const vectors: Record<string, Vector> = {};
-  for (const c of columns)
+  columns.forEach((c, i) => {
     vectors[c.name] = vector(
       c.type,
       rows.map((r) => r[c.name]),
+      i,
     );
+  });
   return tableToIPC(new Table(vectors), 'stream');
 }
 

@@ -28,6 +28,7 @@ import { FIXED_PAGES, departmentDetailPage, fixedPages } from './site-pages.ts';
 import type { PageKey } from './paths.ts';
 import { renderAllSystemPages, type SystemPageWrite } from './render-pool.ts';
 import { MANIFEST, readManifest, writeManifest, writeSiteFile, type FileWrite, type SiteWriteTarget } from './site-writer.ts';
+import { SHARDED_FROM, shardLength, writeShards, type ShardedPage } from './system-shards.ts';
 import { formatLocal } from '../../core/clock.ts';
 
 export const ASSETS_DIR = rootPath('dashboards', 'assets');
@@ -56,6 +57,8 @@ export interface BuildOptions {
   onProgress?: (p: BuildProgress) => void;
   /** the city named in the titles of the XLSX downloads */
   city?: string;
+  /** from this many systems on, the pages of systems on no list are one template and shards (system-shards.ts); default SHARDED_FROM */
+  shardFrom?: number;
 }
 
 export interface BuildResult {
@@ -67,6 +70,8 @@ export interface BuildResult {
   writtenPages: string[];
   /** system pages with the twelve static charts (systems on a list), the rest without */
   chartPages: number;
+  /** system pages held in shards (data/systems/), their addresses one template page; 0 in a site below `shardFrom` systems */
+  shardedPages: number;
   bytes: number;
   ms: number;
   /** the profile shown */
@@ -120,18 +125,23 @@ export function metricsScript(data: SiteData): string {
   return arrowScript('metrics', toArrowIpc(metricRows, METRIC_COLUMNS));
 }
 
-function walkBytes(dir: string): { files: number; bytes: number } {
+/** Files and bytes under `dir`, a file with several names (system-shards.ts) counted once, as on disk. */
+function walkBytes(dir: string, seen = new Set<string>()): { files: number; bytes: number } {
   let files = 0;
   let bytes = 0;
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) {
-      const r = walkBytes(p);
+      const r = walkBytes(p, seen);
       files += r.files;
       bytes += r.bytes;
     } else {
       files++;
-      bytes += fs.statSync(p).size;
+      const st = fs.statSync(p);
+      const key = `${st.dev}:${st.ino}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      bytes += st.size;
     }
   }
   return { files, bytes };
@@ -223,22 +233,18 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
     }
     const monthly = safe ? ['rectification', 'elimination', 'rightsizing', 'sharing', 'calendar', 'metrics', 'costshare'] : [];
     const annual = safe && data.year ? ['scores', 'budget'] : [];
-    const total = monthly.length + annual.length;
-    let done = 0;
-    for (const kind of monthly) {
-      const rel = `downloads/${kind}-${data.month}.xlsx`;
-      await writeExport(store, kind, { month: data.month }, path.join(tmp, rel), { city: opts.city });
-      downloads[kind] = rel;
-      progress({ phase: 'exports', label: '导出 XLSX', done: ++done, total });
-    }
-    for (const kind of annual) {
-      const rel = `downloads/${kind}-${data.year!.year}.xlsx`;
-      await writeExport(store, kind, { year: data.year!.year }, path.join(tmp, rel), { city: opts.city });
-      downloads[kind] = rel;
-      progress({ phase: 'exports', label: '导出 XLSX', done: ++done, total });
-    }
-
-    put('data/metrics.js', metricsScript(data));
+    const exportsToWrite = [
+      ...monthly.map((kind) => ({ kind, rel: `downloads/${kind}-${data.month}.xlsx`, period: { month: data.month } })),
+      ...annual.map((kind) => ({ kind, rel: `downloads/${kind}-${data.year!.year}.xlsx`, period: { year: data.year!.year } })),
+    ];
+    for (const x of exportsToWrite) downloads[x.kind] = x.rel;
+    const writeDownloads = async () => {
+      let done = 0;
+      for (const x of exportsToWrite) {
+        await writeExport(store, x.kind, x.period, path.join(tmp!, x.rel), { city: opts.city });
+        progress({ phase: 'exports', label: '导出 XLSX', done: ++done, total: exportsToWrite.length });
+      }
+    };
 
     const ctx = buildContext(data, profile.profile, note, meta, downloads);
     const fixed: (() => PageSpec)[] = (Object.keys(FIXED_PAGES) as PageKey[]).flatMap((k) => fixedPages(k, ctx).map((p) => () => p));
@@ -246,20 +252,28 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
     const pages = jobs.length + data.systems.length;
     let written = 0;
     let chartPages = 0;
+    const sharded = data.systems.length >= (opts.shardFrom ?? SHARDED_FROM);
+    const shardedPages: ShardedPage[] = [];
     const every = Math.max(1, Math.floor(pages / 50));
     const onPage = () => {
       written = Math.min(written + 1, pages);
       if (written % every === 0 || written === pages) progress({ phase: 'pages', label: '生成页面', done: written, total: pages });
     };
     const onSystemPage = (w: SystemPageWrite) => {
-      if (!pageWrites.has(w.rel) && w.charts) chartPages++;
-      files.set(w.rel, w.hash);
-      pageWrites.set(w.rel, w.written || (pageWrites.get(w.rel) ?? false));
+      if (w.sharded) shardedPages.push(w.sharded);
+      else {
+        if (!pageWrites.has(w.rel) && w.charts) chartPages++;
+        files.set(w.rel, w.hash);
+        pageWrites.set(w.rel, w.written || (pageWrites.get(w.rel) ?? false));
+      }
       onPage();
     };
-    // The system pages (most of the work) go to the pool; these are written first (while any
-    // worker threads start).
-    const writeOthers = () => {
+    // The pages with charts (most of the work) go to the pool's worker threads, which start first;
+    // meanwhile this thread writes the XLSX downloads, the data file and the other pages, then
+    // renders its own share of the system pages.
+    const writeOthers = async () => {
+      await writeDownloads();
+      put('data/metrics.js', metricsScript(data));
       for (const job of jobs) {
         const spec = job();
         put(spec.file, renderPage(meta, spec), true);
@@ -268,11 +282,18 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
     };
     const pool = await renderAllSystemPages(
       ctx,
-      { data, profile: profile.profile, note, meta, downloads, target: writeTarget },
+      { data, profile: profile.profile, note, meta, downloads, target: writeTarget, sharded },
       data.systems.map((s) => s.system_id),
       onSystemPage,
       writeOthers,
     );
+    // a page rendered twice (a failed worker's share) is one entry
+    const unique = [...new Map(shardedPages.map((p) => [p.rel, p])).values()];
+    const shards = writeShards(writeTarget, meta, unique, shardLength(data.systems.length));
+    for (const w of [...shards.shards, ...shards.addresses]) {
+      files.set(w.rel, w.hash);
+      pageWrites.set(w.rel, w.written);
+    }
     writeManifest(tmp, files);
     const writtenPages = [...pageWrites.entries()]
       .filter(([, w]) => w)
@@ -309,6 +330,7 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
       pagesWritten: writtenPages.length,
       writtenPages,
       chartPages,
+      shardedPages: unique.length,
       bytes: size.bytes,
       ms,
       profile,
@@ -317,6 +339,8 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
         pages,
         pages_written: writtenPages.length,
         chart_pages: chartPages,
+        sharded_pages: unique.length,
+        shards: shards.shards.length,
         files: size.files,
         bytes: size.bytes,
         month_run_id: data.run.runId,

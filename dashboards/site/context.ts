@@ -3,6 +3,7 @@
 
 import type { ConditionName, Profile } from '../../metrics/profiles/schema.ts';
 import { CONDITION_CODES } from '../../metrics/labels.ts';
+import { groupBy } from '../../core/collections.ts';
 import type {
   BudgetRow,
   CalendarRow,
@@ -54,17 +55,6 @@ export interface SiteContext {
   decisionsOf: Map<string, DecisionRow[]>;
   /** XLSX downloads written into the site: kind → relative path */
   downloads: Record<string, string>;
-}
-
-function groupBy<T>(rows: readonly T[], key: (r: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const r of rows) {
-    const k = key(r);
-    let list = m.get(k);
-    if (!list) m.set(k, (list = []));
-    list.push(r);
-  }
-  return m;
 }
 
 export function buildContext(

@@ -538,3 +538,27 @@ async function loadYear(store: Results, maxYear: number): Promise<YearData | nul
     departments,
   };
 }
+
+/**
+ * The site data of some systems only: every per-system table kept to their rows (the month, its
+ * run, the trends and the departments' scores as they are). What a page-rendering thread gets
+ * for its share (render-pool.ts), so that it does not hold a copy of the whole city.
+ */
+export function siteDataOf(data: SiteData, ids: ReadonlySet<string>): SiteData {
+  const mine = <T extends { system_id: string }>(rows: readonly T[]) => rows.filter((r) => ids.has(r.system_id));
+  return {
+    ...data,
+    systems: mine(data.systems),
+    metrics: mine(data.metrics),
+    notices: mine(data.notices),
+    elimination: mine(data.elimination),
+    rightsizing: mine(data.rightsizing),
+    sharing: mine(data.sharing),
+    calendar: mine(data.calendar),
+    seasonSuggestions: mine(data.seasonSuggestions),
+    costShares: mine(data.costShares),
+    decisions: mine(data.decisions),
+    reclaimed: mine(data.reclaimed),
+    year: data.year ? { ...data.year, scores: mine(data.year.scores), budget: mine(data.year.budget) } : null,
+  };
+}

@@ -63,6 +63,13 @@ export interface PageSpec {
   document?: boolean;
   /** the way back to the site root, when the page is not in the site's folders (the portal's own pages) */
   root?: string;
+  /** scripts of the site's own to load after the others (relative to the site root) */
+  scripts?: readonly string[];
+}
+
+/** The text of a page's <title>. */
+export function pageTitle(meta: SiteMeta, title: string): string {
+  return `${title} · ${monthZh(meta.month)} · 政务信息系统运行监测`;
 }
 
 export function renderPage(meta: SiteMeta, p: PageSpec): string {
@@ -74,7 +81,7 @@ export function renderPage(meta: SiteMeta, p: PageSpec): string {
   if (p.vega) scripts.push('vendor/vega.min.js', 'vendor/vega-lite.min.js', 'vendor/vega-embed.min.js');
   if (p.arrow?.length) scripts.push('vendor/arrow.min.js', ...p.arrow.map((a) => `data/${a}.js`));
   if (p.vega) scripts.push('assets/charts.js');
-  scripts.push('assets/table.js');
+  scripts.push('assets/table.js', ...(p.scripts ?? []));
   const built = formatLocal(meta.builtAt);
   return html`<!doctype html>
 <html lang="zh-CN">
@@ -84,7 +91,7 @@ export function renderPage(meta: SiteMeta, p: PageSpec): string {
 <meta http-equiv="Content-Security-Policy" content="${meta.portal?.csp ?? CSP}">
 <meta name="referrer" content="no-referrer">
 <meta name="generator" content="govmon">
-<title>${p.title} · ${monthZh(meta.month)} · 政务信息系统运行监测</title>
+<title>${pageTitle(meta, p.title)}</title>
 <link rel="stylesheet" href="${root}assets/site.css">
 <link rel="stylesheet" href="${root}assets/print.css" media="print">
 </head>

@@ -13,10 +13,11 @@ import { fileURLToPath } from 'node:url';
 import type { Profile } from '../../metrics/profiles/schema.ts';
 import { rootPath } from '../../core/paths.ts';
 import { buildContext, type SiteContext } from './context.ts';
-import type { SiteData } from './data.ts';
+import { siteDataOf, type SiteData } from './data.ts';
 import { renderPage, type SiteMeta } from './layout.ts';
 import { isListed, systemDetailPage } from './pages/system.ts';
 import { writeSiteFile, type FileWrite, type SiteWriteTarget } from './site-writer.ts';
+import { shardedPage, type ShardedPage } from './system-shards.ts';
 
 /** The worker script: beside this module when it runs compiled, else the compiled copy in dist/. */
 const WORKER = import.meta.url.endsWith('.js')
@@ -31,19 +32,23 @@ export interface RenderJob {
   meta: SiteMeta;
   downloads: Record<string, string>;
   target: SiteWriteTarget;
+  /** the pages of systems on no list go into shards (system-shards.ts) instead of files */
+  sharded: boolean;
   ids: string[];
 }
 
-/** A page written (or kept) by a thread, and whether it carries the static charts. */
-export interface SystemPageWrite extends FileWrite {
-  charts: boolean;
-}
+/**
+ * A system page written (or kept) by a thread, and whether it carries the static charts; or, in
+ * a sharded site, the page of a system on no list, for its shard.
+ */
+export type SystemPageWrite = (FileWrite & { charts: boolean; sharded?: undefined }) | { rel: string; charts: false; sharded: ShardedPage };
 
 /** Render the pages of the given systems into the target; `onPage` after each. */
 export function renderSystemPages(
   ctx: SiteContext,
   ids: readonly string[],
   target: SiteWriteTarget,
+  sharded: boolean,
   onPage: (w: SystemPageWrite) => void,
 ): void {
   for (const id of ids) {
@@ -51,7 +56,8 @@ export function renderSystemPages(
     if (!s) continue;
     const charts = isListed(ctx, id);
     const spec = systemDetailPage(ctx, s, { staticCharts: charts });
-    onPage({ ...writeSiteFile(target, spec.file, renderPage(ctx.meta, spec)), charts });
+    if (sharded && !charts) onPage({ rel: spec.file, charts: false, sharded: shardedPage(ctx.meta, spec, target.volatile) });
+    else onPage({ ...writeSiteFile(target, spec.file, renderPage(ctx.meta, spec)), charts });
   }
 }
 
@@ -100,28 +106,50 @@ export interface PoolReport {
   workerFailures: number;
 }
 
+/** Rendering a page with the static charts costs about ten pages without (measured at 20,000 systems; docs/performance.md). */
+const CHART_WEIGHT = 10;
+
 /**
- * Render every system page: shares for `threads − 1` workers, the first share here. A share whose
- * worker fails is rendered here afterwards (pages are files; writing one twice is harmless).
+ * Who renders what. The pages with the static charts (systems on a list: most of the work per
+ * page) go to the worker threads, each with the data of its own systems only; the main thread
+ * keeps the cheap pages, which it renders after the site's other files. If the chart pages
+ * outweigh the rest, the main thread takes some of them too.
+ */
+export function shareOut(ctx: SiteContext, ids: readonly string[], threads: number): { own: string[]; workers: string[][] } {
+  if (threads < 2) return { own: [...ids], workers: [] };
+  const charted = ids.filter((id) => isListed(ctx, id));
+  const plain = ids.filter((id) => !isListed(ctx, id));
+  const perThread = (charted.length * CHART_WEIGHT + plain.length) / threads;
+  const ownCharted = Math.max(0, Math.min(charted.length, Math.floor((perThread - plain.length) / CHART_WEIGHT)));
+  const workers: string[][] = Array.from({ length: threads - 1 }, () => []);
+  charted.slice(ownCharted).forEach((id, i) => {
+    workers[i % workers.length].push(id);
+  });
+  return { own: [...plain, ...charted.slice(0, ownCharted)], workers: workers.filter((w) => w.length) };
+}
+
+/**
+ * Render every system page: the workers' shares (shareOut) start at once, then `beforeOwnShare`
+ * runs here (the site's other files, while the workers render), then this thread's share. A share
+ * whose worker fails is rendered here afterwards (pages are files; writing one twice is harmless).
  */
 export async function renderAllSystemPages(
   ctx: SiteContext,
   job: Omit<RenderJob, 'ids'>,
   ids: readonly string[],
   onPage: (w: SystemPageWrite) => void,
-  beforeOwnShare?: () => void,
+  beforeOwnShare?: () => Promise<void>,
 ): Promise<PoolReport> {
   const threads = threadCount(ids.length);
-  const shares: string[][] = Array.from({ length: threads }, () => []);
-  for (const [i, id] of ids.entries()) shares[i % threads].push(id);
+  const { own, workers: shares } = shareOut(ctx, ids, threads);
   const failed: string[][] = [];
-  const workers = shares.slice(1).map((share) => {
-    const r = runWorker({ ...job, ids: share }, onPage);
+  const workers = shares.map((share) => {
+    const r = runWorker({ ...job, data: siteDataOf(job.data, new Set(share)), ids: share }, onPage);
     return { ...r, done: r.done.catch(() => void failed.push(share)) };
   });
   try {
-    beforeOwnShare?.();
-    renderSystemPages(ctx, shares[0], job.target, onPage);
+    await beforeOwnShare?.();
+    renderSystemPages(ctx, own, job.target, job.sharded, onPage);
   } catch (e) {
     // stop the workers before the caller removes the folder they write into
     await Promise.all(workers.map((w) => w.stop()));
@@ -129,6 +157,6 @@ export async function renderAllSystemPages(
   }
   await Promise.all(workers.map((w) => w.done));
   // a failed share may have written some of its pages: written again (a page is one file), reported again
-  for (const share of failed) renderSystemPages(ctx, share, job.target, onPage);
-  return { threads, workerFailures: failed.length };
+  for (const share of failed) renderSystemPages(ctx, share, job.target, job.sharded, onPage);
+  return { threads: 1 + workers.length, workerFailures: failed.length };
 }

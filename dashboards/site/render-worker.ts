@@ -5,4 +5,4 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { contextOf, renderSystemPages, type RenderJob } from './render-pool.ts';
 
 const job = workerData as RenderJob;
-renderSystemPages(contextOf(job), job.ids, job.target, (page) => parentPort?.postMessage({ page }));
+renderSystemPages(contextOf(job), job.ids, job.target, job.sharded, (page) => parentPort?.postMessage({ page }));

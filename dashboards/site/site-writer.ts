@@ -43,9 +43,17 @@ export function contentHash(content: string | Uint8Array, volatile: readonly str
   return h.digest('hex');
 }
 
-/** Write `rel` into the target, or link it from the previous site when its content hash is unchanged. */
-export function writeSiteFile(t: SiteWriteTarget, rel: string, content: string | Uint8Array): FileWrite {
-  const hash = contentHash(content, t.volatile);
+/**
+ * Write `rel` into the target, or link it from the previous site when its content hash is unchanged.
+ * `hash`: the content hash when the caller computed it (a file whose volatile strings are inside
+ * compressed text: system-shards.ts hashes the text before compressing it).
+ */
+export function writeSiteFile(
+  t: SiteWriteTarget,
+  rel: string,
+  content: string | Uint8Array,
+  hash = contentHash(content, t.volatile),
+): FileWrite {
   const out = path.join(t.dir, rel);
   if (t.previous && t.previousHashes[rel] === hash) {
     try {
@@ -73,4 +81,18 @@ export function readManifest(siteDir: string): Record<string, string> {
 export function writeManifest(dir: string, files: ReadonlyMap<string, string>): void {
   const sorted = Object.fromEntries([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   fs.writeFileSync(path.join(dir, MANIFEST), `${JSON.stringify({ generator: 'govmon', algorithm: 'sha256', files: sorted }, null, 1)}\n`);
+}
+
+/**
+ * `rel` as another name of the file `of` already in the target (a hard link: one file on disk,
+ * however many names; docs/outputs.md §7.3). Where links are not allowed, a copy.
+ */
+export function linkSiteFile(t: SiteWriteTarget, rel: string, of: FileWrite): FileWrite {
+  const out = path.join(t.dir, rel);
+  try {
+    fs.linkSync(path.join(t.dir, of.rel), out);
+  } catch {
+    fs.copyFileSync(path.join(t.dir, of.rel), out);
+  }
+  return { rel, hash: of.hash, written: of.written };
 }

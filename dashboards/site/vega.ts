@@ -196,10 +196,13 @@ export interface SystemMetricPoint {
  */
 export function systemMetricsSpec(months: readonly string[], rows: readonly SystemMetricPoint[], thresholds: readonly Threshold[]): VlSpec {
   const byMonth = new Map(rows.map((r) => [r.month, r]));
-  // one row per month with every metric (folded in the page): a twelfth of the long form's size
+  // one row per month with every metric (folded in the page): a twelfth of the long form's size;
+  // values to the two decimals the tooltip shows (its ',.2f' reads the same; the line moves less
+  // than a pixel), which keeps a 20,000-system site's pages small (docs/performance.md)
+  const shown = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? v : Number(v.toFixed(2))) : null);
   const values = months.map((m) => {
     const r = byMonth.get(m);
-    return { month: m, ...Object.fromEntries(MONTHLY_METRICS.map((d) => [d.name, r && typeof r[d.name] === 'number' ? r[d.name] : null])) };
+    return { month: m, ...Object.fromEntries(MONTHLY_METRICS.map((d) => [d.name, r ? shown(r[d.name]) : null])) };
   });
   const rules = thresholds
     .filter((t) => typeof t.value === 'number')

@@ -21,6 +21,7 @@ import { UserError } from '../../core/errors.ts';
 import { addDays, shanghaiDate } from '../../core/clock.ts';
 import type { Log } from '../../core/log.ts';
 import { cleanText } from '../../core/text.ts';
+import { groupBy } from '../../core/collections.ts';
 import type { Store } from '../store/database.ts';
 import { ident, sqlString } from '../../core/sql.ts';
 import { formatOutcome, ingestFile, type FileOutcome } from '../ingest/ingest.ts';
@@ -292,11 +293,7 @@ async function pullInto(store: Store, o: PullPrometheusOptions, dir: string, pla
 
 function reportMarked(log: Log, marked: MarkedDay[], minCoverage: number): void {
   if (!marked.length) return;
-  const byDay = new Map<string, MarkedDay[]>();
-  for (const m of marked) {
-    const k = `${m.system_id} ${m.date}`;
-    byDay.set(k, [...(byDay.get(k) ?? []), m]);
-  }
+  const byDay = groupBy(marked, (m) => `${m.system_id} ${m.date}`);
   const lines = [...byDay]
     .slice(0, 20)
     .map(([k, ms]) => `${cleanText(k, 60)}（${ms.map((m) => `${m.column} 覆盖 ${(100 * m.coverage).toFixed(0)}%`).join('，')}）`);

@@ -11,6 +11,7 @@ import { citations, download, kpis, printButton, section, table, type Column } f
 import { date, num } from '../format.ts';
 import { label, monthZh, obligationLabel } from '../../../metrics/labels.ts';
 import { addDays, addMonths, monthEnd } from '../../../core/clock.ts';
+import { groupBy } from '../../../core/collections.ts';
 import { PAGES, departmentPage, systemPage } from '../paths.ts';
 import type { PageSpec } from '../layout.ts';
 
@@ -49,9 +50,7 @@ const byName = (a: string, b: string) => a.localeCompare(b, 'zh-CN');
 
 /** Rows by department (departments in name order), each department's rows in the given order. */
 function byDepartment(rows: readonly CalendarRow[]): [string, CalendarRow[]][] {
-  const m = new Map<string, CalendarRow[]>();
-  for (const r of rows) m.set(r.department, [...(m.get(r.department) ?? []), r]);
-  return [...m.entries()].sort(([a], [b]) => byName(a, b));
+  return [...groupBy(rows, (r) => r.department).entries()].sort(([a], [b]) => byName(a, b));
 }
 
 /** Whole departments to a page while they fit; a department larger than a page runs on. */
@@ -144,11 +143,7 @@ export function calendarPages(ctx: SiteContext): PageSpec[] {
   const end = monthEnd(month);
   const yearAgo = monthEnd(addMonths(month, -12));
   const horizon = addDays(end, ACTION_DAYS);
-  const groups = new Map<CalendarGroup, CalendarRow[]>();
-  for (const r of ctx.data.calendar) {
-    const g = calendarGroup(r, end, yearAgo);
-    groups.set(g, [...(groups.get(g) ?? []), r]);
-  }
+  const groups = groupBy(ctx.data.calendar, (r): CalendarGroup => calendarGroup(r, end, yearAgo)) as Map<CalendarGroup, CalendarRow[]>;
   const n = (g: CalendarGroup) => groups.get(g)?.length ?? 0;
   const action = [...(groups.get('overdue') ?? []), ...(groups.get('soon') ?? [])].sort(order);
   const other = [...(groups.get('later') ?? []), ...(groups.get('recent') ?? [])].sort(order);

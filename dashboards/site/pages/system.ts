@@ -97,7 +97,10 @@ function streakGrid(ctx: SiteContext, rows: readonly MetricRow[]): Html {
         const s = r[`streak_${c}`] as number;
         if (paused(r, c))
           return html`<td class="num muted off-season" title="${m} 非使用季：不判定${conditionZh(c)}，连续月数保持 ${s}">季</td>`;
-        return html`<td class="num${r[c] ? ` on c-${c}` : ''}" title="${m} ${conditionZh(c)}${r[c] ? `：连续 ${s} 个月` : '：不成立'}">${r[c] ? s : ''}</td>`;
+        // a blank cell says "not holding" (the note below); only a holding one carries a tooltip
+        return r[c]
+          ? html`<td class="num on c-${c}" title="${m} ${conditionZh(c)}：连续 ${s} 个月">${s}</td>`
+          : html`<td class="num"></td>`;
       })}</tr>`,
   )}</tbody></table></div>
 <p class="muted">格中数字为该月问题成立时的连续月数；空白表示不成立，“·”表示该月未纳入监测，“季”表示非使用季（不判定闲置和使用率低，连续月数保持不变）。</p>`;
