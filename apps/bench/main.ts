@@ -37,6 +37,8 @@ interface Sample {
   rows: number;
   /** the steps of a run as it recorded them (runs.timings), for the run steps */
   timings?: Record<string, number>;
+  /** what the step left on disk (the dashboard: the site, each file once however many names it has) */
+  bytes?: number;
 }
 
 function step(name: string, db: string, file: string, month: string, memoryLimit: string | undefined, env: NodeJS.ProcessEnv): Sample {
@@ -229,6 +231,7 @@ async function main(): Promise<void> {
       max_ms: Math.max(...xs.map((x) => x.ms)),
       peak_rss_mb: Math.max(...xs.map((x) => x.maxRssMb)),
       rows: xs[0].rows,
+      ...(xs[0].bytes !== undefined ? { disk_mb: Math.round(xs[0].bytes / 2 ** 20) } : {}),
     };
   };
   const names = [
@@ -289,6 +292,8 @@ async function main(): Promise<void> {
       version_under_0_3s: (table.version?.median_ms ?? Infinity) < 300,
       status_under_1s: (table.status?.median_ms ?? Infinity) < 1000,
       dashboard_under_60s: table.dashboard ? table.dashboard.median_ms < 60_000 : null,
+      dashboard_under_400mb: table.dashboard?.disk_mb !== undefined ? table.dashboard.disk_mb < 400 : null,
+      dashboard_under_2gb: table.dashboard ? table.dashboard.peak_rss_mb < 2048 : null,
     },
     // where the monthly run's time goes: its own per-step timings, the median over the repeats
     run_steps: runSteps(samples.filter((x) => x.step === 'run')),
@@ -331,6 +336,11 @@ async function main(): Promise<void> {
   console.log(
     `整个进程（含启动）：ingest + run / 裸读 + 裸聚合 = ${f(result.ratios.ingest_run_vs_raw_load_aggregate)}（目标 ≤ 1.5 ×）；--help ${table.help ? (table.help.median_ms / 1000).toFixed(2) : '—'} 秒、--version ${table.version ? (table.version.median_ms / 1000).toFixed(2) : '—'} 秒（目标 < 0.3 秒）；status ${table.status ? (table.status.median_ms / 1000).toFixed(2) : '—'} 秒（目标 < 1 秒）`,
   );
+  const d = table.dashboard;
+  if (d)
+    console.log(
+      `看板：${d.rows.toLocaleString('zh-CN')} 个页面，${(d.median_ms / 1000).toFixed(1)} 秒（目标 < 60 秒），磁盘 ${d.disk_mb ?? '—'} MB（目标 < 400 MB），峰值内存 ${d.peak_rss_mb} MB（目标 < 2 GB）`,
+    );
   console.log(`月度运行 ${table.run ? (table.run.median_ms / 1000).toFixed(2) : '—'} 秒（目标 < 5 秒）\n结果已写入 ${a.out}`);
   const top = Object.entries(result.run_steps).slice(0, 12);
   if (top.length) {

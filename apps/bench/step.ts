@@ -42,7 +42,7 @@ const RAW_AGGREGATE = `SELECT count(*) FROM (
     arg_max(open_high_vulns, date)
   FROM t WHERE date BETWEEN DATE ${sqlString(monthStart(month ?? '2000-01'))} AND DATE ${sqlString(monthEnd(month ?? '2000-01'))} GROUP BY system_id)`;
 
-async function measure(): Promise<{ rows: number; timings?: Record<string, number> }> {
+async function measure(): Promise<{ rows: number; timings?: Record<string, number>; bytes?: number }> {
   switch (step) {
     case 'raw-csv':
       return { rows: await raw(`CREATE TABLE t AS SELECT * FROM read_csv(${sqlString(file)})`) };
@@ -119,7 +119,7 @@ async function measure(): Promise<{ rows: number; timings?: Record<string, numbe
       const store = await Store.open(db, { memoryLimit });
       try {
         const r = await siteJob(store, { month, outDir: path.join(path.dirname(db), 'site'), now, trigger: 'test' });
-        return { rows: r.pages };
+        return { rows: r.pages, bytes: r.bytes };
       } finally {
         store.close();
       }
@@ -144,5 +144,5 @@ const t0 = performance.now();
 const r = await measure();
 const ms = performance.now() - t0;
 process.stdout.write(
-  `${JSON.stringify({ step, ms: Math.round(ms), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), rows: r.rows, timings: r.timings })}\n`,
+  `${JSON.stringify({ step, ms: Math.round(ms), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), rows: r.rows, timings: r.timings, bytes: r.bytes })}\n`,
 );
