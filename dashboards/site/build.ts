@@ -183,6 +183,7 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
     progress({ phase: 'load', label: '读取运行结果', done: 0, total: 1 });
     checkTarget(target);
     const data = await loadSiteData(store, opts.month);
+    const loadMs = Math.round(performance.now() - t0);
     const { profile, note } = resolveProfile(data, opts.profile, opts.log);
     progress({ phase: 'load', label: '读取运行结果', done: 1, total: 1 });
 
@@ -346,6 +347,9 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
         month_run_id: data.run.runId,
         year: data.year?.year ?? null,
         threads: pool.threads,
+        // where the time went (ms): reading the data, then from the start of the pages the site's
+        // other files (downloads, data, fixed pages), this thread's system pages, the workers'
+        timings: { load: loadMs, others: pool.ms.others, own_share: pool.ms.own, workers: pool.ms.workers },
         worker_failures: pool.workerFailures,
       },
       inputs: { month_run_id: data.run.runId, year_run_id: data.year?.run.runId ?? null },

@@ -104,6 +104,8 @@ export interface PoolReport {
   threads: number;
   /** workers that could not do their share (rendered on the main thread instead) */
   workerFailures: number;
+  /** milliseconds from the start: `beforeOwnShare` done, this thread's share done, the last worker done */
+  ms: { others: number; own: number; workers: number };
 }
 
 /** Rendering a page with the static charts costs about ten pages without (measured at 20,000 systems; docs/performance.md). */
@@ -147,16 +149,22 @@ export async function renderAllSystemPages(
     const r = runWorker({ ...job, data: siteDataOf(job.data, new Set(share)), ids: share }, onPage);
     return { ...r, done: r.done.catch(() => void failed.push(share)) };
   });
+  const t0 = performance.now();
+  const ms = { others: 0, own: 0, workers: 0 };
+  const since = () => Math.round(performance.now() - t0);
+  const finished = workers.map((w) => w.done.then(() => void (ms.workers = Math.max(ms.workers, since()))));
   try {
     await beforeOwnShare?.();
+    ms.others = since();
     renderSystemPages(ctx, own, job.target, job.sharded, onPage);
+    ms.own = since();
   } catch (e) {
     // stop the workers before the caller removes the folder they write into
     await Promise.all(workers.map((w) => w.stop()));
     throw e;
   }
-  await Promise.all(workers.map((w) => w.done));
+  await Promise.all(finished);
   // a failed share may have written some of its pages: written again (a page is one file), reported again
   for (const share of failed) renderSystemPages(ctx, share, job.target, job.sharded, onPage);
-  return { threads: 1 + workers.length, workerFailures: failed.length };
+  return { threads: 1 + workers.length, workerFailures: failed.length, ms };
 }
