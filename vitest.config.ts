@@ -5,13 +5,14 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 /**
  * The longest files first, so that the two workers finish together instead of one running a long
  * file alone at the end; and the first file to need the sample city (tests/fixtures/sample-cache.ts)
- * beside files that need none, so that no worker waits for another to build it. The order of the
- * files Vitest has timed before (node_modules/.vite/vitest) wins over this list; a fresh clone has
- * no timings, and would run the largest files first.
+ * beside files that need none, so that no worker waits for another to build it. Not listed, so
+ * after these: tests/prometheus.test.ts, whose Prometheus (started by tests/global-setup.ts) then
+ * has the minute of samples it needs. The order of the files Vitest has timed before
+ * (node_modules/.vite/vitest) wins over this list; a fresh clone has no timings, and would run the
+ * largest files first.
  */
 const FIRST = [
   'tests/dashboard-e2e.test.ts', // builds the default sample city, ingested
-  'tests/prometheus.test.ts', // mostly waits for Prometheus to hold a minute of samples
   'tests/crash.test.ts',
   'tests/ingest-formats.test.ts',
   'tests/province.test.ts', // builds 云川市 of 150 systems and 河晟市
