@@ -150,7 +150,15 @@ beforeAll(async () => {
   // Ours arrive through the inbox, as the scheduler takes files.
   const inbox = path.join(home, 'inbox');
   fs.mkdirSync(inbox, { recursive: true });
-  for (const f of await writeClassifiedInputs(path.join(root, 'ours'), '市数据局')) fs.copyFileSync(f, path.join(inbox, path.basename(f)));
+  // dropped a minute before the scan: with stable_seconds 0 a file is taken once its mtime is not
+  // after the scan's `now`, and a copy made in the same millisecond as \`new Date()\` below can be
+  // (a fraction of a millisecond) after it — that file would wait for the next scan
+  const dropped = new Date(Date.now() - 60_000);
+  for (const f of await writeClassifiedInputs(path.join(root, 'ours'), '市数据局')) {
+    const to = path.join(inbox, path.basename(f));
+    fs.copyFileSync(f, to);
+    fs.utimesSync(to, dropped, dropped);
+  }
   fs.writeFileSync(path.join(home, 'govmon.config.json'), JSON.stringify({ stable_seconds: 0 }));
   const log = memoryLog();
   const r = await inboxJob({

@@ -287,31 +287,57 @@ describe('daemon processes', () => {
   }, 420_000);
 });
 
+/** A daemon serving its metrics, after its first inbox scan, and a Prometheus that has scraped it for a while. */
+interface Scraped {
+  prom: Server;
+  port: number;
+  dir: string;
+  d: ReturnType<typeof daemon>;
+}
+let scraped: Promise<Scraped> | undefined;
+let scrapedParts: Partial<Scraped> = {};
+
+async function startScraped(): Promise<Scraped> {
+  const dir = tempDir();
+  const port = await freePort();
+  scrapedParts = { dir, port };
+  const db = await emptyDb(dir);
+  // the scan at start only (a later, empty scan would be the last inbox run)
+  const cfg = writeConfig(dir, { schedule: { inbox: '0 0 1 1 *', monthly: null, annual: null } });
+  writeFile(cfg.inboxPath, 'systems.csv', 'system_id,system_name,department,stage\nA,甲系统,部门一,operation\n');
+  writeFile(cfg.inboxPath, 'bad.csv', 'foo,bar\n1,2\n');
+  const d = daemon(db, ['--metrics-port', String(port), '--log-json', path.join(dir, 'logs', 'daemon.jsonl')]);
+  scrapedParts.d = d;
+  await until('the first scan ended', () => d.out().includes('[收件箱扫描] 收件箱：2 个文件'));
+  const prom = await startPrometheus([{ job: 'govmon', address: `127.0.0.1:${port}` }]);
+  scrapedParts.prom = prom;
+  await waitForValues(prom, ['govmon_job_last_status{task="inbox"}', 'govmon_inbox_files']);
+  return { prom, port, dir, d };
+}
+
+// Started with the file, awaited by the describe below: Prometheus answers for "now − 10 s" only after
+// some seconds of scrapes, and those pass while the tests above run instead of in a wait of their own.
+beforeAll(() => {
+  if (!HAVE_PROMETHEUS) return;
+  scraped = startScraped();
+  // a failure is reported by the describe that awaits it
+  scraped.catch(() => {});
+});
+
+afterAll(async () => {
+  const { d, prom } = scrapedParts;
+  d?.child.kill('SIGTERM');
+  await d?.done;
+  await stopPrometheus(prom);
+});
+
 describe.skipIf(!HAVE_PROMETHEUS)('the daemon metrics endpoint, scraped by a real Prometheus, and its JSON-lines log', () => {
   let prom: Server;
-  let port: number;
   let dir: string;
-  let d: ReturnType<typeof daemon>;
 
   beforeAll(async () => {
-    dir = tempDir();
-    port = await freePort();
-    const db = await emptyDb(dir);
-    // the scan at start only (a later, empty scan would be the last inbox run)
-    const cfg = writeConfig(dir, { schedule: { inbox: '0 0 1 1 *', monthly: null, annual: null } });
-    writeFile(cfg.inboxPath, 'systems.csv', 'system_id,system_name,department,stage\nA,甲系统,部门一,operation\n');
-    writeFile(cfg.inboxPath, 'bad.csv', 'foo,bar\n1,2\n');
-    d = daemon(db, ['--metrics-port', String(port), '--log-json', path.join(dir, 'logs', 'daemon.jsonl')]);
-    await until('the first scan ended', () => d.out().includes('[收件箱扫描] 收件箱：2 个文件'));
-    prom = await startPrometheus([{ job: 'govmon', address: `127.0.0.1:${port}` }]);
-    await waitForValues(prom, ['govmon_job_last_status{task="inbox"}', 'govmon_inbox_files']);
+    ({ prom, dir } = await scraped!);
   }, 180_000);
-
-  afterAll(async () => {
-    d?.child.kill('SIGTERM');
-    await d?.done;
-    await stopPrometheus(prom);
-  });
 
   it('serves the last run of each job, its duration and status, and the inbox files, as Prometheus reads them', async () => {
     const ask = async (q: string) => instant(prom, q, Math.floor(Date.now() / 1000));

@@ -12,7 +12,8 @@ import { MANIFEST, contentHash } from '../dashboards/site/site-writer.ts';
 import { MONTHLY_METRICS } from '../metrics/definitions.ts';
 import { runMonth } from '../pipelines/run/month.ts';
 import { loadProfile } from '../pipelines/profiles.ts';
-import { openTestStore, NOW, tempDir } from './helpers.ts';
+import { NOW, tempDir } from './helpers.ts';
+import { cachedStore } from './fixtures/sample-cache.ts';
 import { addTelemetry, month as monthRows } from './fixtures/monthly/city.ts';
 import { CLASSIFIED, MONTH, SYSTEMS, buildDashboardCity, filesOf } from './dashboard-city.ts';
 import type { Store } from '../pipelines/store/database.ts';
@@ -29,11 +30,12 @@ const read = (rel: string) => fs.readFileSync(path.join(site, rel), 'utf8');
 const stamps = () => new Map(filesOf(site).map(([rel]) => [rel, fs.statSync(path.join(site, rel))]));
 
 beforeAll(async () => {
-  const t = await openTestStore();
+  // the city of tests/dashboard-city.ts ingested, its window run and 2025 evaluated once per test
+  // run (shared with tests/dashboard.test.ts), this file's own copy of the database
+  const t = await cachedStore('dashboard-city', buildDashboardCity);
   store = t.store;
   dir = t.dir;
   archiveDir = t.archiveDir;
-  await buildDashboardCity(store, { dir, archiveDir });
   site = path.join(tempDir('govmon-site-'), 'site');
   first = await buildDashboard(store, { month: MONTH, outDir: site, now: NOW });
 });

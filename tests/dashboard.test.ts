@@ -20,6 +20,7 @@ import { loadProfile } from '../pipelines/profiles.ts';
 import { memoryLog } from '../core/log.ts';
 import { runMonth } from '../pipelines/run/month.ts';
 import { openTestStore, NOW, tempDir } from './helpers.ts';
+import { cachedStore } from './fixtures/sample-cache.ts';
 import { buildCity, month as monthRows, system } from './fixtures/monthly/city.ts';
 import {
   CLASSIFIED,
@@ -42,11 +43,12 @@ let result: Awaited<ReturnType<typeof buildDashboard>>;
 const progress: BuildProgress[] = [];
 
 beforeAll(async () => {
-  const t = await openTestStore();
+  // the city of tests/dashboard-city.ts ingested, its window run and 2025 evaluated once per test
+  // run (shared with tests/dashboard-incremental.test.ts), this file's own copy of the database
+  const t = await cachedStore('dashboard-city', buildDashboardCity);
   store = t.store;
   dir = t.dir;
   archiveDir = t.archiveDir;
-  await buildDashboardCity(store, { dir: t.dir, archiveDir: t.archiveDir });
   site = path.join(tempDir('govmon-site-'), 'site');
   result = await siteJob(store, { month: MONTH, outDir: site, now: NOW, onProgress: (p) => progress.push(p), trigger: 'test' });
 });

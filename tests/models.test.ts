@@ -10,18 +10,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSampleCity } from '../apps/sample/generate.ts';
 import { LABELS } from '../metrics/labels.ts';
 import { CONDITION_CODES } from '../metrics/profiles/schema.ts';
 import { MODEL_FILE, modelTests, parseModel, type Model, type ModelTest } from '../metrics/model-sql.ts';
-import { ingestPaths } from '../pipelines/ingest/ingest.ts';
 import { loadProfile } from '../pipelines/profiles.ts';
 import { MODELS_DIR, buildModels, loadModels } from '../pipelines/run/models.ts';
 import { prepareRun } from '../pipelines/run/params.ts';
 import { evaluationBasis, evaluationParams } from '../metrics/run-params.ts';
 import { dropTempTables } from '../pipelines/run/record.ts';
 import { Store, type Row } from '../pipelines/store/database.ts';
-import { NOW, openTestStore } from './helpers.ts';
+import { NOW } from './helpers.ts';
+import { ingestedSampleCity } from './fixtures/sample-cache.ts';
 
 const MONTHLY = loadModels();
 const ANNUAL = loadModels(path.join(MODELS_DIR, 'annual'));
@@ -204,11 +203,11 @@ const at = (m: Model, t: ModelTest) => `${m.name}: ${t.title}`;
 
 let root: string;
 beforeAll(async () => {
-  const { store, dir, archiveDir } = await openTestStore();
+  // the sample city of 150 systems generated and ingested once per test run, this file's own copy
+  // of the database (tests/fixtures/sample-cache.ts)
+  const { store, dir } = await ingestedSampleCity({ endMonth: END, systems: 150 });
   root = dir;
   try {
-    const sample = await generateSampleCity({ outDir: path.join(dir, 'sample'), endMonth: END, systems: 150 });
-    await ingestPaths(store, sample.files, { now: NOW, archiveDir });
     for (const b of BUILDS) {
       const outcome: Outcome = { counts: {}, failures: {} };
       // As a run does (pipelines/run/year.ts), but rolled back: the checks read the temporary tables.

@@ -1,13 +1,14 @@
 // The Prometheus connector against a real Prometheus scraping a real node_exporter (Debian
-// packages `prometheus` and `prometheus-node-exporter`), both started here on free loopback ports
-// with a temporary configuration and storage, scraping every second, and stopped afterwards.
+// packages `prometheus` and `prometheus-node-exporter`), both started on free loopback ports with a
+// temporary configuration and storage, scraping every second, and stopped afterwards — as the test
+// run begins (tests/global-setup.ts), or here when that one started on another day.
 // Expected values come from Prometheus itself through another path — the raw samples, or the
 // instant-query endpoint — never from govmon.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ingestFile } from '../pipelines/ingest/ingest.ts';
 import { memoryLog } from '../core/log.ts';
 import { UserError } from '../core/errors.ts';
@@ -152,15 +153,24 @@ describe.skipIf(!HAVE)('pullPrometheus against a real Prometheus and node_export
     return col.expr ?? perStepDayExpr(col.per_step!, col.day!);
   };
 
+  let own: Server | undefined;
+
   beforeAll(async () => {
-    s = await startPrometheus();
+    // The run's Prometheus (tests/global-setup.ts), started as the run began; a Prometheus of our own
+    // where there is none, or where it started on another day (Asia/Shanghai): the tests below count
+    // on a server that holds samples of today only.
+    const shared = inject('prometheus');
+    if (shared && shared.day === shanghaiDate(new Date()))
+      s = { dir: '', promUrl: shared.promUrl, instance: shared.instance, procs: [], logs: [] };
+    else s = own = await startPrometheus();
     // Ready, then every template expression has a value: the CPU subquery needs a whole minute
-    // step with two samples in the window before it, so this takes up to about a minute.
+    // step with two samples in the window before it, so this takes up to about a minute after the
+    // server's start.
     await waitForValues(s, Object.keys(template.columns).map(dayExpr));
   }, 180_000);
 
   afterAll(async () => {
-    await stopPrometheus(s);
+    await stopPrometheus(own);
   });
 
   const REGISTRY = 'system_id,system_name,department,stage\nSYS-NODE,节点主机系统,大数据中心,operation\n';

@@ -10,18 +10,17 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSampleCity, type Planted } from '../apps/sample/generate.ts';
-import { ingestPaths } from '../pipelines/ingest/ingest.ts';
+import type { Planted } from '../apps/sample/generate.ts';
 import { loadProfile } from '../pipelines/profiles.ts';
 import { runMonth } from '../pipelines/run/month.ts';
-import { evaluateYear } from '../pipelines/run/year.ts';
 import { Store } from '../pipelines/store/database.ts';
 import { publishMonth, type Manifest } from '../dashboards/publish/publish.ts';
 import { rollup } from '../pipelines/province/rollup.ts';
 import { loadSiteData } from '../dashboards/site/data.ts';
 import { buildContext } from '../dashboards/site/context.ts';
 import { computeKpis } from '../dashboards/site/kpis.ts';
-import { NOW, openTestStore, tempDir } from './helpers.ts';
+import { NOW, tempDir } from './helpers.ts';
+import { runSampleCity } from './fixtures/sample-cache.ts';
 
 const END = '2026-10';
 const PREV = '2026-09';
@@ -38,14 +37,14 @@ let work = '';
 let pub = '';
 const manifests: Record<string, Manifest> = {};
 
+/**
+ * A city generated and ingested, PREV and END run and its evaluation year evaluated (the default
+ * profile, at NOW): built once per test run and shared (tests/fixtures/sample-cache.ts; 云川市 of 150
+ * systems ingested is also the models test's), this file's own copy of the database.
+ */
 async function makeCity(code: string, opts: { seed?: number; systems: number; city?: string; idPrefix?: string }): Promise<City> {
-  const t = await openTestStore(`${code}.duckdb`);
-  const sample = path.join(t.dir, 'sample');
-  const { planted } = await generateSampleCity({ outDir: sample, endMonth: END, ...opts });
-  await ingestPaths(t.store, [sample], { now: NOW, archiveDir: t.archiveDir });
-  for (const m of [PREV, END]) await runMonth(t.store, { month: m, profile: PROFILE, now: NOW, trigger: 'test' });
-  await evaluateYear(t.store, { year: planted.evalYear, profile: PROFILE, now: NOW, trigger: 'test' });
-  return { code, store: t.store, dir: t.dir, planted };
+  const t = await runSampleCity({ endMonth: END, ...opts }, [PREV, END], `${code}.duckdb`);
+  return { code, store: t.store, dir: t.dir, planted: t.sample.planted };
 }
 
 const files = (dir: string): string[] =>
