@@ -63,6 +63,14 @@ export class Store {
     if (opts.memoryLimit) options.memory_limit = opts.memoryLimit;
     if (opts.threads) options.threads = String(opts.threads);
     if (opts.readOnly) options.access_mode = 'READ_ONLY';
+    // No row-group compaction at checkpoints: DuckDB's parallel CSV reader appends a file as one
+    // full row group and one of about 4,000 rows per 8 MB it reads, and by default every checkpoint
+    // (the one on close included) rewrites runs of those to merge them — at 7.3 million rows about
+    // 1.5 s of CPU after each ingest, and more at the next run's checkpoint. Scans cost the same
+    // over the unmerged row groups, and the file is smaller (docs/performance.md). govmon deletes
+    // almost nothing (the month aggregates it recomputes); a row group whose rows are all deleted is
+    // still dropped.
+    options.max_vacuum_tasks = '0';
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(p, options);
