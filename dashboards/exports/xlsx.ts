@@ -378,8 +378,18 @@ async function writeSignedSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, data: X
 function linesOf(text: string, width: number): number {
   let lines = 0;
   for (const part of text.split('\n')) {
+    // a character (a code point) from U+2E80 on (CJK, full-width forms, and every one beyond
+    // U+FFFF, whose first UTF-16 unit is a surrogate) is two columns wide, any other one
     let w = 0;
-    for (const ch of part) w += /[\u2e80-\uffff]/.test(ch) ? 2 : 1;
+    for (let i = 0; i < part.length; i++) {
+      const u = part.charCodeAt(i);
+      w += u >= 0x2e80 ? 2 : 1;
+      // a surrogate pair is one character
+      if (u >= 0xd800 && u <= 0xdbff && i + 1 < part.length) {
+        const next = part.charCodeAt(i + 1);
+        if (next >= 0xdc00 && next <= 0xdfff) i++;
+      }
+    }
     lines += Math.max(1, Math.ceil(w / Math.max(1, width - 1)));
   }
   return lines;
