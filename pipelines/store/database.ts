@@ -4,7 +4,16 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { type DuckDBConnection, DuckDBInstance, DuckDBTypeId, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
+import {
+  type DuckDBConnection,
+  DuckDBInstance,
+  DuckDBTypeId,
+  type DuckDBResultReader,
+  type DuckDBValue,
+  type DuckDBValueConverter,
+  JSDuckDBValueConverter,
+  JsonDuckDBValueConverter,
+} from '@duckdb/node-api';
 import { UserError } from '../../core/errors.ts';
 import { sqlString } from '../../core/sql.ts';
 
@@ -183,31 +192,45 @@ function translateOpenError(e: unknown, p: string): Error {
   return e instanceof Error ? e : new Error(msg);
 }
 
-/** Convert a result to plain rows: integers as numbers, DATE as 'YYYY-MM-DD', timestamps as ISO text. */
+const TIMESTAMPS: ReadonlySet<DuckDBTypeId> = new Set([
+  DuckDBTypeId.TIMESTAMP,
+  DuckDBTypeId.TIMESTAMP_TZ,
+  DuckDBTypeId.TIMESTAMP_MS,
+  DuckDBTypeId.TIMESTAMP_S,
+]);
+const EXACT_NUMBERS: ReadonlySet<DuckDBTypeId> = new Set([
+  DuckDBTypeId.BIGINT,
+  DuckDBTypeId.HUGEINT,
+  DuckDBTypeId.UBIGINT,
+  DuckDBTypeId.DECIMAL,
+]);
+
+/**
+ * One value of a result as a plain row holds it: integers and decimals as numbers (from their
+ * exact text), DATE as 'YYYY-MM-DD', timestamps as ISO text, anything else (text, booleans, lists,
+ * structs) as @duckdb/node-api's JS conversion gives it.
+ */
+const plainValue: DuckDBValueConverter<unknown> = (value, type) => {
+  if (value === null || value === undefined) return null;
+  const t = type.typeId;
+  if (t === DuckDBTypeId.DATE) return JsonDuckDBValueConverter(value, type, JsonDuckDBValueConverter);
+  if (TIMESTAMPS.has(t)) return (JSDuckDBValueConverter(value, type, JSDuckDBValueConverter) as Date).toISOString();
+  if (EXACT_NUMBERS.has(t)) return Number(JsonDuckDBValueConverter(value, type, JsonDuckDBValueConverter));
+  if (t === DuckDBTypeId.DOUBLE || t === DuckDBTypeId.FLOAT) {
+    // NaN and ±Infinity come as text
+    const v = JsonDuckDBValueConverter(value, type, JsonDuckDBValueConverter);
+    return typeof v === 'string' ? Number(v) : v;
+  }
+  return JSDuckDBValueConverter(value, type, JSDuckDBValueConverter);
+};
+
+/** Convert a result to plain rows: integers as numbers, DATE as 'YYYY-MM-DD', timestamps as ISO text. Each value is converted once. */
 export function toRows(reader: DuckDBResultReader): Row[] {
   const names = reader.columnNames();
-  const types = reader.columnTypes().map((t) => t.typeId);
-  const json = reader.getRowObjectsJson() as Row[];
-  const js = reader.getRowObjectsJS() as Row[];
-  return json.map((jr, i) => {
+  // keyed by column name (a name given twice: its first column, as @duckdb/node-api keys row objects)
+  return reader.convertRowObjects(plainValue).map((r) => {
     const out: Row = {};
-    names.forEach((n, c) => {
-      const t = types[c];
-      const v = jr[n];
-      if (v === null || v === undefined) out[n] = null;
-      else if (t === DuckDBTypeId.DATE) out[n] = v;
-      else if (
-        t === DuckDBTypeId.TIMESTAMP ||
-        t === DuckDBTypeId.TIMESTAMP_TZ ||
-        t === DuckDBTypeId.TIMESTAMP_MS ||
-        t === DuckDBTypeId.TIMESTAMP_S
-      )
-        out[n] = (js[i][n] as Date).toISOString();
-      else if (t === DuckDBTypeId.BIGINT || t === DuckDBTypeId.HUGEINT || t === DuckDBTypeId.UBIGINT || t === DuckDBTypeId.DECIMAL)
-        out[n] = Number(v);
-      else if (t === DuckDBTypeId.DOUBLE || t === DuckDBTypeId.FLOAT) out[n] = typeof v === 'string' ? Number(v) : v;
-      else out[n] = js[i][n];
-    });
+    for (const n of names) out[n] = r[n] ?? null;
     return out;
   });
 }
