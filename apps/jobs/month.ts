@@ -42,11 +42,16 @@ export async function monthJob(store: Store, o: MonthJobOptions): Promise<MonthJ
   if (o.exportsRoot) loadXlsxWriter().catch(() => undefined);
   const run = await runMonth(store, o);
   const out: MonthJobResult = { run };
+  // DuckDB writes the run's results from its log into the database file while the outputs are
+  // read and written (one checkpoint less to wait for after them; if it fails, the next commit or
+  // the close checkpoints as always)
+  const checkpoint = store.checkpointAside().catch(() => undefined);
   // the outputs are timed too, and their times added to the run's row (docs/performance.md)
   const t = new StepTimer();
   try {
     await writeOutputs(store, o, out, t);
   } finally {
+    await checkpoint;
     await addRunTimings(store, run.runId, t.timings);
     Object.assign(run.timings, t.timings);
   }
