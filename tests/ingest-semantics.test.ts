@@ -423,6 +423,9 @@ describe('ingestFile(store, path) — fast path and general path', () => {
     ['an empty system_id', 'system_id', ''],
     ['infinity', 'storage_used_gb', 'inf'],
     ['NaN', 'storage_used_gb', 'nan'],
+    // a percentage needs no test of its own for them: its range check (0–100) catches them
+    ['infinity in a percentage', 'availability_pct', 'inf'],
+    ['NaN in a percentage', 'availability_pct', 'nan'],
     ['a count beyond INTEGER', 'open_high_vulns', '3000000000'],
   ];
   const REASON: Record<string, string> = {
@@ -430,14 +433,15 @@ describe('ingestFile(store, path) — fast path and general path', () => {
     date: '必填字段为空',
     system_id: '必填字段为空',
     storage_used_gb: '不是有效数字',
+    availability_pct: '不是有效的百分比数值（如 45.2 或 45.2%）',
     open_high_vulns: '数值过大（不能超过 2147483647）',
   };
   it.each(odd)('refuses %s (%s = "%s") on both paths with the same reject', async (_label, column, value) => {
     await withStore(async (store, ctx) => {
       await loadRegistry(store, ctx);
-      const cols = ['system_id', 'date', 'storage_used_gb', 'active_users', 'open_high_vulns'];
-      const good = ['S001', '2026-07-01', '10', '3', '0'];
-      const bad = ['S002', '2026-07-02', '11', '4', '1'];
+      const cols = ['system_id', 'date', 'storage_used_gb', 'active_users', 'open_high_vulns', 'availability_pct'];
+      const good = ['S001', '2026-07-01', '10', '3', '0', '99.5'];
+      const bad = ['S002', '2026-07-02', '11', '4', '1', '98'];
       bad[cols.indexOf(column)] = value;
       const csv = await ingestFile(store, writeFile(ctx.dir, 'odd.csv', csvText(cols, [good, bad])), {
         now: NOW,
@@ -464,7 +468,7 @@ describe('ingestFile(store, path) — fast path and general path', () => {
             storage_used_gb: 10,
             active_users: 3,
             requests: null,
-            availability_pct: null,
+            availability_pct: 99.5,
             open_high_vulns: 0,
           },
         ]);

@@ -7,9 +7,10 @@ import path from 'node:path';
 import type { Store } from '../../pipelines/store/database.ts';
 import { runMonth, type MonthRunOptions, type MonthRunResult } from '../../pipelines/run/month.ts';
 import { MONTH_EXPORTS, replaceDirAtomically, writePeriodExports } from '../../dashboards/exports/period.ts';
-import { writeMonthDocuments, type NoticeFile } from '../../dashboards/documents/notices.ts';
+import { loadXlsxWriter } from '../../dashboards/exports/xlsx.ts';
+import type { NoticeFile } from '../../dashboards/documents/notices.ts';
 import { shanghaiDate } from '../../core/clock.ts';
-import { siteJob, type SiteJobResult } from './site.ts';
+import type { SiteJobResult } from './site.ts';
 import type { BuildProgress } from '../../dashboards/site/build.ts';
 import { StepTimer, addRunTimings } from '../../pipelines/run/record.ts';
 
@@ -36,13 +37,21 @@ export interface MonthJobResult {
 }
 
 export async function monthJob(store: Store, o: MonthJobOptions): Promise<MonthJobResult> {
+  // the XLSX writer's modules load while DuckDB computes the month, not after it (a failure to
+  // load surfaces where the lists are written)
+  if (o.exportsRoot) loadXlsxWriter().catch(() => undefined);
   const run = await runMonth(store, o);
   const out: MonthJobResult = { run };
+  // DuckDB writes the run's results from its log into the database file while the outputs are
+  // read and written (one checkpoint less to wait for after them; if it fails, the next commit or
+  // the close checkpoints as always)
+  const checkpoint = store.checkpointAside().catch(() => undefined);
   // the outputs are timed too, and their times added to the run's row (docs/performance.md)
   const t = new StepTimer();
   try {
     await writeOutputs(store, o, out, t);
   } finally {
+    await checkpoint;
     await addRunTimings(store, run.runId, t.timings);
     Object.assign(run.timings, t.timings);
   }
@@ -57,6 +66,9 @@ async function writeOutputs(store: Store, o: MonthJobOptions, out: MonthJobResul
   if (o.documentsRoot) {
     const dir = path.join(o.documentsRoot, o.month);
     let files: NoticeFile[] = [];
+    // docx and the dashboard are loaded only when asked for: most runs write neither, and their
+    // modules would cost every run's start-up (docs/performance.md)
+    const { writeMonthDocuments } = await import('../../dashboards/documents/notices.ts');
     // the folder is the month's documents only: replaced whole, so a document of a system that has
     // left the lists does not linger from an earlier run
     await t.step('documents', () =>
@@ -86,6 +98,7 @@ async function writeOutputs(store: Store, o: MonthJobOptions, out: MonthJobResul
       onProgress: o.onSiteProgress,
       city: o.city,
     };
+    const { siteJob } = await import('./site.ts');
     out.site = await t.step('dashboard', () => siteJob(store, siteOpts));
   }
 }

@@ -56,19 +56,22 @@ export async function writePeriodExports(
   const name = folder ?? period.month ?? String(period.year);
   const dir = path.join(exportsRoot, name);
   await replaceDirAtomically(dir, async (tmp) => {
-    // The XLSX files are written in JavaScript while DuckDB writes the CSVs on its own threads:
-    // their rows are read first, then both go on at once.
-    const xlsx: [XlsxData, string][] = [];
-    for (const k of kinds)
-      if (XLSX_EXPORTS.has(k)) xlsx.push([await prepareXlsxExport(store, k, period, opts), path.join(tmp, `${k}.xlsx`)]);
-    const csv = (async () => {
+    // The XLSX files are written in JavaScript while DuckDB goes on on its own threads: DuckDB
+    // reads the lists' rows one statement at a time (one connection), then writes the CSVs; each
+    // XLSX is written as soon as its rows are read.
+    let sheets: Promise<unknown> = Promise.resolve();
+    const queue = (data: XlsxData, file: string) => {
+      sheets = sheets.then(() => writeXlsxExport(data, file));
+      sheets.catch(() => undefined); // reported below, once DuckDB's part is done too
+    };
+    const duckdb = (async () => {
+      for (const k of kinds) if (XLSX_EXPORTS.has(k)) queue(await prepareXlsxExport(store, k, period, opts), path.join(tmp, `${k}.xlsx`));
       for (const k of kinds) await writeExport(store, k, period, path.join(tmp, `${k}.csv`));
     })();
-    const sheets = (async () => {
-      for (const [data, file] of xlsx) await writeXlsxExport(data, file);
-    })();
-    const results = await Promise.allSettled([csv, sheets]);
-    for (const r of results) if (r.status === 'rejected') throw r.reason;
+    const read = await Promise.allSettled([duckdb]);
+    // every XLSX is queued once DuckDB's part has ended
+    const written = await Promise.allSettled([sheets]);
+    for (const r of [...read, ...written]) if (r.status === 'rejected') throw r.reason;
     // A month that has not ended says so beside its lists (CSV has no place for a note; the XLSX
     // carry it on their 说明 sheet). A finished month's folder is as it always was.
     if (period.month) {

@@ -8,7 +8,7 @@
 
 import fs from 'node:fs';
 import { PassThrough } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { label, monthZh } from '../../metrics/labels.ts';
 import { incompleteMonthNote, type Row } from '../../pipelines/read.ts';
 import type { ColType, ExportKind } from './kind.ts';
@@ -26,8 +26,20 @@ export interface XlsxData {
   city?: string;
 }
 
+let excel: Promise<typeof ExcelJS> | undefined;
+
+/**
+ * ExcelJS, loaded on first use: a command that writes no XLSX does not pay for its modules, and a
+ * run can start loading it (`loadXlsxWriter()`) while DuckDB computes, before its lists are written.
+ */
+export function loadXlsxWriter(): Promise<typeof ExcelJS> {
+  excel ??= import('exceljs').then((m) => m.default);
+  return excel;
+}
+
 /** The workbook writer: streaming, inline strings, fixed document times. */
-function workbook(): { wb: ExcelJS.stream.xlsx.WorkbookWriter; bytes: () => Buffer } {
+async function workbook(): Promise<{ wb: ExcelJS.stream.xlsx.WorkbookWriter; bytes: () => Buffer }> {
+  const ExcelJS = await loadXlsxWriter();
   // The streaming writer with inline strings: a list of thousands of rows with their evidence is
   // written in a third of the time the in-memory workbook takes; every spreadsheet reads it.
   const chunks: Buffer[] = [];
@@ -41,7 +53,7 @@ function workbook(): { wb: ExcelJS.stream.xlsx.WorkbookWriter; bytes: () => Buff
 }
 
 export async function writeXlsx(data: XlsxData, file: string): Promise<number> {
-  const { wb, bytes } = workbook();
+  const { wb, bytes } = await workbook();
   const n = data.sheets ? await writeSignedSheets(wb, data) : await writePlainSheet(wb, data);
   await wb.commit();
   // document dates are fixed above; the zip entries' own times too, so the same run gives the same bytes
@@ -366,8 +378,18 @@ async function writeSignedSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, data: X
 function linesOf(text: string, width: number): number {
   let lines = 0;
   for (const part of text.split('\n')) {
+    // a character (a code point) from U+2E80 on (CJK, full-width forms, and every one beyond
+    // U+FFFF, whose first UTF-16 unit is a surrogate) is two columns wide, any other one
     let w = 0;
-    for (const ch of part) w += /[\u2e80-\uffff]/.test(ch) ? 2 : 1;
+    for (let i = 0; i < part.length; i++) {
+      const u = part.charCodeAt(i);
+      w += u >= 0x2e80 ? 2 : 1;
+      // a surrogate pair is one character
+      if (u >= 0xd800 && u <= 0xdbff && i + 1 < part.length) {
+        const next = part.charCodeAt(i + 1);
+        if (next >= 0xdc00 && next <= 0xdfff) i++;
+      }
+    }
     lines += Math.max(1, Math.ceil(w / Math.max(1, width - 1)));
   }
   return lines;

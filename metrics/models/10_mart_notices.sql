@@ -12,11 +12,15 @@
 -- not_null: system_name, department, status, issued_month, months_open, conditions, citations
 -- accepted: status in notice_status
 -- accepted: each conditions.condition in condition
-WITH held AS (
+WITH noticed AS (
+  SELECT system_id, month FROM int_system_status WHERE notice_status IS NOT NULL
+), held AS (
+  -- only the system-months with a notice: the lists are built for those alone
   SELECT system_id, month,
     list({'condition': condition, 'streak': streak, 'warned': warned} ORDER BY condition_order) AS conditions,
     list(condition) AS condition_names
   FROM int_condition_streaks
+  SEMI JOIN noticed USING (system_id, month)
   JOIN condition_params USING (condition)
   GROUP BY system_id, month
 ), cites AS (

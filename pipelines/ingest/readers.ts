@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { UnusableFileError } from '../../core/errors.ts';
 import type { Store } from '../store/database.ts';
 import { ident, sqlString } from '../../core/sql.ts';
@@ -362,7 +362,9 @@ export function readerReasonCase(expr: string): string {
 
 async function sniffXlsx(s: Sniffed, p: string, forcedKind?: Kind): Promise<void> {
   if (fs.statSync(p).size > MAX_XLSX_BYTES) throw new UnusableFileError('Excel 文件超过 200 MB，请拆分或另存为 CSV/Parquet 后再导入');
-  const wb = new ExcelJS.Workbook();
+  // ExcelJS is loaded for an Excel file only: the ingest of CSV, Parquet or JSON does not pay for its modules
+  const { default: Excel } = await import('exceljs');
+  const wb = new Excel.Workbook();
   try {
     await wb.xlsx.readFile(p);
   } catch (e) {

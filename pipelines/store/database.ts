@@ -72,6 +72,14 @@ export class Store {
     if (opts.memoryLimit) options.memory_limit = opts.memoryLimit;
     if (opts.threads) options.threads = String(opts.threads);
     if (opts.readOnly) options.access_mode = 'READ_ONLY';
+    // No row-group compaction at checkpoints: DuckDB's parallel CSV reader appends a file as one
+    // full row group and one of about 4,000 rows per 8 MB it reads, and by default every checkpoint
+    // (the one on close included) rewrites runs of those to merge them — at 7.3 million rows about
+    // 1.5 s of CPU after each ingest, and more at the next run's checkpoint. Scans cost the same
+    // over the unmerged row groups, and the file is smaller (docs/performance.md). govmon deletes
+    // almost nothing (the month aggregates it recomputes); a row group whose rows are all deleted is
+    // still dropped.
+    options.max_vacuum_tasks = '0';
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(p, options);
@@ -160,6 +168,21 @@ export class Store {
     }
   }
 
+  /**
+   * A checkpoint (the write-ahead log written into the database file) on a connection of its own,
+   * while this one goes on reading: the work the next commit past the log's threshold, or the
+   * close, would otherwise do on the way (docs/performance.md). Settle it before writing again.
+   */
+  async checkpointAside(): Promise<void> {
+    if (this.inMemory) return;
+    const conn = await this.instance.connect();
+    try {
+      await conn.run('CHECKPOINT');
+    } finally {
+      conn.closeSync();
+    }
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -184,38 +207,45 @@ function translateOpenError(e: unknown, p: string): Error {
   return e instanceof Error ? e : new Error(msg);
 }
 
-/**
- * One value of a result as rows carry it (decided by the column's type; nested values as DuckDB's
- * JS converter gives them): DATE as 'YYYY-MM-DD', timestamps as ISO text, 64/128-bit integers and
- * decimals as numbers, doubles as numbers (NaN and infinities too), the rest as DuckDB's JS value.
- */
-const ROW_VALUE: DuckDBValueConverter<unknown> = (value, type) => {
-  if (value === null || value === undefined) return null;
-  switch (type.typeId) {
-    case DuckDBTypeId.DATE:
-      return JsonDuckDBValueConverter(value, type, JsonDuckDBValueConverter);
-    case DuckDBTypeId.TIMESTAMP:
-    case DuckDBTypeId.TIMESTAMP_TZ:
-    case DuckDBTypeId.TIMESTAMP_MS:
-    case DuckDBTypeId.TIMESTAMP_S:
-      return (JSDuckDBValueConverter(value, type, JSDuckDBValueConverter) as Date).toISOString();
-    case DuckDBTypeId.BIGINT:
-    case DuckDBTypeId.HUGEINT:
-    case DuckDBTypeId.UBIGINT:
-    case DuckDBTypeId.DECIMAL:
-    case DuckDBTypeId.DOUBLE:
-    case DuckDBTypeId.FLOAT:
-      return Number(JsonDuckDBValueConverter(value, type, JsonDuckDBValueConverter));
-    default:
-      return JSDuckDBValueConverter(value, type, JSDuckDBValueConverter);
-  }
-};
+const TIMESTAMPS: ReadonlySet<DuckDBTypeId> = new Set([
+  DuckDBTypeId.TIMESTAMP,
+  DuckDBTypeId.TIMESTAMP_TZ,
+  DuckDBTypeId.TIMESTAMP_MS,
+  DuckDBTypeId.TIMESTAMP_S,
+]);
+const EXACT_NUMBERS: ReadonlySet<DuckDBTypeId> = new Set([
+  DuckDBTypeId.BIGINT,
+  DuckDBTypeId.HUGEINT,
+  DuckDBTypeId.UBIGINT,
+  DuckDBTypeId.DECIMAL,
+]);
 
 /**
- * Convert a result to plain rows: integers as numbers, DATE as 'YYYY-MM-DD', timestamps as ISO
- * text. One pass, one object per row (converting the whole result twice, as JSON and as JS, and
- * merging had made reading the site data of 20,000 systems cost three copies; docs/performance.md).
+ * One value of a result as a plain row holds it: integers and decimals as numbers (from their
+ * exact text), DATE as 'YYYY-MM-DD', timestamps as ISO text, anything else (text, booleans, lists,
+ * structs) as @duckdb/node-api's JS conversion gives it.
  */
+const plainValue: DuckDBValueConverter<unknown> = (value, type) => {
+  if (value === null || value === undefined) return null;
+  const t = type.typeId;
+  if (t === DuckDBTypeId.DATE) return JsonDuckDBValueConverter(value, type, JsonDuckDBValueConverter);
+  if (TIMESTAMPS.has(t)) return (JSDuckDBValueConverter(value, type, JSDuckDBValueConverter) as Date).toISOString();
+  if (EXACT_NUMBERS.has(t)) return Number(JsonDuckDBValueConverter(value, type, JsonDuckDBValueConverter));
+  if (t === DuckDBTypeId.DOUBLE || t === DuckDBTypeId.FLOAT) {
+    // NaN and ±Infinity come as text
+    const v = JsonDuckDBValueConverter(value, type, JsonDuckDBValueConverter);
+    return typeof v === 'string' ? Number(v) : v;
+  }
+  return JSDuckDBValueConverter(value, type, JSDuckDBValueConverter);
+};
+
+/** Convert a result to plain rows: integers as numbers, DATE as 'YYYY-MM-DD', timestamps as ISO text. Each value is converted once. */
 export function toRows(reader: DuckDBResultReader): Row[] {
-  return reader.convertRowObjects(ROW_VALUE) as Row[];
+  const names = reader.columnNames();
+  // keyed by column name (a name given twice: its first column, as @duckdb/node-api keys row objects)
+  return reader.convertRowObjects(plainValue).map((r) => {
+    const out: Row = {};
+    for (const n of names) out[n] = r[n] ?? null;
+    return out;
+  });
 }

@@ -11,7 +11,6 @@ import { EXPORTS, periodOf, writeExport } from '../../../dashboards/exports/writ
 import { monthRunAsOf } from '../../../pipelines/read.ts';
 import { loadConfig } from '../../jobs/config.ts';
 import { monthJob } from '../../jobs/month.ts';
-import { yearJob } from '../../jobs/year.ts';
 import { monthArg, yearArg } from '../args.ts';
 import { parseArg, type Kit } from '../kit.ts';
 import { LABELS, label } from '../../../metrics/labels.ts';
@@ -76,6 +75,7 @@ function timingLines(timings: Record<string, number>): string[] {
 
 export async function evaluate(kit: Kit, o: { year?: string }): Promise<number> {
   const year = parseArg(yearArg(), o.year);
+  const { yearJob } = await import('../../jobs/year.ts');
   return kit.withStore(async (store, log) => {
     const profile = loadProfile(kit.g.profile);
     const r = await yearJob(store, {
