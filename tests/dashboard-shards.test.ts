@@ -19,7 +19,8 @@ import { buildContext } from '../dashboards/site/context.ts';
 import { systemDetailPage } from '../dashboards/site/pages/system.ts';
 import { runMonth } from '../pipelines/run/month.ts';
 import { loadProfile } from '../pipelines/profiles.ts';
-import { CHROMIUM_ARGS, NOW, openTestStore, tempDir } from './helpers.ts';
+import { CHROMIUM_ARGS, NOW, tempDir } from './helpers.ts';
+import { cachedStore } from './fixtures/sample-cache.ts';
 import { addTelemetry, month as monthRows } from './fixtures/monthly/city.ts';
 import { MONTH, SYSTEMS, buildDashboardCity } from './dashboard-city.ts';
 import type { Store } from '../pipelines/store/database.ts';
@@ -63,11 +64,10 @@ function shardEntries(site: string): Map<string, { title: string; markup: string
 }
 
 beforeAll(async () => {
-  const t = await openTestStore();
+  const t = await cachedStore('dashboard-city', buildDashboardCity);
   store = t.store;
   dir = t.dir;
   archiveDir = t.archiveDir;
-  await buildDashboardCity(store, { dir, archiveDir });
   root = tempDir('govmon-shards-');
   plainSite = path.join(root, 'plain');
   shardSite = path.join(root, 'sharded');
