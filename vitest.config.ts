@@ -56,6 +56,13 @@ export default defineConfig({
     // DuckDB uses both cores; tests that build the sample city share one per file.
     pool: 'forks',
     maxWorkers: 2,
+    // Each worker process runs its files one after another with the modules it has loaded (DuckDB's
+    // binding, ExcelJS, Vega, the product's own modules): importing them again for each of the 51
+    // files cost about a tenth of the suite's CPU time. The test files themselves are still loaded
+    // afresh for each file; no product module keeps state a test could leave behind (the caches
+    // are of formatters and parsed model files), and every test writes only into folders and
+    // databases of its own.
+    isolate: false,
     sequence: { sequencer: LongestFirst },
   },
 });

@@ -27,7 +27,7 @@ import { yearJob } from '../apps/jobs/year.ts';
 import type { Store } from '../pipelines/store/database.ts';
 import { NOW, openTestStore, writeFile } from './helpers.ts';
 import { DEFAULT_PROFILE, IDLE, buildCity, bySystem, csvRows, months, report, resource, system } from './fixtures/annual/city.ts';
-import { cli } from './fixtures/reliability.ts';
+import { cli, ingestInProcess } from './fixtures/reliability.ts';
 
 const MONTHS = ['2025-12', ...Array.from({ length: 10 }, (_, i) => `2026-${String(i + 1).padStart(2, '0')}`)];
 const sh = (s: string) => new Date(`${s}+08:00`);
@@ -247,7 +247,8 @@ describe('govmon evaluate (the CLI summary)', () => {
       'c.csv',
       `system_id,year,submitted_date,security_assessment_date,crypto_assessment_date\nS1,${year - 1},${year}-01-15,${year - 1}-05-20,${year - 1}-06-10\n`,
     );
-    expect((await cli(['--db', db, 'ingest', dir])).code).toBe(0);
+    // ingested as `govmon ingest` does, in this process: the command under test is `evaluate`
+    expect(await ingestInProcess(db, [dir])).toBe(0);
     const r = await cli(['--db', db, '--profile', profile, 'evaluate', '--year', String(year)]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`${year} 年度预评价完成`);

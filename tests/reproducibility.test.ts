@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../pipelines/store/database.ts';
 import { migrate } from '../pipelines/store/migrate.ts';
-import { ingestPaths } from '../pipelines/ingest/ingest.ts';
+import { ingestFile, ingestPaths } from '../pipelines/ingest/ingest.ts';
 import { runMonth } from '../pipelines/run/month.ts';
 import { evaluateYear } from '../pipelines/run/year.ts';
 import { loadProfile } from '../pipelines/profiles.ts';
@@ -143,11 +143,18 @@ describe('govmon export --run ID after new data', () => {
         Array.from({ length: days }, (_, i) => `${id},${MONTH}-${String(i + 1).padStart(2, '0')},35,80,50,10,120,9000,99.9,0`).join('\n') +
         '\n',
     );
-    expect((await cli(['--db', b.db, 'ingest', correction])).code).toBe(0);
-    const rerun = await cli(['--db', b.db, 'run', '--month', MONTH, '--no-dashboard']);
-    expect(rerun.code, rerun.stderr).toBe(0);
-    const reeval = await cli(['--db', b.db, 'evaluate', '--year', String(sample.planted.evalYear)]);
-    expect(reeval.code, reeval.stderr).toBe(0);
+    // ingested, the month run again and the year evaluated again, in this process (the command under
+    // test is `govmon export`)
+    const store = await Store.open(b.db);
+    try {
+      expect((await ingestFile(store, correction, { now: NOW })).status).toBe('loaded');
+      const rerun = await runMonth(store, { month: MONTH, profile, now: NOW });
+      expect(rerun.runId).toBeGreaterThan(b.monthRun);
+      const reeval = await evaluateYear(store, { year: sample.planted.evalYear, profile, now: NOW });
+      expect(reeval.runId).toBeGreaterThan(b.yearRun);
+    } finally {
+      store.close();
+    }
 
     const out = path.join(root, 'b', 'earlier');
     const earlier = (kind: string, ext: string, run: number) =>
