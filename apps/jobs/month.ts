@@ -7,7 +7,6 @@ import path from 'node:path';
 import type { Store } from '../../pipelines/store/database.ts';
 import { runMonth, type MonthRunOptions, type MonthRunResult } from '../../pipelines/run/month.ts';
 import { MONTH_EXPORTS, replaceDirAtomically, writePeriodExports } from '../../dashboards/exports/period.ts';
-import { loadXlsxWriter } from '../../dashboards/exports/xlsx.ts';
 import type { NoticeFile } from '../../dashboards/documents/notices.ts';
 import { shanghaiDate } from '../../core/clock.ts';
 import type { SiteJobResult } from './site.ts';
@@ -37,9 +36,6 @@ export interface MonthJobResult {
 }
 
 export async function monthJob(store: Store, o: MonthJobOptions): Promise<MonthJobResult> {
-  // the XLSX writer's modules load while DuckDB computes the month, not after it (a failure to
-  // load surfaces where the lists are written)
-  if (o.exportsRoot) loadXlsxWriter().catch(() => undefined);
   const run = await runMonth(store, o);
   const out: MonthJobResult = { run };
   // DuckDB writes the run's results from its log into the database file while the outputs are

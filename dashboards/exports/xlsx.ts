@@ -30,9 +30,9 @@ let excel: Promise<typeof ExcelJS> | undefined;
 
 /**
  * ExcelJS, loaded on first use: a command that writes no XLSX does not pay for its modules, and a
- * run can start loading it (`loadXlsxWriter()`) while DuckDB computes, before its lists are written.
+ * run's exports load it while DuckDB reads the next list and writes the CSVs (period.ts).
  */
-export function loadXlsxWriter(): Promise<typeof ExcelJS> {
+function loadXlsxWriter(): Promise<typeof ExcelJS> {
   excel ??= import('exceljs').then((m) => m.default);
   return excel;
 }
