@@ -21,6 +21,7 @@ import { buildContext } from './context.ts';
 import { renderPage, type PageSpec, type SiteMeta } from './layout.ts';
 import { copyVendor } from './vendor.ts';
 import { arrowScript, toArrowIpc, type ArrowColumn } from './arrow.ts';
+import { SCATTER_METRICS } from './vega.ts';
 import { systemPage } from './paths.ts';
 import { CONDITION_CODES } from '../../metrics/labels.ts';
 import { bytes as fmtBytes } from './format.ts';
@@ -102,18 +103,24 @@ function resolveProfile(data: SiteData, given: LoadedProfile | undefined, log?: 
   return { profile, note };
 }
 
+/**
+ * What the overview's charts read: who, which month, the conditions (the trend) and the two
+ * metrics of the scatter. The other metrics and the streaks are in the pages and the downloads; at
+ * 20,000 systems they had been four fifths of this file (docs/performance.md).
+ */
 const METRIC_COLUMNS: ArrowColumn[] = [
   { name: 'system_id', type: 'text' },
   { name: 'system_name', type: 'text' },
   { name: 'department', type: 'text' },
   { name: 'href', type: 'text' },
   { name: 'month', type: 'text' },
-  ...MONTHLY_METRICS.map((m): ArrowColumn => ({ name: m.name, type: m.digits === 0 ? 'int' : 'float' })),
+  ...MONTHLY_METRICS.filter((m) => Object.values(SCATTER_METRICS).includes(m.name as never)).map(
+    (m): ArrowColumn => ({ name: m.name, type: m.digits === 0 ? 'int' : 'float' }),
+  ),
   ...CONDITION_CODES.map((c): ArrowColumn => ({ name: c, type: 'bool' })),
-  ...CONDITION_CODES.map((c): ArrowColumn => ({ name: `streak_${c}`, type: 'int' })),
 ];
 
-/** data/metrics.js: the site's metrics as an Arrow table (the overview's charts read it; the portal serves it too). */
+/** data/metrics.js: what the overview's charts read, as an Arrow table (the portal serves it too, cut to the user's scope). */
 export function metricsScript(data: SiteData): string {
   const names = new Map(data.systems.map((s) => [s.system_id, s]));
   const metricRows = data.metrics.map((r) => ({

@@ -149,6 +149,9 @@ export function reclaimTrendSpec(points: readonly ReclaimPoint[]): VlSpec {
  * Overview: every monitored system of the month by CPU P95 and availability, coloured by its
  * worst state; tooltips name the system, a click opens its page (href from the Arrow table).
  */
+/** The two metrics the scatter plots: with the conditions, the only metrics data/metrics.js carries (build.ts). */
+export const SCATTER_METRICS = { x: 'cpu_p95_pct', y: 'availability_pct' } as const;
+
 export function systemsScatterSpec(month: string): VlSpec {
   return base(`${month} 各系统 CPU 峰值 P95 与可用率`, {
     height: 260,
@@ -163,8 +166,8 @@ export function systemsScatterSpec(month: string): VlSpec {
     params: [{ name: 'pick', select: { type: 'point', fields: ['state'] }, bind: 'legend' }],
     mark: { type: 'point', filled: true, size: 60, cursor: 'pointer' },
     encoding: {
-      x: { field: 'cpu_p95_pct', type: 'quantitative', title: 'CPU 峰值 P95（%）', scale: { domain: [0, 100] } },
-      y: { field: 'availability_pct', type: 'quantitative', title: '可用率（%）', scale: { zero: false } },
+      x: { field: SCATTER_METRICS.x, type: 'quantitative', title: 'CPU 峰值 P95（%）', scale: { domain: [0, 100] } },
+      y: { field: SCATTER_METRICS.y, type: 'quantitative', title: '可用率（%）', scale: { zero: false } },
       color: {
         field: 'state',
         type: 'nominal',
@@ -176,8 +179,8 @@ export function systemsScatterSpec(month: string): VlSpec {
       tooltip: [
         { field: 'system_name', title: '系统' },
         { field: 'department', title: '建设单位' },
-        { field: 'cpu_p95_pct', title: 'CPU 峰值 P95（%）', format: '.1f' },
-        { field: 'availability_pct', title: '可用率（%）', format: '.2f' },
+        { field: SCATTER_METRICS.x, title: 'CPU 峰值 P95（%）', format: '.1f' },
+        { field: SCATTER_METRICS.y, title: '可用率（%）', format: '.2f' },
         { field: 'state', title: '状态' },
       ],
     },

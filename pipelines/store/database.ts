@@ -243,9 +243,9 @@ const plainValue: DuckDBValueConverter<unknown> = (value, type) => {
 export function toRows(reader: DuckDBResultReader): Row[] {
   const names = reader.columnNames();
   // keyed by column name (a name given twice: its first column, as @duckdb/node-api keys row objects)
-  return reader.convertRowObjects(plainValue).map((r) => {
+  return reader.convertRows(plainValue).map((values) => {
     const out: Row = {};
-    for (const n of names) out[n] = r[n] ?? null;
+    for (let i = 0; i < names.length; i++) if (!(names[i] in out)) out[names[i]] = values[i] ?? null;
     return out;
   });
 }
