@@ -119,8 +119,9 @@ const CHART_WEIGHT = 10;
  */
 export function shareOut(ctx: SiteContext, ids: readonly string[], threads: number): { own: string[]; workers: string[][] } {
   if (threads < 2) return { own: [...ids], workers: [] };
-  const charted = ids.filter((id) => isListed(ctx, id));
-  const plain = ids.filter((id) => !isListed(ctx, id));
+  const listed = new Set(ids.filter((id) => isListed(ctx, id)));
+  const charted = ids.filter((id) => listed.has(id));
+  const plain = ids.filter((id) => !listed.has(id));
   const perThread = (charted.length * CHART_WEIGHT + plain.length) / threads;
   const ownCharted = Math.max(0, Math.min(charted.length, Math.floor((perThread - plain.length) / CHART_WEIGHT)));
   const workers: string[][] = Array.from({ length: threads - 1 }, () => []);

@@ -15,7 +15,8 @@ import zlib from 'node:zlib';
 import { html } from './html.ts';
 import { pageTitle, renderPage, type PageSpec, type SiteMeta } from './layout.ts';
 import { PAGES } from './paths.ts';
-import { linkSiteFile, writeSiteFile, type FileWrite, type SiteWriteTarget } from './site-writer.ts';
+import { contentHash, linkSiteFile, writeSiteFile, type FileWrite, type SiteWriteTarget } from './site-writer.ts';
+import { groupBy } from '../../core/collections.ts';
 
 /** From this many systems in a site on, the pages of systems on no list are the template and shards. */
 export const SHARDED_FROM = 2000;
@@ -43,13 +44,11 @@ export interface ShardedPage {
 
 /** A rendered system page as its shard keeps it. */
 export function shardedPage(meta: SiteMeta, spec: PageSpec, volatile: readonly string[]): ShardedPage {
-  let blanked = spec.body.value;
-  for (const v of volatile) if (v) blanked = blanked.replaceAll(v, '\u0000');
   return {
     rel: spec.file,
     title: pageTitle(meta, spec.title),
     body: zlib.gzipSync(spec.body.value, { level: 6 }).toString('base64'),
-    hash: crypto.createHash('sha256').update(blanked).digest('hex'),
+    hash: contentHash(spec.body.value, volatile),
   };
 }
 
@@ -83,13 +82,10 @@ export function writeShards(
   shardLen: number,
 ): { shards: FileWrite[]; addresses: FileWrite[] } {
   if (!pages.length) return { shards: [], addresses: [] };
-  const byShard = new Map<string, ShardedPage[]>();
-  for (const p of [...pages].sort((a, b) => (a.rel < b.rel ? -1 : 1))) {
-    const key = idOf(p.rel).slice(0, shardLen);
-    const list = byShard.get(key);
-    if (list) list.push(p);
-    else byShard.set(key, [p]);
-  }
+  const byShard = groupBy(
+    [...pages].sort((a, b) => (a.rel < b.rel ? -1 : 1)),
+    (p) => idOf(p.rel).slice(0, shardLen),
+  );
   fs.mkdirSync(path.join(target.dir, 'data', 'systems'), { recursive: true });
   const shards: FileWrite[] = [];
   for (const [key, list] of [...byShard].sort(([a], [b]) => (a < b ? -1 : 1))) {
