@@ -23,6 +23,15 @@ export function rootPath(...parts: string[]): string {
   return path.join(ROOT, ...parts);
 }
 
+/**
+ * The script of a worker thread, `rel` from the package root as compiled (e.g.
+ * dashboards/site/render-worker.js): beside the module that starts it when that module runs
+ * compiled, else the compiled copy in dist/ (the tests run the sources; the build comes first).
+ */
+export function workerScript(moduleUrl: string, rel: string): string {
+  return moduleUrl.endsWith('.js') ? path.join(path.dirname(fileURLToPath(moduleUrl)), path.basename(rel)) : rootPath('dist', rel);
+}
+
 /** The database a command uses when --db is not given (docs/outputs.md §7.1), its folder the runtime folder. */
 export const DEFAULT_DB = 'data/govmon.duckdb';
 

@@ -53,11 +53,14 @@ function shardEntries(site: string): Map<string, { title: string; markup: string
   const dirOf = path.join(site, 'data', 'systems');
   for (const f of fs.readdirSync(dirOf)) {
     const text = fs.readFileSync(path.join(dirOf, f), 'utf8');
-    const m = /^window\.GOVMON\.systemPages\(([\s\S]*)\);\n$/.exec(text);
+    const m = /^window\.GOVMON\.systemPages\(("[A-Za-z0-9+/=]+")\);\n$/.exec(text);
     expect(m, f).not.toBeNull();
-    for (const [id, e] of Object.entries(JSON.parse(m![1]) as Record<string, { title: string; body: string }>)) {
+    const packed = Buffer.from(JSON.parse(m![1]) as string, 'base64');
+    const entries = JSON.parse(zlib.gunzipSync(packed).toString('utf8')) as Record<string, { title: string; markup: string }>;
+    for (const [id, e] of Object.entries(entries)) {
       expect(id.startsWith(f.replace(/\.js$/, '')), `${id} in ${f}`).toBe(true);
-      out.set(id, { title: e.title, markup: zlib.gunzipSync(Buffer.from(e.body, 'base64')).toString('utf8') });
+      expect(out.has(id), id).toBe(false);
+      out.set(id, { title: e.title, markup: e.markup });
     }
   }
   return out;

@@ -3,8 +3,9 @@
 // file). This script reads the system's id from the file's own name, loads the shard that holds
 // its page (data/systems/<first characters of the id>.js, a classic script, so the site still
 // opens from disk), and puts the page in place: the same markup the build renders for any system
-// page (escaped there), gzip-compressed and base64-encoded in the shard. Then the charts and
-// tables under it are set up as on any page. No network: the shard is a file of the site.
+// page (escaped there); the shard's pages are gzip-compressed together and base64-encoded. Then
+// the charts and tables under it are set up as on any page. No network: the shard is a file of
+// the site.
 (() => {
   'use strict';
   var G = (window.GOVMON = window.GOVMON || {});
@@ -39,16 +40,17 @@
     return;
   }
 
-  G.systemPages = (pages) => {
-    var entry = pages[id];
-    if (!entry) {
-      fail('本站点中没有该系统的页面（可能已不在监测范围内或已标记为涉密）。');
-      return;
-    }
-    gunzip(entry.body)
-      .then((markup) => {
+  G.systemPages = (packed) => {
+    gunzip(packed)
+      .then((text) => {
+        var pages = JSON.parse(text);
+        var entry = Object.hasOwn(pages, id) ? pages[id] : null;
+        if (!entry) {
+          fail('本站点中没有该系统的页面（可能已不在监测范围内或已标记为涉密）。');
+          return;
+        }
         var box = document.createElement('div');
-        box.innerHTML = markup;
+        box.innerHTML = entry.markup;
         shell.replaceWith.apply(shell, Array.prototype.slice.call(box.childNodes));
         document.title = entry.title;
         var main = document.getElementById('main');

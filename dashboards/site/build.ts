@@ -29,7 +29,8 @@ import { FIXED_PAGES, departmentDetailPage, fixedPages } from './site-pages.ts';
 import type { PageKey } from './paths.ts';
 import { renderAllSystemPages, type SystemPageWrite } from './render-pool.ts';
 import { MANIFEST, readManifest, writeManifest, writeSiteFile, type FileWrite, type SiteWriteTarget } from './site-writer.ts';
-import { SHARDED_FROM, shardLength, writeShards, type ShardedPage } from './system-shards.ts';
+import { SHARDED_FROM, ShardSet, shardLength, writeShards } from './system-shards.ts';
+import { isListed } from './pages/system.ts';
 import { formatLocal } from '../../core/clock.ts';
 
 export const ASSETS_DIR = rootPath('dashboards', 'assets');
@@ -261,14 +262,22 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
     let written = 0;
     let chartPages = 0;
     const sharded = data.systems.length >= (opts.shardFrom ?? SHARDED_FROM);
-    const shardedPages: ShardedPage[] = [];
+    // in a sharded site the pages go in the order of their file names, so that the shards fill,
+    // and are compressed, one after the other (system-shards.ts)
+    const pageOf = new Map(data.systems.map((s) => [s.system_id, systemPage(s.system_id)]));
+    const ids = [...pageOf.keys()];
+    if (sharded) ids.sort((a, b) => (pageOf.get(a)! < pageOf.get(b)! ? -1 : 1));
+    const shardSet = new ShardSet(
+      shardLength(data.systems.length),
+      sharded ? ids.filter((id) => ctx.systems.has(id) && !isListed(ctx, id)).map((id) => pageOf.get(id)!) : [],
+    );
     const every = Math.max(1, Math.floor(pages / 50));
     const onPage = () => {
       written = Math.min(written + 1, pages);
       if (written % every === 0 || written === pages) progress({ phase: 'pages', label: '生成页面', done: written, total: pages });
     };
     const onSystemPage = (w: SystemPageWrite) => {
-      if (w.sharded) shardedPages.push(w.sharded);
+      if (w.sharded) shardSet.add(w.sharded);
       else {
         if (!pageWrites.has(w.rel) && w.charts) chartPages++;
         files.set(w.rel, w.hash);
@@ -291,13 +300,11 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
     const pool = await renderAllSystemPages(
       ctx,
       { data, profile: profile.profile, note, meta, downloads, target: writeTarget, sharded },
-      data.systems.map((s) => s.system_id),
+      ids,
       onSystemPage,
       writeOthers,
     );
-    // a page rendered twice (a failed worker's share) is one entry
-    const unique = [...new Map(shardedPages.map((p) => [p.rel, p])).values()];
-    const shards = writeShards(writeTarget, meta, unique, shardLength(data.systems.length));
+    const shards = writeShards(writeTarget, meta, shardSet);
     for (const w of [...shards.shards, ...shards.addresses]) {
       files.set(w.rel, w.hash);
       pageWrites.set(w.rel, w.written);
@@ -338,7 +345,7 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
       pagesWritten: writtenPages.length,
       writtenPages,
       chartPages,
-      shardedPages: unique.length,
+      shardedPages: shardSet.size,
       bytes: size.bytes,
       ms,
       profile,
@@ -347,7 +354,7 @@ export async function buildDashboard(store: Results, opts: BuildOptions): Promis
         pages,
         pages_written: writtenPages.length,
         chart_pages: chartPages,
-        sharded_pages: unique.length,
+        sharded_pages: shardSet.size,
         shards: shards.shards.length,
         files: size.files,
         bytes: size.bytes,

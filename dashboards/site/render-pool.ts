@@ -7,11 +7,9 @@
 // the main thread collects what each page became for the manifest.
 
 import os from 'node:os';
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
 import type { Profile } from '../../metrics/profiles/schema.ts';
-import { rootPath } from '../../core/paths.ts';
+import { workerScript } from '../../core/paths.ts';
 import { buildContext, type SiteContext } from './context.ts';
 import { siteDataOf, type SiteData } from './data.ts';
 import { renderPage, type SiteMeta } from './layout.ts';
@@ -19,10 +17,7 @@ import { isListed, systemDetailPage } from './pages/system.ts';
 import { writeSiteFile, type FileWrite, type SiteWriteTarget } from './site-writer.ts';
 import { shardedPage, type ShardedPage } from './system-shards.ts';
 
-/** The worker script: beside this module when it runs compiled, else the compiled copy in dist/. */
-const WORKER = import.meta.url.endsWith('.js')
-  ? path.join(path.dirname(fileURLToPath(import.meta.url)), 'render-worker.js')
-  : rootPath('dist', 'dashboards', 'site', 'render-worker.js');
+const WORKER = workerScript(import.meta.url, 'dashboards/site/render-worker.js');
 
 /** What a worker needs to rebuild the context. */
 export interface RenderJob {
