@@ -4,13 +4,15 @@
 // metric (not JSON); a number format on every numeric cell (the cell keeping the exact value);
 // A4 landscape fitted to the width with the header row repeated and page numbers in the footer;
 // citations as numbered notes under the table; the signature block after it; the elimination
-// list's 决定 drop-down; the same bytes when written twice.
+// list's 决定 drop-down; the same bytes when written twice, and when written by the run's XLSX
+// worker thread (or, without one, on the main thread).
 
 import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeExport } from '../dashboards/exports/write.ts';
+import { prepareXlsxExport, writeExport } from '../dashboards/exports/write.ts';
+import { XlsxThread } from '../dashboards/exports/xlsx-thread.ts';
 import { LABELS } from '../metrics/labels.ts';
 import { ingestFile } from '../pipelines/ingest/ingest.ts';
 import { evaluateYear } from '../pipelines/run/year.ts';
@@ -281,5 +283,47 @@ describe('the signed XLSX lists', () => {
   it('writes the same bytes twice', () => {
     for (const kind of LISTS) expect(fs.readFileSync(file(kind)).equals(fs.readFileSync(file(kind, '-again'))), kind).toBe(true);
     expect(runId).toBeGreaterThan(0);
+  });
+});
+
+describe('the XLSX lists written on the run’s worker thread (xlsx-thread.ts)', () => {
+  const periodOf = (kind: string) => (kind === 'scores' || kind === 'budget' ? { year: 2026 } : { month: MONTH });
+
+  it.each([
+    ['on the worker thread', undefined],
+    ['without a worker (its script missing): on this thread', 'no-such-worker.js'],
+  ])('%s: every list the same bytes as writeExport writes', async (_, script) => {
+    const thread = new XlsxThread(script && path.join(s.dir, script));
+    try {
+      const written = await Promise.all(
+        LISTS.map(async (kind) =>
+          thread.write(
+            await prepareXlsxExport(s.store, kind, periodOf(kind), { city: '云川市' }),
+            file(kind, `-${script ? 'here' : 'thread'}`),
+          ),
+        ),
+      );
+      for (const [i, kind] of LISTS.entries()) {
+        expect(fs.readFileSync(file(kind, `-${script ? 'here' : 'thread'}`)).equals(fs.readFileSync(file(kind))), kind).toBe(true);
+        expect(written[i].file).toBe(file(kind, `-${script ? 'here' : 'thread'}`));
+      }
+      expect(written.find((w) => w.file.includes('elimination'))?.runId).toBe(runId);
+    } finally {
+      await thread.close();
+    }
+  });
+
+  it('reports a list it cannot write, and goes on with the next', async () => {
+    const blocker = path.join(s.dir, 'out', 'a-file');
+    fs.writeFileSync(blocker, 'not a folder');
+    const thread = new XlsxThread();
+    try {
+      const data = await prepareXlsxExport(s.store, 'rectification', periodOf('rectification'), { city: '云川市' });
+      await expect(thread.write(data, path.join(blocker, 'rectification.xlsx'))).rejects.toThrow(/ENOTDIR|EEXIST/);
+      const r = await thread.write(data, file('rectification', '-after-error'));
+      expect(fs.readFileSync(r.file).equals(fs.readFileSync(file('rectification')))).toBe(true);
+    } finally {
+      await thread.close();
+    }
   });
 });

@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { currentMonthRun, incompleteMonthNote, monthRunAsOf, type Results } from '../../pipelines/read.ts';
-import { prepareXlsxExport, writeExport, writeXlsxExport, type ExportOptions, type Period, type XlsxData } from './write.ts';
+import { prepareXlsxExport, writeExport, type ExportOptions, type Period } from './write.ts';
+import { XlsxThread } from './xlsx-thread.ts';
 
 export const MONTH_EXPORTS = [
   'metrics',
@@ -56,22 +57,28 @@ export async function writePeriodExports(
   const name = folder ?? period.month ?? String(period.year);
   const dir = path.join(exportsRoot, name);
   await replaceDirAtomically(dir, async (tmp) => {
-    // The XLSX files are written in JavaScript while DuckDB goes on on its own threads: DuckDB
-    // reads the lists' rows one statement at a time (one connection), then writes the CSVs; each
-    // XLSX is written as soon as its rows are read.
-    let sheets: Promise<unknown> = Promise.resolve();
-    const queue = (data: XlsxData, file: string) => {
-      sheets = sheets.then(() => writeXlsxExport(data, file));
-      sheets.catch(() => undefined); // reported below, once DuckDB's part is done too
-    };
-    const duckdb = (async () => {
-      for (const k of kinds) if (XLSX_EXPORTS.has(k)) queue(await prepareXlsxExport(store, k, period, opts), path.join(tmp, `${k}.xlsx`));
-      for (const k of kinds) await writeExport(store, k, period, path.join(tmp, `${k}.csv`));
-    })();
-    const read = await Promise.allSettled([duckdb]);
-    // every XLSX is queued once DuckDB's part has ended
-    const written = await Promise.allSettled([sheets]);
-    for (const r of [...read, ...written]) if (r.status === 'rejected') throw r.reason;
+    // The XLSX files are written on a worker thread (xlsx-thread.ts) while DuckDB goes on on its
+    // own: DuckDB reads the lists' rows one statement at a time (one connection), then writes the
+    // CSVs; each XLSX is handed to the worker as soon as its rows are read.
+    const thread = kinds.some((k) => XLSX_EXPORTS.has(k)) ? new XlsxThread() : null;
+    const sheets: Promise<unknown>[] = [];
+    try {
+      const duckdb = (async () => {
+        for (const k of kinds)
+          if (thread && XLSX_EXPORTS.has(k)) {
+            const sheet = thread.write(await prepareXlsxExport(store, k, period, opts), path.join(tmp, `${k}.xlsx`));
+            sheet.catch(() => undefined); // reported below, once DuckDB's part is done too
+            sheets.push(sheet);
+          }
+        for (const k of kinds) await writeExport(store, k, period, path.join(tmp, `${k}.csv`));
+      })();
+      const read = await Promise.allSettled([duckdb]);
+      // every XLSX is handed over once DuckDB's part has ended
+      const written = await Promise.allSettled(sheets);
+      for (const r of [...read, ...written]) if (r.status === 'rejected') throw r.reason;
+    } finally {
+      await thread?.close();
+    }
     // A month that has not ended says so beside its lists (CSV has no place for a note; the XLSX
     // carry it on their 说明 sheet). A finished month's folder is as it always was.
     if (period.month) {
