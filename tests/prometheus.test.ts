@@ -32,6 +32,7 @@ import {
   freePort,
   instant,
   perStepDayExpr,
+  sleep,
   startPrometheus,
   stopPrometheus,
   waitForValues,
@@ -350,7 +351,14 @@ describe.skipIf(!HAVE)('pullPrometheus against a real Prometheus and node_export
       const template = JSON.parse(fs.readFileSync(TEMPLATE, 'utf8'));
       const misspelled = template.columns.mem_avg_pct.expr.replaceAll('MemAvailable', 'MemAvailible');
       const columns = { ...template.columns, mem_avg_pct: misspelled };
-      const later = new Date(now.getTime() + 1000); // another instant: not the same bytes as before
+      // Another instant, with a scrape of the exporter after the first: not the same bytes as before
+      // (the day's figures move with each sample). A second later is not always enough: under load
+      // a scrape comes late, and two pulls of the same samples are byte-identical — the third pull
+      // below was then a duplicate of the first (seen on main, load average 3–6).
+      const newest = async () =>
+        Number((await instant(s, `max(timestamp(up{job="node",instance="${s.instance}"}))`, Date.now() / 1000))[0]?.value?.[1] ?? 0);
+      while ((await newest()) * 1000 <= now.getTime()) await sleep(200);
+      const later = new Date(Math.max(now.getTime() + 1000, Math.ceil((await newest()) * 1000)));
       const e = await pullPrometheus(
         store,
         options(ctx, { mapping: mappingFor(ctx, { [s.instance]: 'SYS-NODE' }, columns), now: later, from: today, to: today }),
