@@ -21,6 +21,8 @@ export interface Results {
   value<T = unknown>(sql: string, params?: Params): Promise<T>;
   /** COPY (query) TO file with DuckDB's COPY options; the rows written */
   copy(query: string, file: string, options: string): Promise<number>;
+  /** give back the memory DuckDB keeps from finished queries (Store.releaseMemory) */
+  releaseMemory?(): Promise<void>;
 }
 
 /** A period of outputs: a month, a year, or a given run. */

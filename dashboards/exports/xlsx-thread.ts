@@ -45,6 +45,7 @@ export class XlsxThread {
   private worker: Worker | null;
   private readonly pending = new Map<number, Pending>();
   private next = 1;
+  private closed = false;
 
   /** `script`: the worker's script (a test names one that does not exist, to see the lists written here instead) */
   constructor(script = WORKER) {
@@ -61,12 +62,14 @@ export class XlsxThread {
       if ('result' in m) p.resolve(m.result);
       else p.reject(replyError(m.error));
     });
-    // the worker could not start or died: what it holds is written here
+    // the worker could not start or died: what it holds is written here (unless it was stopped)
     const lost = () => {
       this.worker = null;
       const left = [...this.pending.values()];
       this.pending.clear();
-      for (const p of left) writeXlsxExport(p.data, p.job.file).then(p.resolve, p.reject);
+      for (const p of left)
+        if (this.closed) p.reject(new Error('XLSX worker stopped before the file was written'));
+        else writeXlsxExport(p.data, p.job.file).then(p.resolve, p.reject);
     };
     this.worker.once('error', lost);
     this.worker.once('exit', lost);
@@ -74,6 +77,7 @@ export class XlsxThread {
 
   /** Write a prepared list (prepareXlsxExport) to `file`. */
   write(data: XlsxData, file: string): Promise<ExportResult> {
+    if (this.closed) return Promise.reject(new Error('XLSX worker already stopped'));
     if (!this.worker) return writeXlsxExport(data, file);
     const { spec, ...rest } = data;
     const job: XlsxJob = { id: this.next++, kind: spec.kind, data: rest, file };
@@ -83,8 +87,9 @@ export class XlsxThread {
     });
   }
 
-  /** Stop the worker (after its lists are written: a caller awaits them first). */
+  /** Stop the worker. A caller awaits its lists first; a list still pending is then rejected, not written. */
   async close(): Promise<void> {
+    this.closed = true;
     const w = this.worker;
     this.worker = null;
     if (w) await w.terminate();

@@ -14,8 +14,7 @@ export interface ArrowColumn {
 }
 
 /** A column's vector; `id` names a text column's dictionary (fixed, so the same rows give the same bytes). */
-function vector(type: ArrowColumnType, values: unknown[], id: number): Vector {
-  const clean = values.map((v) => (v === undefined ? null : v));
+function vector(type: ArrowColumnType, clean: unknown[], id: number): Vector {
   switch (type) {
     case 'text':
       return vectorFromArray(
@@ -40,13 +39,17 @@ function vector(type: ArrowColumnType, values: unknown[], id: number): Vector {
   }
 }
 
-/** Arrow IPC (stream format) bytes of rows, with the given columns. */
-export function toArrowIpc(rows: readonly Record<string, unknown>[], columns: readonly ArrowColumn[]): Uint8Array {
+/** Arrow IPC (stream format) bytes of rows, with the given columns; `get` reads a column's value of a row (by default the row's own field). */
+export function toArrowIpc<R extends object>(
+  rows: readonly R[],
+  columns: readonly ArrowColumn[],
+  get: (row: R, column: string) => unknown = (row, column) => (row as Record<string, unknown>)[column],
+): Uint8Array {
   const vectors: Record<string, Vector> = {};
   columns.forEach((c, i) => {
     vectors[c.name] = vector(
       c.type,
-      rows.map((r) => r[c.name]),
+      rows.map((r) => get(r, c.name) ?? null),
       i,
     );
   });

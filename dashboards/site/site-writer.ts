@@ -32,14 +32,35 @@ export interface FileWrite {
   written: boolean;
 }
 
-/** The content hash of a file as the manifest keeps it (text with the volatile strings blanked). */
+/**
+ * The content hash of a file as the manifest keeps it: text with each occurrence of a volatile
+ * string hashed as one NUL character. The text between the occurrences is hashed piece by piece,
+ * with no blanked copy of the page made (a province's largest pages are tens of MB).
+ */
 export function contentHash(content: string | Uint8Array, volatile: readonly string[]): string {
   const h = crypto.createHash('sha256');
-  if (typeof content === 'string') {
-    let s = content;
-    for (const v of volatile) if (v) s = s.replaceAll(v, '\u0000');
-    h.update(s);
-  } else h.update(content);
+  if (typeof content !== 'string') return h.update(content).digest('hex');
+  const marks = volatile.filter((v) => v);
+  // the next occurrence of each volatile string at or after `from` (-1: none left)
+  const next = marks.map((v) => content.indexOf(v));
+  let from = 0;
+  for (;;) {
+    // the nearest of them (the first listed, of two at one place)
+    let at = -1;
+    let len = 0;
+    for (const [k, v] of marks.entries()) {
+      if (next[k] >= 0 && next[k] < from) next[k] = content.indexOf(v, from);
+      if (next[k] >= 0 && (at < 0 || next[k] < at)) {
+        at = next[k];
+        len = v.length;
+      }
+    }
+    if (at < 0) break;
+    h.update(content.slice(from, at));
+    h.update('\u0000');
+    from = at + len;
+  }
+  h.update(content.slice(from));
   return h.digest('hex');
 }
 

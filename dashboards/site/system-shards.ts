@@ -37,8 +37,8 @@ export function shardLength(systems: number): number {
 export interface ShardedPage {
   /** systems/<16 hex>.html */
   rel: string;
-  /** the page's title and markup as one JSON entry of its shard, UTF-8 (off the JavaScript heap until the shard is compressed) */
-  entry: Buffer;
+  /** the page's title and markup as one JSON entry of its shard, UTF-8 (off the JavaScript heap until the shard is compressed; a Uint8Array once it has crossed from a worker) */
+  entry: Uint8Array;
   /** the markup's hash with the build's volatile strings blanked (site-writer.ts) */
   hash: string;
 }
