@@ -187,7 +187,8 @@ export class Store {
    * Hand back to the system the memory DuckDB's allocator keeps after the queries that used it
    * have finished: after reading a month's results for the dashboard, about 0.5 GB at 20,000
    * systems that would otherwise stay resident. DuckDB flushes its allocator when the memory
-   * limit is set, so it is set to the value it has (docs/performance.md).
+   * limit is set, so it is set to the value it has, as DuckDB reports it (to a tenth of a GiB;
+   * docs/performance.md).
    */
   async releaseMemory(): Promise<void> {
     const limit = await this.value<string>("SELECT current_setting('memory_limit')");
