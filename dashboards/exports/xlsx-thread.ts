@@ -35,8 +35,8 @@ export function replyError(e: { message: string; name: string; exitCode?: number
 }
 
 interface Pending {
-  job: XlsxJob;
   data: XlsxData;
+  file: string;
   resolve: (r: ExportResult) => void;
   reject: (e: unknown) => void;
 }
@@ -69,7 +69,7 @@ export class XlsxThread {
       this.pending.clear();
       for (const p of left)
         if (this.closed) p.reject(new Error('XLSX worker stopped before the file was written'));
-        else writeXlsxExport(p.data, p.job.file).then(p.resolve, p.reject);
+        else writeXlsxExport(p.data, p.file).then(p.resolve, p.reject);
     };
     this.worker.once('error', lost);
     this.worker.once('exit', lost);
@@ -82,7 +82,7 @@ export class XlsxThread {
     const { spec, ...rest } = data;
     const job: XlsxJob = { id: this.next++, kind: spec.kind, data: rest, file };
     return new Promise<ExportResult>((resolve, reject) => {
-      this.pending.set(job.id, { job, data, resolve, reject });
+      this.pending.set(job.id, { data, file, resolve, reject });
       this.worker!.postMessage(job);
     });
   }

@@ -37,9 +37,9 @@ export function shardLength(systems: number): number {
 export interface ShardedPage {
   /** systems/<16 hex>.html */
   rel: string;
-  /** the page's title and markup as one JSON entry of its shard, UTF-8 (off the JavaScript heap until the shard is compressed; a Uint8Array once it has crossed from a worker) */
+  /** the page's title and markup as one JSON entry of its shard, UTF-8 (off the JavaScript heap until the shard is compressed) */
   entry: Uint8Array;
-  /** the markup's hash with the build's volatile strings blanked (site-writer.ts) */
+  /** the hash of the title and markup, the build's volatile strings blanked (site-writer.ts) */
   hash: string;
 }
 
@@ -100,11 +100,8 @@ export class ShardSet {
 
   add(page: ShardedPage): void {
     const key = this.keyOf(page.rel);
-    if (this.rels.has(page.rel)) {
-      // rendered twice: the same page (the data does not change within a build)
-      if (!this.sealed.has(key)) this.open.get(key)?.set(page.rel, page);
-      return;
-    }
+    // rendered twice (a failed worker's share): the same page, kept once
+    if (this.rels.has(page.rel)) return;
     this.rels.add(page.rel);
     let pages = this.open.get(key);
     if (!pages) this.open.set(key, (pages = new Map()));
